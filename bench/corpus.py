@@ -1,0 +1,174 @@
+"""Load documents, gold claims and claimant aliases from the repo or a user's own corpus.
+
+Documents: a folder of ``<doc_id>.txt`` files, or a ``.jsonl`` of ``{"doc_id", "text"}``.
+Gold: a folder of ``<doc_id>.json`` files, or one ``.jsonl`` with a document object a line.
+Both are read as UTF-8; offsets are code-point indices into the decoded text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from .claims import AUTHOR, Claim, Corpus, Document
+from .errors import InputError
+from .records import claim_from_record
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_GOLD = PROJECT_ROOT / "gold"
+DEFAULT_DOCS = PROJECT_ROOT / "seeds"
+CLAIMANTS_FILE = "claimants.json"
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except IsADirectoryError:
+        raise InputError("is a folder, expected a file", path=path) from None
+    except FileNotFoundError:
+        raise InputError("no such file", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 (byte {exc.start})", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+
+
+def iter_jsonl(path: Path) -> Iterator[tuple[int, object]]:
+    """Yield (line number, decoded object) for each non-blank line."""
+    text = read_text(path)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path=path, line=number) from None
+
+
+def _require_path(path: Path, what: str) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{what} not found", path=path)
+    return path
+
+
+def load_documents(path: Path | str = DEFAULT_DOCS) -> dict[str, Document]:
+    path = _require_path(Path(path), "documents")
+    documents: dict[str, Document] = {}
+    if path.is_dir():
+        files = sorted(path.glob("*.txt"))
+        if not files:
+            raise InputError("no .txt documents in this folder", path=path)
+        for file in files:
+            documents[file.stem] = Document(file.stem, read_text(file))
+        return documents
+    for number, record in iter_jsonl(path):
+        if not isinstance(record, dict):
+            raise InputError("expected a JSON object", path=path, line=number)
+        doc_id, text = record.get("doc_id"), record.get("text")
+        if not isinstance(doc_id, str):
+            raise InputError('missing or non-string field "doc_id"', path=path, line=number)
+        if not isinstance(text, str):
+            raise InputError('missing or non-string field "text"', path=path, line=number)
+        if doc_id in documents:
+            raise InputError(f'duplicate doc_id "{doc_id}"', path=path, line=number)
+        documents[doc_id] = Document(doc_id, text)
+    if not documents:
+        raise InputError("no documents in this file", path=path)
+    return documents
+
+
+def _gold_document(record: object, *, path: Path, line: int | None) -> tuple[str, list[Claim]]:
+    if not isinstance(record, dict):
+        raise InputError("expected a JSON object with doc_id and claims", path=path, line=line)
+    doc_id, claims = record.get("doc_id"), record.get("claims")
+    if not isinstance(doc_id, str):
+        raise InputError('missing or non-string field "doc_id"', path=path, line=line)
+    if not isinstance(claims, list):
+        raise InputError('missing field "claims" (a list)', path=path, line=line)
+    parsed = []
+    for index, item in enumerate(claims):
+        label = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{index}"
+        try:
+            parsed.append(claim_from_record(item, doc_id=doc_id))
+        except InputError as exc:
+            raise InputError(f"claim {label}: {exc.message}", path=path, line=line) from None
+    return doc_id, parsed
+
+
+def load_gold(path: Path | str = DEFAULT_GOLD) -> dict[str, list[Claim]]:
+    """Gold claims by doc_id. Only the structure is checked here; ``bench validate`` checks the rest."""
+    path = _require_path(Path(path), "gold")
+    gold: dict[str, list[Claim]] = {}
+    if path.is_dir():
+        sources = [(file, None, _load_json(file)) for file in sorted(path.glob("*.json")) if file.name != CLAIMANTS_FILE]
+    else:
+        sources = [(path, number, record) for number, record in iter_jsonl(path)]
+    if not sources:
+        raise InputError("no gold documents found", path=path)
+    for file, line, record in sources:
+        doc_id, claims = _gold_document(record, path=file, line=line)
+        if doc_id in gold:
+            raise InputError(f'duplicate gold for doc_id "{doc_id}"', path=file, line=line)
+        gold[doc_id] = claims
+    return gold
+
+
+def gold_files(path: Path | str = DEFAULT_GOLD) -> dict[str, str]:
+    """Where each document's gold was read from, for messages."""
+    path = Path(path)
+    if path.is_dir():
+        return {f.stem: str(f) for f in sorted(path.glob("*.json")) if f.name != CLAIMANTS_FILE}
+    return {}
+
+
+def _load_json(path: Path) -> object:
+    try:
+        return json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+
+
+def load_claimants(gold_path: Path | str = DEFAULT_GOLD) -> dict[str, list[str]]:
+    """Canonical claimant -> aliases, from ``claimants.json`` beside the gold (empty if absent)."""
+    gold_path = Path(gold_path)
+    file = (gold_path if gold_path.is_dir() else gold_path.parent) / CLAIMANTS_FILE
+    if not file.exists():
+        return {}
+    data = _load_json(file)
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(a, str) for a in v) for k, v in data.items()
+    ):
+        raise InputError("expected an object mapping each claimant to a list of aliases", path=file)
+    if AUTHOR in data:
+        raise InputError(f'"{AUTHOR}" is reserved for the article\'s own voice', path=file)
+    return data
+
+
+def load_corpus(*, gold: Path | str = DEFAULT_GOLD, docs: Path | str = DEFAULT_DOCS) -> Corpus:
+    return Corpus(documents=load_documents(docs), gold=load_gold(gold), claimants=load_claimants(gold))
+
+
+def to_hf_dataset(corpus: Corpus):
+    """One row per document (doc_id, text, claims), for the Hugging Face ecosystem."""
+    import datasets  # heavy: only for users who ask for it
+
+    rows = {"doc_id": [], "text": [], "claims": []}
+    for doc_id in corpus.doc_ids:
+        rows["doc_id"].append(doc_id)
+        rows["text"].append(corpus.documents[doc_id].text)
+        rows["claims"].append([_hf_claim(c) for c in corpus.gold.get(doc_id, [])])
+    return datasets.Dataset.from_dict(rows)
+
+
+def _hf_claim(claim: Claim) -> dict:
+    return {
+        "id": claim.id or "",
+        "start": claim.start,
+        "end": claim.end,
+        "text": claim.text or "",
+        "type": claim.type,
+        "claimant": claim.claimant or "",
+        "attribution": claim.attribution or "",
+    }

@@ -1,0 +1,87 @@
+"""Score one set of predictions under every scheme and assemble a run's results."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+
+from .claims import Claim, Corpus
+from .fingerprint import EvalConfig, signature, versions
+from .runs import PREDICTIONS_FILE, ERRORS_FILE, RESULTS_FILE, jsonl, new_run_id, now, results_json, write_run
+from .scoring import SCHEMES, score
+from .significance import bootstrap_ci
+
+
+def _claim_ref(claim: Claim) -> dict:
+    return claim.to_dict() | {"doc_id": claim.doc_id}
+
+
+def score_all(corpus: Corpus, predictions: Mapping[str, Sequence[Claim]], config: EvalConfig):
+    """Scores, unit counts and error rows for every scheme, headline scheme first."""
+    schemes = [config.scheme] + [s for s in SCHEMES if s != config.scheme]
+    scores, units, errors = {}, {}, []
+    for scheme in schemes:
+        result = score(
+            gold=corpus.gold,
+            predictions=predictions,
+            documents=corpus.documents,
+            scheme=scheme,
+            threshold=config.threshold,
+            claimants=corpus.claimants,
+            types=config.types,
+        )
+        entry = result.to_dict()
+        entry["ci"] = bootstrap_ci(result.units, n=config.n_bootstrap, seed=config.seed)
+        scores[scheme] = entry
+        units[scheme] = result.units.to_dict()
+        for doc in result.documents:
+            gold, preds = corpus.gold.get(doc.doc_id, []), predictions.get(doc.doc_id, [])
+            errors.append({
+                "doc_id": doc.doc_id,
+                "scheme": scheme,
+                "outcomes": [
+                    {
+                        "kind": o.kind,
+                        "gold": None if o.gold is None else _claim_ref(gold[o.gold]),
+                        "pred": None if o.pred is None else _claim_ref(preds[o.pred]),
+                        "similarity": o.similarity,
+                    }
+                    for o in doc.outcomes
+                ],
+            })
+    return scores, units, errors
+
+
+def build_run(*, model: str, corpus: Corpus, predictions: Mapping[str, Sequence[Claim]], config: EvalConfig,
+              gold: dict, extra_config: dict | None = None, timing: dict | None = None) -> tuple[str, dict, dict[str, str]]:
+    """The run id, its results and the files of its folder."""
+    started = time.perf_counter()
+    scores, units, errors = score_all(corpus, predictions, config)
+    timing = dict(timing or {}) | {"score_s": round(time.perf_counter() - started, 4)}
+    created = now()
+    run_id = new_run_id(model, created)
+    results = {
+        "model": model,
+        "run_id": run_id,
+        "created": created.isoformat(),
+        "signature": signature(gold, config),
+        "signatures": {scheme: signature(gold, config, scheme=scheme) for scheme in scores},
+        "gold": gold,
+        "config": config.to_dict() | (extra_config or {}),
+        "versions": versions(),
+        "timing": {k: round(v, 4) for k, v in timing.items()},
+        "scores": scores,
+        "units": units,
+    }
+    rows = [_claim_ref(c) for doc_id in sorted(predictions) for c in predictions[doc_id]]
+    files = {PREDICTIONS_FILE: jsonl(rows), ERRORS_FILE: jsonl(errors)}
+    return run_id, results, files
+
+
+def save_run(out_dir, run_id: str, results: dict, files: dict[str, str]):
+    """Write the run; the final folder name becomes the run id stored inside it."""
+    from pathlib import Path
+
+    from .runs import write_run as _write  # noqa: F401
+
+    return write_run(Path(out_dir), run_id, files | {RESULTS_FILE: results_json(results)})
