@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from .claims import Claim, Corpus
 from .fingerprint import EvalConfig, signature, versions
-from .runs import PREDICTIONS_FILE, ERRORS_FILE, RESULTS_FILE, jsonl, new_run_id, now, results_json, write_run
+from .runs import ERRORS_FILE, PREDICTIONS_FILE, RESULTS_FILE, jsonl, new_run_id, now, results_json, write_run
 from .scoring import SCHEMES, score
 from .significance import bootstrap_ci
 
@@ -78,10 +79,6 @@ def build_run(*, model: str, corpus: Corpus, predictions: Mapping[str, Sequence[
     return run_id, results, files
 
 
-def save_run(out_dir, run_id: str, results: dict, files: dict[str, str]):
-    """Write the run; the final folder name becomes the run id stored inside it."""
-    from pathlib import Path
-
-    from .runs import write_run as _write  # noqa: F401
-
-    return write_run(Path(out_dir), run_id, files | {RESULTS_FILE: results_json(results)})
+def save_run(out_dir: Path, run_id: str, results: dict, files: dict[str, str]) -> Path:
+    """Write the run; the folder name finally chosen is the run id stored inside it."""
+    return write_run(Path(out_dir), run_id, lambda final_id: files | {RESULTS_FILE: results_json(results | {"run_id": final_id})})

@@ -30,12 +30,9 @@ class ModelRun:
 
 def parse_model_args(cls: type[Model], pairs: list[str]) -> dict[str, object]:
     """``key=value`` strings checked against the model's constructor and converted to its types."""
-    params = {
-        name: p
-        for name, p in inspect.signature(cls.__init__).parameters.items()
-        if name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-    }
-    accepts_any = any(p.kind is p.VAR_KEYWORD for p in inspect.signature(cls.__init__).parameters.values())
+    signature = inspect.signature(cls)
+    params = {name: p for name, p in signature.parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    accepts_any = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
     args: dict[str, object] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")

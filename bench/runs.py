@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 from datetime import datetime, timezone
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import InputError
@@ -34,38 +35,41 @@ def new_run_id(model: str, created: datetime) -> str:
     return f"{slug(model)}-{created.strftime('%Y%m%d-%H%M%S')}"
 
 
-def write_run(out_dir: Path, run_id: str, files: dict[str, str]) -> Path:
-    """Write the files as a new run folder atomically; a taken name gets a numeric suffix."""
+def write_run(out_dir: Path, run_id: str, render: Callable[[str], dict[str, str]]) -> Path:
+    """Write a new run folder atomically; a taken id gets a numeric suffix.
+
+    ``render`` gives the files for the id finally chosen, so the id stored inside a run
+    always equals its folder name.
+    """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError("is a file, expected a folder for runs", path=out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{run_id}.", dir=out_dir))
     except OSError as exc:
-        raise InputError(f"cannot write runs here: {exc.strerror}", path=out_dir) from None
-    try:
-        for name, content in files.items():
-            with open(staging / name, "w", encoding="utf-8") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-        for attempt in range(1000):
-            target = out_dir / (run_id if attempt == 0 else f"{run_id}-{attempt + 1}")
+        raise InputError(f"cannot create the runs folder: {exc.strerror}", path=out_dir) from None
+    for attempt in range(1, 1000):
+        candidate = run_id if attempt == 1 else f"{run_id}-{attempt}"
+        target = out_dir / candidate
+        if target.exists():
+            continue
+        staging = Path(tempfile.mkdtemp(prefix=f".{candidate}.", dir=out_dir))
+        try:
+            for name, content in render(candidate).items():
+                with open(staging / name, "w", encoding="utf-8") as handle:
+                    handle.write(content)
+                    handle.flush()
+                    os.fsync(handle.fileno())
             try:
-                # rename onto an existing non-empty folder fails, so a run is never replaced
-                if target.exists():
-                    continue
-                os.rename(staging, target)
-                return target
+                os.rename(staging, target)  # fails if another run took the name meanwhile
             except OSError:
                 if target.exists():
                     continue
                 raise
-        raise InputError(f"too many runs named {run_id}", path=out_dir)
-    finally:
-        if staging.exists():
+            return target
+        finally:
             shutil.rmtree(staging, ignore_errors=True)
+    raise InputError(f"too many runs named {run_id}", path=out_dir)
 
 
 def results_json(results: dict) -> str:

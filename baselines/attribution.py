@@ -1,0 +1,472 @@
+"""Who asserts what: quotations, reporting frames and the claimant they name.
+
+A *frame* is the part of a sentence that says who is speaking ("X said Thursday that",
+"according to X", ", X told reporters"); GUIDELINES section 4 keeps it out of the span and
+section 6 makes its subject the claimant. Claimants are returned as the name is written in
+the article (titles dropped from people's names, pronouns and "the ministry"-style
+descriptions resolved to the last party that fits), so that a scorer's alias table can map
+them to canonical names. Nothing here knows any particular article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .segment import (
+    BELIEF_VERBS, DETERMINERS, FINITE_AUX, IRREGULAR_VERBS, MONTHS, POSSESSIVES, PREPOSITIONS,
+    PRONOUNS, REPORT_VERBS, STANCE_VERBS, WEEKDAYS, Token, is_verb_cue, strip_span, tokens,
+)
+
+# ---------------------------------------------------------------- quotations
+
+_OPEN = "“«„"
+_CLOSE = "”»"
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quotation inside one line. ``start``/``end`` bound its words, marks excluded.
+
+    ``block`` quotes stand as sentences of their own ("“A,” she said"); the others are
+    words embedded in the article's prose ("called on them to “lay down their arms”").
+    """
+
+    start: int
+    end: int
+    open_at: int | None
+    close_at: int | None
+    block: bool
+
+
+def find_quotes(text: str, masked: str, start: int, end: int) -> list[Quote]:
+    """Quotations in ``text[start:end]``, straight or curly, including a quote whose
+    opening or closing mark is missing (it then runs from its sentence start or to the end)."""
+    pairs: list[tuple[int | None, int | None]] = []
+    open_at: int | None = None
+    for k in range(start, end):
+        ch = text[k]
+        if ch in _OPEN:
+            if open_at is None:
+                open_at = k
+        elif ch in _CLOSE:
+            pairs.append((open_at, k))
+            open_at = None
+        elif ch == '"':
+            prev = text[k - 1] if k > start else " "
+            nxt = text[k + 1] if k + 1 < end else " "
+            if open_at is None and (prev.isspace() or prev in "([–—-:") and not nxt.isspace():
+                open_at = k
+            else:
+                pairs.append((open_at, k))
+                open_at = None
+    if open_at is not None:
+        pairs.append((open_at, None))
+    quotes = []
+    previous_end = start
+    for o, c in pairs:
+        if o is None:
+            q_start = _sentence_start(masked, previous_end, c)
+        else:
+            q_start = o + 1
+        q_end = end if c is None else c
+        prefix = masked[previous_end:o].strip() if o is not None else ""
+        prefix = prefix.rstrip("\"”'")
+        n_words = len(tokens(masked, q_start, q_end))
+        block = o is None or (n_words >= 3 and (not prefix or prefix[-1] in ".!?:"))
+        s, e = strip_span(masked, q_start, q_end)
+        if s < e:
+            quotes.append(Quote(s, e, o, c, block))
+        previous_end = (c + 1) if c is not None else end
+    return quotes
+
+
+def _sentence_start(masked: str, lo: int, hi: int) -> int:
+    """Start of the sentence that ends at ``hi``: after the last ". " (any case) in range."""
+    best = lo
+    for m in re.finditer(r"[.!?][\"”']?\s+", masked[lo:hi]):
+        best = lo + m.end()
+    return best
+
+
+# ---------------------------------------------------------------- frames
+
+TIME_WORDS = WEEKDAYS | MONTHS | frozenset({
+    "on", "this", "last", "earlier", "later", "today", "yesterday", "tonight", "week", "month",
+    "year", "morning", "evening", "night", "afternoon", "weekend", "also", "again", "once",
+    "now", "then", "reportedly", "previously", "recently", "already", "still", "repeatedly",
+    "publicly", "privately", "separately", "further", "initially", "first",
+})
+_LEADING_ADVERBS = frozenset({
+    "now", "but", "and", "both", "earlier", "later", "meanwhile", "also", "however", "nevertheless",
+    "then", "so", "yet", "still", "separately", "previously",
+})
+_ACCUSE = frozenset({"accuse", "accuses", "accused", "accusing"})
+_TOLD = frozenset({"told", "tell", "tells", "telling", "informed", "assured", "warned"})
+_ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A reporting frame: its subject (the claimant's words), verb and the content it frames."""
+
+    subject: tuple[int, int] | None
+    content: tuple[int, int] | None
+    belief: bool = False
+    verb_at: int = -1
+
+
+def _is_report_verb(toks: list[Token], i: int, *, allow_ing: bool) -> bool:
+    low = toks[i].lower
+    if low not in REPORT_VERBS and low not in BELIEF_VERBS:
+        return False
+    if low.endswith("ing") and not allow_ing:
+        return False
+    if i > 0:
+        prev = toks[i - 1].lower
+        if prev in DETERMINERS or prev.endswith("'s") or prev.endswith("s'") \
+                or (prev in PREPOSITIONS and prev != "to"):
+            return False  # a noun: "the Kremlin's claims", "about reports that"
+    if i + 1 < len(toks) and toks[i + 1].lower in ("of",) and low not in _ACCUSE:
+        return False
+    return True
+
+
+def _expect_from(toks: list[Token], i: int) -> bool:
+    """"expects X from Y" demands rather than predicts: a stance, not a frame."""
+    if not toks[i].lower.startswith("expect"):
+        return False
+    for t in toks[i + 1:i + 12]:
+        if t.lower in ("that", "to"):
+            return False
+        if t.lower == "from":
+            return True
+    return False
+
+
+def leading_frame(masked: str, start: int, end: int, *, allow_ing: bool = False,
+                  window: int | None = None) -> Frame | None:
+    """The first "X said (that) ..." or "According to X, ..." frame in a clause."""
+    m = _ACCORDING.match(masked, start, end) if masked[start:end].lstrip().lower().startswith("according") else None
+    if m is not None or masked[start:end].lower().startswith("according to"):
+        m = _ACCORDING.search(masked, start, end)
+        comma = masked.find(",", m.end(), end)
+        if comma < 0:
+            return None
+        return Frame(subject=strip_span(masked, m.end(), comma), content=strip_span(masked, comma + 1, end))
+    toks = tokens(masked, start, end)
+    limit = len(toks) if window is None else min(len(toks), window)
+    for i in range(limit):
+        if not _is_report_verb(toks, i, allow_ing=allow_ing and i == 0):
+            continue
+        if _expect_from(toks, i):
+            return None
+        subject = subject_span(masked, start, toks[i].start)
+        if subject is None and i > 0 and _has_clause_verb(toks[:i]):
+            continue
+        return Frame(subject=subject, content=_content_after(masked, toks, i, end),
+                     belief=toks[i].lower in BELIEF_VERBS, verb_at=toks[i].start)
+    return None
+
+
+def _has_clause_verb(toks: list[Token]) -> bool:
+    return any(t.lower in FINITE_AUX - {"has", "have", "had", "will", "would", "did", "does", "do"}
+               or t.lower in IRREGULAR_VERBS for t in toks)
+
+
+def _content_after(masked: str, toks: list[Token], i: int, end: int) -> tuple[int, int] | None:
+    verb = toks[i]
+    if verb.lower in _ACCUSE:
+        for k in range(i + 1, min(len(toks), i + 10)):
+            if toks[k].lower == "of":
+                return strip_span(masked, toks[k].end, end)
+        return None
+    k = i + 1
+    while k < len(toks) and k < i + 14:
+        gap = masked[toks[k - 1].end:toks[k].start]
+        if "," in gap or any(q in gap for q in "\"“"):
+            break
+        if toks[k].lower == "that":
+            return strip_span(masked, toks[k].end, end)
+        if is_verb_cue(toks, k) and toks[k].lower not in ("that",):
+            break
+        k += 1
+    k = i + 1
+    if verb.lower in _TOLD:
+        return strip_span(masked, verb.end, end)
+    while k < len(toks) and toks[k].lower in TIME_WORDS and "," not in masked[toks[k - 1].end:toks[k].start]:
+        k += 1
+    begin = toks[k].start if k < len(toks) else end
+    return strip_span(masked, begin, end) if begin < end else None
+
+
+def trailing_frame(masked: str, start: int, end: int) -> Frame | None:
+    """A frame closing the clause: "..., X said", "..., said X", "..., according to X"."""
+    toks = tokens(masked, start, end)
+    if len(toks) < 4:
+        return None
+    for k in range(len(toks) - 1, 0, -1):
+        gap = masked[toks[k - 1].end:toks[k].start]
+        if "," not in gap:
+            continue
+        tail = toks[k:]
+        if len(tail) > 10:
+            return None
+        comma = toks[k - 1].end + gap.index(",")
+        if masked[toks[k].start:end].lower().startswith("according to"):
+            return Frame(subject=strip_span(masked, toks[k + 2].start if k + 2 < len(toks) else end, end),
+                         content=strip_span(masked, start, comma))
+        for j, tok in enumerate(tail):
+            if tok.lower in REPORT_VERBS and not tok.lower.endswith("ing") and _is_report_verb(toks, k + j, allow_ing=False):
+                if j == 0:  # inverted: ", said the President"
+                    subject = _np_after(masked, toks, k + 1, end)
+                else:
+                    subject = subject_span(masked, tail[0].start, tok.start)
+                    if subject is None or _has_clause_verb(tail[:j]):
+                        return None
+                if subject is None:
+                    return None
+                return Frame(subject=subject, content=strip_span(masked, start, comma), verb_at=tok.start)
+        return None
+    return None
+
+
+def inverted_subject(masked: str, start: int, end: int) -> tuple[int, int] | None:
+    """The speaker of a clause that starts with its verb: "said the President"."""
+    toks = tokens(masked, start, end)
+    if toks and toks[0].lower in REPORT_VERBS:
+        return _np_after(masked, toks, 1, end)
+    return None
+
+
+def _np_after(masked: str, toks: list[Token], k: int, end: int) -> tuple[int, int] | None:
+    if k >= len(toks):
+        return None
+    j = k
+    while j < len(toks) and j < k + 6:
+        gap = masked[toks[j - 1].end:toks[j].start] if j > k else ""
+        if "," in gap or (toks[j].lower in PREPOSITIONS and toks[j].lower != "of") or toks[j].lower in TIME_WORDS:
+            break
+        j += 1
+    if j == k:
+        return None
+    return toks[k].start, toks[j - 1].end
+
+
+def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
+    """The noun phrase naming who speaks, in the stretch before a reporting or stance verb.
+
+    Drops what precedes the last comma (intro phrases), appositives after a name
+    ("Denis X, leader of ..., told"), dash-enclosed insertions, and trailing adverbs,
+    time words and auxiliaries ("on Thursday", "reportedly", "has").
+    """
+    region = masked[start:end]
+    region = re.sub(r"\s[–—-]\s[^–—]*?\s[–—-](?=\s|$)", lambda m: " " * len(m.group()), region)
+    region = re.sub(r"\([^)]*\)", lambda m: m.group() if re.search(r"[A-Z]", m.group()) and not m.group()[1:-1].isupper() else " " * len(m.group()), region)
+    chunks = []
+    pos = 0
+    for part in region.split(","):
+        s, e = strip_span(region, pos, pos + len(part))
+        if s < e:
+            chunks.append((s, e))
+        pos += len(part) + 1
+    chunks = [c for c in chunks if region[c[0]:c[1]].strip().lower() not in _LEADING_ADVERBS]
+    if not chunks:
+        return None
+    s, e = chunks[-1]
+    first = region[s:e].split()[0]
+    if len(chunks) >= 2 and (first[:1].islower() and first.lower() not in PRONOUNS
+                             and first.lower() not in {"the", "this", "these", "those", "some", "several", "many"}) \
+            or len(chunks) >= 2 and first.lower() in {"a", "an"}:
+        ps, pe = chunks[-2]
+        if region[ps:pe][:1].isupper():
+            s, e = ps, pe
+    toks = tokens(region, s, e)
+    while toks and toks[0].lower in _LEADING_ADVERBS:
+        toks = toks[1:]
+    kept: list[Token] = []
+    for idx, tok in enumerate(toks):
+        low = tok.lower
+        if kept and (low in FINITE_AUX or low in IRREGULAR_VERBS or low in TIME_WORDS
+                     or (low.endswith("ly") and not tok.capitalized)
+                     or (low == "to" and idx + 1 < len(toks) and toks[idx + 1].lower in REPORT_VERBS)):
+            break
+        if not kept and (low in FINITE_AUX or low in TIME_WORDS):
+            return None
+        kept.append(tok)
+    if not kept or len(kept) > 12:
+        return None
+    return start + kept[0].start, start + kept[-1].end
+
+
+# ---------------------------------------------------------------- claimant names
+
+TITLE_WORDS = frozenset({
+    "president", "minister", "prime", "deputy", "secretary", "secretary-general", "general",
+    "chancellor", "spokesman", "spokeswoman", "spokesperson", "chief", "leader", "mayor",
+    "captain", "commander", "governor", "senator", "ambassador", "director", "chairman",
+    "chairwoman", "chair", "king", "queen", "prince", "princess", "pope", "dr", "mr", "mrs", "ms",
+    "colonel", "lieutenant", "sergeant", "judge", "ceo", "head", "official", "officer", "envoy",
+    "adviser", "advisor", "lawmaker", "representative", "vice", "speaker", "premier", "foreign",
+    "defense", "defence", "interior", "transport", "health", "finance", "justice", "economy",
+    "professor", "prof", "commissioner", "founder", "manager", "coordinator", "inspector",
+    "superintendent", "detective", "sheriff", "attorney", "prosecutor", "counsel",
+})
+ORG_WORDS = frozenset({
+    "ministry", "committee", "union", "agency", "office", "council", "party", "republic",
+    "forces", "army", "news", "service", "department", "authority", "authorities", "government",
+    "court", "commission", "organization", "organisation", "group", "bank", "company",
+    "corporation", "institute", "university", "association", "federation", "nations", "police",
+    "chamber", "times", "post", "press", "tv", "radio", "channel", "cross", "fund", "board",
+    "parliament", "assembly", "congress", "senate", "inc", "ltd", "corp", "plc", "co", "media",
+})
+_NAME_RUN = re.compile(r"[A-Z][\w'’\-]*(?:\s+(?:(?:of|the|for|de|da|van|von|al)\s+)*[A-Z][\w'’\-]*)*")
+
+
+@dataclass(slots=True)
+class Claimants:
+    """Names claimants within one document, remembering who was last named (for pronouns)."""
+
+    text: str
+    masked: str
+    last: str | None = None
+    last_person: str | None = None
+    persons: set[str] = field(default_factory=set)
+
+    def name(self, span: tuple[int, int] | None) -> list[str]:
+        """Claimant names for a subject span (several for "X and Y"); empty if unknown."""
+        if span is None:
+            return []
+        s, e = span
+        toks = tokens(self.masked, s, e)
+        while toks and toks[0].lower in _LEADING_ADVERBS:
+            toks = toks[1:]
+        if not toks:
+            return []
+        s = toks[0].start
+        if len(toks) == 1 and toks[0].lower in PRONOUNS:
+            low = toks[0].lower
+            found = (self.last_person or self.last) if low in ("he", "she") else self.last
+            return [found] if found else []
+        parts = self._split_and(toks)
+        names = [self._one(p) for p in parts]
+        names = [n for n in names if n]
+        if names:
+            self.last = names[-1]
+        return names
+
+    def _split_and(self, toks: list[Token]) -> list[list[Token]]:
+        groups: list[list[Token]] = [[]]
+        for tok in toks:
+            if tok.lower == "and" and groups[-1] and groups[-1][-1].capitalized:
+                groups.append([])
+            else:
+                groups[-1].append(tok)
+        if len(groups) > 1 and all(g and g[0].capitalized for g in groups):
+            return groups
+        return [toks]
+
+    def _one(self, toks: list[Token]) -> str | None:
+        if not toks:
+            return None
+        lows = [t.lower for t in toks]
+        person = self._person(toks)
+        if person:
+            return person
+        if lows[0] == "the" and len(toks) >= 2 and (not toks[-1].capitalized or lows[-1] in TITLE_WORDS):
+            found = self._resolve_description(lows[-1], toks[0].start)
+            if found:
+                return found
+        if lows[0] == "the" and all(t.capitalized or t.lower in ("of", "the", "for", "and") for t in toks[1:]):
+            toks = toks[1:]
+        surface = self.text[toks[0].start:toks[-1].end]
+        if len(toks) == 1 and toks[0].capitalized and any(p.split()[-1] == toks[0].text for p in self.persons):
+            self.last_person = surface
+        return surface
+
+    def _person(self, toks: list[Token]) -> str | None:
+        """A person's name with titles dropped: "Kremlin spokesman Dmitry Peskov" -> "Dmitry Peskov"."""
+        title_at = max((i for i, t in enumerate(toks) if t.lower in TITLE_WORDS), default=-1)
+        tail = toks[title_at + 1:]
+        if title_at < 0:
+            lower_at = max((i for i, t in enumerate(toks) if not t.capitalized), default=-1)
+            tail = toks[lower_at + 1:]
+            if lower_at < 0 and not (2 <= len(toks) <= 3):
+                return None
+        if not (1 <= len(tail) <= 3) or not all(t.capitalized for t in tail):
+            return None
+        if any(t.lower in ORG_WORDS for t in tail) or any(t.text.isupper() and len(t.text) > 1 for t in tail):
+            return None
+        if title_at < 0 and len(tail) < 2:
+            return None
+        name = self.text[tail[0].start:tail[-1].end]
+        self.persons.add(name)
+        self.last_person = name
+        return name
+
+    def _resolve_description(self, head: str, before: int) -> str | None:
+        """"the ministry", "the President": the last capitalised name before that contains the head word."""
+        best = None
+        for m in _NAME_RUN.finditer(self.masked, 0, before):
+            if head in m.group().lower().replace("-", " ").split():
+                best = m
+        if best is None:
+            return None
+        run = tokens(self.masked, best.start(), best.end())
+        person = self._person(run)
+        if person:
+            return person
+        if run and run[0].lower == "the":
+            run = run[1:]
+        return self.text[run[0].start:run[-1].end] if run else None
+
+
+def is_pronoun_subject(words_: list[str]) -> bool:
+    """A span whose subject is a pronoun or a possessive phrase ("they", "his forces")."""
+    return bool(words_) and (words_[0] in PRONOUNS or words_[0] in POSSESSIVES)
+
+
+def stance_start(masked: str, start: int, end: int) -> tuple[int, tuple[int, int]] | None:
+    """Where an active stance verb phrase starts after its subject, and the subject span:
+    "Russia has rejected calls ..." -> (start of "has rejected ...", span of "Russia")."""
+    toks = tokens(masked, start, end)
+    for i, tok in enumerate(toks):
+        if not _stance_at(masked, toks, i):
+            continue
+        j = i
+        while j > 0 and (toks[j - 1].lower in FINITE_AUX or toks[j - 1].lower in ("not", "also", "repeatedly", "already", "now", "again", "still", "once", "reportedly", "strongly", "firmly", "flatly")
+                         or (toks[j - 1].lower.endswith("ly") and not toks[j - 1].capitalized)):
+            j -= 1
+        if j == 0:
+            return None
+        if any(t.lower in ("is", "are", "was", "were", "been", "be") for t in toks[j:i]):
+            return None  # passive: "they are guaranteed", the subject holds no stance
+        subject = subject_span(masked, start, toks[j].start)
+        if subject is None:
+            return None
+        before_subject = tokens(masked, start, subject[0])
+        if _has_clause_verb(before_subject):
+            return None
+        return toks[j].start, subject
+    return None
+
+
+_STANCE_PHRASES = re.compile(
+    r"\b(?:call(?:s|ed|ing)?\s+(?:on|upon|for|off)|ready\s+(?:to|for)|willing\s+to|prepared\s+to|"
+    r"tight-lipped|refus\w+|declin\w+\s+to|no\s+comment|need(?:s|ed)?\s+to|expect\w*\b.*\bfrom)\b",
+    re.IGNORECASE,
+)
+
+
+def _stance_at(masked: str, toks: list[Token], i: int) -> bool:
+    low = toks[i].lower
+    if low in STANCE_VERBS and not low.endswith("ing"):
+        prev = toks[i - 1].lower if i > 0 else ""
+        return prev not in DETERMINERS and prev != "to"
+    if low.startswith("call") and i + 1 < len(toks) and toks[i + 1].lower in ("on", "upon", "for", "off"):
+        return not low.endswith("ing") and (i == 0 or toks[i - 1].lower not in DETERMINERS)
+    if low.startswith("expect") and _expect_from(toks, i):
+        return True
+    if low in ("remained", "remains", "remain") and i + 1 < len(toks) and toks[i + 1].lower == "tight-lipped":
+        return True
+    return False

@@ -1,0 +1,32 @@
+"""``sentences``: the floor. Every non-boilerplate sentence is one ``event`` claim in the
+article's own voice (claimant and attribution ``author``).
+
+It knows nothing about claims: any model worth reporting must beat it. It shares
+sentence splitting and boilerplate filtering with the other baselines, so the gap to them
+measures what frames, clause splitting and typing add.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bench.claims import AUTHOR, Claim, Document
+from bench.model import Model
+from bench.registry import register_model
+
+from .segment import sentences
+
+
+@register_model("sentences")
+class SentencesModel(Model):
+    """Each sentence as an ``event`` by ``author``: a floor, not a claim extractor."""
+
+    def predict(self, documents: Sequence[Document]) -> Mapping[str, Sequence[Claim]]:
+        out = {}
+        for document in documents:
+            out[document.doc_id] = [
+                Claim(doc_id=document.doc_id, start=s, end=e, type="event", claimant=AUTHOR,
+                      attribution=AUTHOR, text=document.text[s:e], id=f"c{i}")
+                for i, (s, e) in enumerate(sentences(document.text), start=1)
+            ]
+        return out

@@ -1,0 +1,237 @@
+"""The bench CLI end to end: runs, scoring files, comparing, and bad input handled in one line."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import GOLD, ROOT, SEEDS
+
+from bench.cli import main
+from bench.corpus import load_gold
+
+
+def _gold_as_predictions(path, *, drop_every=0):
+    rows = []
+    for doc_id, claims in sorted(load_gold(GOLD).items()):
+        for i, c in enumerate(claims):
+            if drop_every and i % drop_every == 0:
+                continue
+            rows.append({"doc_id": doc_id, "start": c.start, "end": c.end, "type": c.type,
+                         "claimant": c.claimant, "attribution": c.attribution})
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _runs(out):
+    return sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _snapshot(out):
+    return {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_run_twice_gives_two_folders_with_identical_scores(tmp_path, capsys):
+    out = tmp_path / "results"
+    assert main(["run", "--model", "rules", "--out", str(out), "--quiet"]) == 0
+    first_table = capsys.readouterr().out
+    assert main(["run", "--model", "rules", "--out", str(out), "--quiet"]) == 0
+    second_table = capsys.readouterr().out
+    runs = _runs(out)
+    assert len(runs) == 2
+    results = [json.loads((r / "results.json").read_text()) for r in runs]
+    assert results[0]["scores"] == results[1]["scores"]
+    assert results[0]["run_id"] != results[1]["run_id"]
+    assert first_table == second_table
+    for key in ("model", "run_id", "created", "signature", "gold", "config", "versions", "timing", "scores"):
+        assert key in results[0]
+    assert set(results[0]["scores"]) >= {"lenient", "strict", "detection"}
+    assert results[0]["signature"] in first_table
+    per_type = results[0]["scores"]["lenient"]["per_type"]
+    assert set(per_type) == {"quantity", "prediction", "position", "event"}
+    assert set(per_type["event"]) >= {"precision", "recall", "f1", "tp", "fp", "fn", "support"}
+    for run in runs:
+        assert (run / "predictions.jsonl").stat().st_size > 0
+        assert (run / "errors.jsonl").stat().st_size > 0
+
+    assert main(["compare", str(runs[0]), runs[1].name, "--results-dir", str(out)]) == 0
+    table = capsys.readouterr().out
+    assert "WARNING" not in table
+    deltas = [cell for line in table.splitlines() for cell in line.split() if cell.startswith(("+0.000", "-0.000"))]
+    assert len(deltas) == 6  # four types, micro, macro
+    assert "*" not in "".join(deltas)
+
+
+def test_saved_predictions_rescore_to_the_same_numbers(tmp_path, capsys):
+    out = tmp_path / "results"
+    assert main(["run", "--model", "rules", "--out", str(out), "--quiet"]) == 0
+    run = _runs(out)[0]
+    assert main(["score", str(run / "predictions.jsonl"), "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    a, b = (json.loads((r / "results.json").read_text()) for r in _runs(out))
+    assert a["scores"] == b["scores"]
+
+
+def test_score_gold_as_predictions_is_perfect(tmp_path, capsys):
+    preds = _gold_as_predictions(tmp_path / "gold_preds.jsonl")
+    assert main(["score", str(preds), "--out", str(tmp_path / "r"), "--format", "json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    for scheme in ("lenient", "strict", "detection"):
+        assert results["scores"][scheme]["micro"]["f1"] == 1.0
+    assert results["scores"]["lenient"]["attribution"]["claimant_accuracy"] == 1.0
+
+
+@pytest.mark.parametrize("fmt, marker", [("markdown", "|"), ("latex", "\\toprule")])
+def test_table_formats(tmp_path, capsys, fmt, marker):
+    preds = _gold_as_predictions(tmp_path / "p.jsonl", drop_every=3)
+    assert main(["score", str(preds), "--out", str(tmp_path / "r"), "--format", fmt]) == 0
+    assert marker in capsys.readouterr().out
+
+
+def test_compare_flags_a_significant_regression(tmp_path, capsys):
+    out = tmp_path / "results"
+    full = _gold_as_predictions(tmp_path / "full.jsonl")
+    half = _gold_as_predictions(tmp_path / "half.jsonl", drop_every=2)
+    main(["score", str(full), "--out", str(out)])
+    main(["score", str(half), "--out", str(out)])
+    capsys.readouterr()
+    a, b = _runs(out)
+    first, second = (a, b) if "full" in a.name else (b, a)
+    assert main(["compare", str(first), str(second)]) == 0
+    assert main(["compare", str(first), str(second), "--fail-on-regression"]) == 1
+    captured = capsys.readouterr()
+    assert "significant F1 regression" in captured.err
+    assert main(["compare", str(second), str(first), "--fail-on-regression"]) == 0
+
+
+def test_compare_warns_when_signatures_differ(tmp_path, capsys):
+    out = tmp_path / "results"
+    preds = _gold_as_predictions(tmp_path / "p.jsonl")
+    main(["score", str(preds), "--out", str(out)])
+    main(["score", str(preds), "--out", str(out), "--iou", "0.7"])
+    capsys.readouterr()
+    assert main(["compare", *map(str, _runs(out))]) == 0
+    assert "signatures differ" in capsys.readouterr().out
+
+
+BAD_PREDICTIONS = [
+    ('{"doc_id": "000_2ed1a488bd7a9f20", "start": 101, "end": 206, "type": "opinion"}\n',
+     ':1: unknown type "opinion" (expected one of quantity, prediction, position, event)'),
+    ('{"doc_id": "000_2ed1a488bd7a9f20", "start": 101, "end": 206, "type": "event"}\n{oops\n', ":2: invalid JSON"),
+    ('{"doc_id": "nope", "start": 1, "end": 5, "type": "event"}\n', ':1: unknown doc_id "nope"'),
+    ('{"doc_id": "000_2ed1a488bd7a9f20", "end": 5, "type": "event"}\n', ':1: missing field "start"'),
+    ('{"doc_id": "000_2ed1a488bd7a9f20", "start": "1", "end": 5, "type": "event"}\n', ':1: field "start" must be an integer'),
+    ('{"doc_id": "000_2ed1a488bd7a9f20", "start": 9, "end": 9, "type": "event"}\n', ":1: offsets 9-9 outside the text or empty"),
+    ('{"doc_id": "000_2ed1a488bd7a9f20", "start": 0, "end": 99999, "type": "event"}\n', ":1: offsets 0-99999 outside the text"),
+    ('{"doc_id": "000_2ed1a488bd7a9f20", "start": 0, "end": 3, "type": "event", "text": "xyz"}\n', ":1: text does not match offsets 0-3"),
+    ("", "empty"),
+    ("[1, 2]\n", ":1: expected a JSON object"),
+]
+
+
+def _assert_one_line_error(code, err, expected):
+    assert code != 0
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("bench: error: ")
+    assert expected in lines[0], (expected, lines[0])
+
+
+@pytest.mark.parametrize("content, expected", BAD_PREDICTIONS)
+def test_bad_prediction_files_give_one_line_and_touch_no_run(tmp_path, capsys, content, expected):
+    out = tmp_path / "results"
+    good = _gold_as_predictions(tmp_path / "good.jsonl")
+    assert main(["score", str(good), "--out", str(out)]) == 0
+    before = _snapshot(out)
+    bad = tmp_path / "preds.jsonl"
+    bad.write_text(content, encoding="utf-8")
+    capsys.readouterr()
+    code = main(["score", str(bad), "--out", str(out)])
+    err = capsys.readouterr().err
+    _assert_one_line_error(code, err, expected)
+    assert err.startswith(f"bench: error: {bad}")
+    assert _snapshot(out) == before
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["run", "--model", "rulez"], 'unknown model "rulez"'),
+    (["run", "--model", "rules", "--gold", "/nonexistent/gold"], "/nonexistent/gold: gold not found"),
+    (["run", "--model", "rules", "--docs", "/nonexistent/docs"], "/nonexistent/docs: documents not found"),
+    (["run", "--model", "rules", "--iou", "1.5"], "--iou 1.5: must be in (0, 1]"),
+    (["run", "--model", "rules", "--model-arg", "nope=1"], 'takes no argument "nope"'),
+    (["score", "/nonexistent/preds.jsonl"], "/nonexistent/preds.jsonl: no such file"),
+    (["score", str(SEEDS)], "is a folder, expected a file"),
+    (["compare", "no-such-run"], 'no run "no-such-run"'),
+])
+def test_bad_arguments_give_one_line(tmp_path, capsys, argv, expected):
+    out = tmp_path / "results"
+    code = main([*argv, *(["--out", str(out)] if argv[0] != "compare" else [])])
+    _assert_one_line_error(code, capsys.readouterr().err, expected)
+    assert not out.exists() or not _runs(out)
+
+
+def test_unknown_model_suggests_a_name(capsys):
+    assert main(["run", "--model", "rulez"]) != 0
+    assert 'did you mean "rules"' in capsys.readouterr().err
+
+
+def test_unreadable_predictions_file(tmp_path, capsys, monkeypatch):
+    path = _gold_as_predictions(tmp_path / "p.jsonl")
+    if os.geteuid() == 0:  # root reads any file: make this one fail the way an unreadable file does
+        import pathlib
+
+        real = pathlib.Path.read_text
+
+        def refuse(self, *args, **kwargs):
+            if self == path:
+                raise PermissionError(13, "Permission denied")
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(pathlib.Path, "read_text", refuse)
+    else:
+        path.chmod(0)
+    code = main(["score", str(path), "--out", str(tmp_path / "r")])
+    _assert_one_line_error(code, capsys.readouterr().err, "cannot read: Permission denied")
+
+
+def test_gold_folder_where_a_file_belongs_and_binary_file(tmp_path, capsys):
+    binary = tmp_path / "preds.jsonl"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    code = main(["score", str(binary), "--out", str(tmp_path / "r")])
+    _assert_one_line_error(code, capsys.readouterr().err, "not valid UTF-8")
+
+
+def test_version_models_and_help(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.startswith("claimbench ")
+    assert main(["models"]) == 0
+    names = [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()]
+    assert {"rules", "sentences", "transformer"} <= set(names)
+    for command in ("run", "score", "compare", "validate", "models"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert "usage: bench " + command in capsys.readouterr().out
+
+
+FAST_START = """
+import sys
+from bench.cli import main
+code = main({argv!r})
+heavy = sorted(m for m in ("torch", "transformers", "datasets", "sklearn", "scipy") if m in sys.modules)
+print("HEAVY", heavy, "CODE", code)
+"""
+
+
+@pytest.mark.parametrize("command", ["run", "score"])
+def test_fast_start_imports_no_heavy_library(tmp_path, command):
+    if command == "run":
+        argv = ["run", "--model", "rules", "--out", str(tmp_path / "r"), "--quiet"]
+    else:
+        argv = ["score", str(_gold_as_predictions(tmp_path / "p.jsonl")), "--out", str(tmp_path / "r")]
+    result = subprocess.run([sys.executable, "-c", FAST_START.format(argv=argv)], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert "HEAVY [] CODE 0" in result.stdout, result.stdout + result.stderr

@@ -1,0 +1,65 @@
+import json
+
+import pytest
+from conftest import GOLD, SEEDS
+
+from bench.claims import CLAIM_TYPES
+from bench.corpus import load_claimants, load_corpus, load_documents, load_gold, to_hf_dataset
+from bench.errors import InputError
+
+
+def test_repo_corpus_loads_with_exact_spans():
+    corpus = load_corpus(gold=GOLD, docs=SEEDS)
+    assert corpus.doc_ids == sorted(p.stem for p in SEEDS.glob("*.txt"))
+    assert set(corpus.gold) == set(corpus.documents)
+    for doc_id, claims in corpus.gold.items():
+        text = corpus.documents[doc_id].text
+        assert claims, doc_id
+        for claim in claims:
+            assert text[claim.start:claim.end] == claim.text
+
+
+def test_every_type_has_support_and_claimants_resolve():
+    corpus = load_corpus(gold=GOLD, docs=SEEDS)
+    types = {c.type for claims in corpus.gold.values() for c in claims}
+    assert types == set(CLAIM_TYPES)
+    names = {c.claimant for claims in corpus.gold.values() for c in claims}
+    assert names - {"author"} <= set(load_claimants(GOLD))
+
+
+def test_documents_and_gold_from_jsonl(tmp_path):
+    docs = load_documents(SEEDS)
+    gold = load_gold(GOLD)
+    docs_file = tmp_path / "docs.jsonl"
+    docs_file.write_text("".join(json.dumps({"doc_id": d, "text": doc.text}) + "\n" for d, doc in docs.items()))
+    gold_file = tmp_path / "gold.jsonl"
+    gold_file.write_text("".join(json.dumps({"doc_id": d, "claims": [c.to_dict() for c in cs]}) + "\n" for d, cs in gold.items()))
+    assert load_documents(docs_file) == docs
+    reread = load_gold(gold_file)
+    assert {d: [c.to_dict() for c in cs] for d, cs in reread.items()} == {d: [c.to_dict() for c in cs] for d, cs in gold.items()}
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"doc_id": "a", "text": "x"}\n{"doc_id": "a", "text": "y"}\n', 'docs.jsonl:2: duplicate doc_id "a"'),
+    ('{"doc_id": "a"}\n', 'docs.jsonl:1: missing or non-string field "text"'),
+    ('{"doc_id": "a", "text": "x"\n', "docs.jsonl:1: invalid JSON"),
+    ("", "docs.jsonl: no documents in this file"),
+])
+def test_bad_documents_file(tmp_path, content, message):
+    path = tmp_path / "docs.jsonl"
+    path.write_text(content)
+    with pytest.raises(InputError) as info:
+        load_documents(path)
+    assert str(info.value).startswith(str(tmp_path / message.split(":")[0]) + message[len(message.split(":")[0]):])
+
+
+def test_hf_dataset_export_has_one_row_per_document():
+    pytest.importorskip("datasets")
+    corpus = load_corpus(gold=GOLD, docs=SEEDS)
+    dataset = to_hf_dataset(corpus)
+    assert dataset.num_rows == len(corpus.documents)
+    assert dataset.column_names == ["doc_id", "text", "claims"]
+    row = dataset[0]
+    first = corpus.gold[row["doc_id"]][0]
+    assert row["claims"][0]["start"] == first.start and row["claims"][0]["type"] == first.type
+    assert row["text"][first.start:first.end] == first.text

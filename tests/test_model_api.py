@@ -1,0 +1,188 @@
+"""Adding a model: registry rules, the three ways to name one, guardrails, the documented example."""
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from conftest import GOLD, ROOT, SEEDS
+
+from bench.claims import Claim
+from bench.cli import main
+from bench.corpus import load_corpus
+from bench.errors import InputError
+from bench.model import Model
+from bench.protocol import parse_model_args, run_model
+from bench.registry import Registry
+
+DOC_PAGE = ROOT / "docs" / "adding-a-baseline.md"
+
+
+def _python_blocks(markdown: str) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", markdown, flags=re.S)
+
+
+def test_documented_example_runs_by_file_path(tmp_path, capsys):
+    code = _python_blocks(DOC_PAGE.read_text())[0]
+    assert len(code.strip().splitlines()) < 30
+    model_file = tmp_path / "my_model.py"
+    model_file.write_text(code)
+    out = tmp_path / "results"
+    assert main(["run", "--model", f"{model_file}:DigitSentences", "--model-arg", "min_length=30",
+                 "--out", str(out), "--quiet", "--format", "json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert results["model"] == "digits"
+    assert results["config"]["model_args"] == {"min_length": 30}
+    quantity = results["scores"]["lenient"]["per_type"]["quantity"]
+    assert quantity["tp"] + quantity["fp"] > 0
+    assert results["scores"]["lenient"]["per_type"]["event"]["tp"] == 0
+
+
+def test_module_path_form(tmp_path, monkeypatch, capsys):
+    package = tmp_path / "my_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "my_mod.py").write_text(_python_blocks(DOC_PAGE.read_text())[0].replace('"digits"', '"digits-mod"'))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["run", "--model", "my_pkg.my_mod:DigitSentences", "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    assert "digits-mod" in capsys.readouterr().out
+
+
+def test_registry_rejects_duplicates_and_non_models():
+    registry = Registry()
+
+    @registry.register("one")
+    class One(Model):
+        def predict(self, documents):
+            return {}
+
+    with pytest.raises(ValueError, match="already registered"):
+        @registry.register("one")
+        class Other(Model):
+            pass
+
+    with pytest.raises(TypeError, match="must subclass"):
+        registry.register("plain")(object)
+
+
+def test_model_args_are_checked_and_converted():
+    class WithArgs(Model):
+        name = "with-args"
+
+        def __init__(self, k: int = 3, ratio: float = 0.5, strict: bool = False, label: str = "x"):
+            pass
+
+    assert parse_model_args(WithArgs, ["k=7", "ratio=0.25", "strict=true", "label=y"]) == \
+        {"k": 7, "ratio": 0.25, "strict": True, "label": "y"}
+    with pytest.raises(InputError, match="expected int"):
+        parse_model_args(WithArgs, ["k=seven"])
+    with pytest.raises(InputError, match='takes no argument "z"'):
+        parse_model_args(WithArgs, ["z=1"])
+    with pytest.raises(InputError, match="expected key=value"):
+        parse_model_args(WithArgs, ["k"])
+
+
+class _Explodes(Model):
+    name = "explodes"
+
+    def predict(self, documents):
+        if documents[0].doc_id.startswith("002"):
+            raise RuntimeError("boom")
+        return {documents[0].doc_id: []}
+
+
+class _BadType(Model):
+    name = "bad-type"
+
+    def predict(self, documents):
+        doc = documents[0]
+        return {doc.doc_id: [Claim(doc.doc_id, 0, 4, "opinion")]}
+
+
+class _BadOffsets(Model):
+    name = "bad-offsets"
+
+    def predict(self, documents):
+        doc = documents[0]
+        return {doc.doc_id: [Claim(doc.doc_id, 5, len(doc.text) + 10, "event")]}
+
+
+@pytest.mark.parametrize("cls, message", [
+    (_Explodes, 'model "explodes" failed on document "002_7007280221f212f7": RuntimeError: boom'),
+    (_BadType, 'model "bad-type", document "000_2ed1a488bd7a9f20": unknown type "opinion"'),
+    (_BadOffsets, 'model "bad-offsets", document "000_2ed1a488bd7a9f20": offsets 5-'),
+])
+def test_guardrails_name_the_model_and_document(cls, message):
+    corpus = load_corpus(gold=GOLD, docs=SEEDS)
+    with pytest.raises(InputError) as info:
+        run_model(cls, corpus, progress=False)
+    assert message in str(info.value)
+
+
+def test_trainable_models_never_see_the_gold_they_predict():
+    seen: list[tuple[set, str]] = []
+
+    class Spy(Model):
+        name = "spy"
+
+        def fit(self, documents, gold):
+            self.trained_on = {d.doc_id for d in documents} | set(gold)
+
+        def predict(self, documents):
+            seen.append((self.trained_on, documents[0].doc_id))
+            return {documents[0].doc_id: []}
+
+    corpus = load_corpus(gold=GOLD, docs=SEEDS)
+    outcome = run_model(Spy, corpus, progress=False)
+    assert outcome.protocol == "leave-one-document-out"
+    assert len(seen) == len(corpus.documents)
+    for trained_on, predicted in seen:
+        assert predicted not in trained_on
+        assert trained_on == set(corpus.documents) - {predicted}
+
+
+ENTRY_POINT_MODEL = '''
+from bench.claims import Claim
+from bench.model import Model
+
+
+class FirstSentence(Model):
+    def predict(self, documents):
+        doc = documents[0]
+        end = doc.text.find(".")
+        return {doc.doc_id: [Claim(doc.doc_id, 0, end if end > 0 else len(doc.text), "event")]}
+'''
+
+
+def test_installed_entry_point_is_listed_and_runs(tmp_path):
+    package = tmp_path / "claimbench-plugin-test"
+    (package / "cb_plugin_test").mkdir(parents=True)
+    (package / "cb_plugin_test" / "__init__.py").write_text(ENTRY_POINT_MODEL)
+    (package / "pyproject.toml").write_text(textwrap.dedent("""
+        [build-system]
+        requires = ["setuptools>=61"]
+        build-backend = "setuptools.build_meta"
+
+        [project]
+        name = "claimbench-plugin-test"
+        version = "0.0.1"
+
+        [project.entry-points."claimbench.models"]
+        first-sentence = "cb_plugin_test:FirstSentence"
+    """))
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "install", "--no-deps", "--no-build-isolation", "--no-index", str(package)],
+                   check=True, capture_output=True, timeout=300)
+    try:
+        listed = subprocess.run([sys.executable, "-m", "bench.cli", "models"], capture_output=True, text=True, cwd=ROOT)
+        assert "first-sentence\tcb_plugin_test:FirstSentence (entry point)" in listed.stdout
+        ran = subprocess.run([sys.executable, "-m", "bench.cli", "run", "--model", "first-sentence", "--quiet",
+                              "--out", str(tmp_path / "r"), "--format", "json"], capture_output=True, text=True, cwd=ROOT)
+        assert ran.returncode == 0, ran.stderr
+        results = json.loads(ran.stdout)
+        assert results["model"] == "first-sentence"
+        assert results["scores"]["lenient"]["micro"]["tp"] + results["scores"]["lenient"]["micro"]["fp"] == 5
+    finally:
+        subprocess.run([*pip, "uninstall", "-y", "claimbench-plugin-test"], capture_output=True, timeout=300)
