@@ -101,6 +101,7 @@ _LEADING_ADVERBS = frozenset({
     "now", "but", "and", "both", "earlier", "later", "meanwhile", "also", "however", "nevertheless",
     "then", "so", "yet", "still", "separately", "previously",
 })
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
 _ACCUSE = frozenset({"accuse", "accuses", "accused", "accusing"})
 _TOLD = frozenset({"told", "tell", "tells", "telling", "informed", "assured", "warned"})
 _ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
@@ -161,9 +162,14 @@ def leading_frame(masked: str, start: int, end: int, *, allow_ing: bool = False,
             continue
         if _expect_from(toks, i):
             return None
+        if any(t.lower in STANCE_VERBS or t.lower.startswith(("refus", "declin")) for t in toks[:i]):
+            return None  # "refused to say ...": the stance is the claim, not a frame
         subject = subject_span(masked, start, toks[i].start)
         if subject is None and i > 0 and _has_clause_verb(toks[:i]):
             continue
+        between = [t.lower for t in toks[:i] if subject is None or t.start >= subject[1]]
+        if any(w in _BE for w in between):
+            continue  # passive "is expected to", "is believed": no speaker named
         return Frame(subject=subject, content=_content_after(masked, toks, i, end),
                      belief=toks[i].lower in BELIEF_VERBS, verb_at=toks[i].start)
     return None
@@ -193,7 +199,7 @@ def _content_after(masked: str, toks: list[Token], i: int, end: int) -> tuple[in
         k += 1
     k = i + 1
     if verb.lower in _TOLD:
-        return strip_span(masked, verb.end, end)
+        return None  # "told Reuters": what follows without "that" is the listener
     while k < len(toks) and toks[k].lower in TIME_WORDS and "," not in masked[toks[k - 1].end:toks[k].start]:
         k += 1
     begin = toks[k].start if k < len(toks) else end
@@ -218,6 +224,9 @@ def trailing_frame(masked: str, start: int, end: int) -> Frame | None:
                          content=strip_span(masked, start, comma))
         for j, tok in enumerate(tail):
             if tok.lower in REPORT_VERBS and not tok.lower.endswith("ing") and _is_report_verb(toks, k + j, allow_ing=False):
+                after = toks[k + j + 1:]
+                if len(after) > 5 or any(is_verb_cue(toks, k + j + 1 + n) for n in range(len(after))):
+                    return None
                 if j == 0:  # inverted: ", said the President"
                     subject = _np_after(masked, toks, k + 1, end)
                 else:
@@ -355,6 +364,19 @@ class Claimants:
             self.last = names[-1]
         return names
 
+    def mention(self, span: tuple[int, int] | None) -> None:
+        """Note the subject of a sentence in the article's voice: the likeliest "he"/"she" later."""
+        if span is None:
+            return
+        toks = tokens(self.masked, *span)
+        if not 1 <= len(toks) <= 4 or not all(t.capitalized or t.lower in TITLE_WORDS for t in toks):
+            return
+        if any(t.lower in ORG_WORDS for t in toks) or toks[0].lower in ("the", "a", "an"):
+            return
+        person = self._person(toks)
+        if person is None and len(toks) == 1:
+            self.last_person = self.text[toks[0].start:toks[0].end]
+
     def _split_and(self, toks: list[Token]) -> list[list[Token]]:
         groups: list[list[Token]] = [[]]
         for tok in toks:
@@ -395,7 +417,7 @@ class Claimants:
                 return None
         if not (1 <= len(tail) <= 3) or not all(t.capitalized for t in tail):
             return None
-        if any(t.lower in ORG_WORDS for t in tail) or any(t.text.isupper() and len(t.text) > 1 for t in tail):
+        if any(t.lower in ORG_WORDS for t in toks) or any(t.text.isupper() and len(t.text) > 1 for t in tail):
             return None
         if title_at < 0 and len(tail) < 2:
             return None

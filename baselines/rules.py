@@ -28,7 +28,7 @@ from .attribution import (
     stance_start, trailing_frame,
 )
 from .segment import (
-    COLON, MONTHS, PARTICIPLE, STANCE_VERBS, THAT, VP, has_verb, is_boilerplate,
+    COLON, FINITE_AUX, FUNCTION_WORDS, MONTHS, PARTICIPLE, STANCE_VERBS, THAT, VP, has_verb, is_boilerplate,
     label_prefix_end, lines, mask, split_clauses, split_sentences, strip_span, tokens, trim, words,
 )
 
@@ -50,13 +50,13 @@ _QUANTITY_PHRASES = re.compile(
 _FUTURE = re.compile(
     r"\b(?:will|won't|shall|would|wouldn't|going\s+to|can|cannot|can't|could|couldn't|may|might|"
     r"be\s+able\s+to|about\s+to|set\s+to|plans?\s+to|planned\s+to|planning\s+to|expected\s+to|"
-    r"likely|unlikely|possible|impossible|forecasts?|predicts?|soon|next\s+(?:week|month|year))\b|'ll\b",
+    r"(?:is|are|was|were)\s+expected|likely|unlikely|possible|impossible|forecasts?|predicts?|soon|next\s+(?:week|month|year))\b|'ll\b",
     re.IGNORECASE,
 )
 _COMMIT_FUTURE = re.compile(r"\b(?:will|won't|shall|would|wouldn't|going\s+to)\b|'ll\b", re.IGNORECASE)
 _OBLIGATION = re.compile(
     r"\b(?:must|should|ought\s+to|has\s+to|have\s+to|had\s+to|needs?|needed\s+to|call(?:s|ed|ing)?\s+(?:on|upon|for|off)|"
-    r"ready\s+(?:to|for)|willing\s+to|prepared\s+to|tight-lipped|no\s+comment|commitments?|"
+    r"ready['’\"”]?\s+(?:to|for)|willing\s+to|prepared\s+to|tight-lipped|no\s+comment|commitments?|"
     r"(?:portray|present|describe|label)(?:s|ed|ing)?\b[^.]*\bas)\b",
     re.IGNORECASE,
 )
@@ -67,7 +67,7 @@ _PURPOSE = re.compile(r"\b(?:in\s+order\s+to|so\s+as\s+to|so\s+that)\b.*$", re.I
 
 # ---------------------------------------------------------------- non-claims
 
-_UNCERTAIN = re.compile(r"\b(?:unclear|uncertain|not\s+clear|not\s+known|unknown|remains\s+to\s+be\s+seen)\b", re.I)
+_UNCERTAIN = re.compile(r"\b(?:unclear|uncertain|not\s+(?:yet\s+)?clear|not\s+known|unknown|remains\s+to\s+be\s+seen)\b", re.I)
 _EVALUATIVE_WORDS = (
     r"clear|perfect|smooth|smoothly|fragile|delicate|difficult|good|bad|badly|great|terrible|brutal|"
     r"important|optimistic|pessimistic|ideal|easy|hard|complicated|tragic|unacceptable|excellent|"
@@ -75,6 +75,7 @@ _EVALUATIVE_WORDS = (
     r"disappointed|outrageous|shameful|ridiculous|absurd|strange|remarkable|disgraceful|shocking|"
     r"worrying|concerning|encouraging|positive|negative|hopeful|confident|regrettable|unfortunate"
 )
+_STRONG_OPINION = re.compile(r"\bamong\s+the\s+(?:most|least|worst|best)\b|\bno\s+doubt\b", re.IGNORECASE)
 _EVALUATIVE = re.compile(
     r"\b(?:is|are|was|were|remains?|remained|seems?|seemed|looks?|looked|feels?|felt|be)\s+"
     r"(?:[\"“”']?(?:very|so|quite|too|extremely|really|not|all|initially|increasingly|particularly|"
@@ -82,7 +83,11 @@ _EVALUATIVE = re.compile(
     r"|\bamong\s+the\s+(?:most|least|worst|best)\b|\bno\s+doubt\b",
     re.IGNORECASE,
 )
-_WRAPPER = re.compile(r"^it\s+(?:is|was|seems|seemed|appears|appeared)\s+[^,.]{1,40}?\bthat\s+", re.IGNORECASE)
+_WRAPPER = re.compile(r"it\s+(?:is|was|seems|seemed|appears|appeared)\s+[^,.]{1,40}?\bthat\s+", re.IGNORECASE)
+_GERUND_WITH_OBJECT = re.compile(
+    r"\b[a-z]{3,}ing\s+(?:the|a|an|its|his|her|their|our|my|them|him|us|it)\b")
+_CONDITIONAL = re.compile(r"(?:if|unless|whether)\b", re.IGNORECASE)
+_INFINITIVE = re.compile(r"\bto\s+[a-z]{3,}")
 _INTRO = frozenset({
     "after", "before", "during", "earlier", "following", "later", "in", "on", "at", "since",
     "despite", "under", "amid", "meanwhile", "nevertheless", "however", "when", "as", "with",
@@ -146,7 +151,7 @@ def rule_type(text: str, *, belief: bool = False) -> str:
     """Type a claim's text by cue words, in the guidelines' decision order."""
     if is_quantity(text):
         return "quantity"
-    core = _PURPOSE.sub("", text)
+    core = _month_names(_PURPOSE.sub("", text))
     ws = words(core)
     if belief and not _EXPECT_FROM.search(core):
         return "prediction"
@@ -158,6 +163,11 @@ def rule_type(text: str, *, belief: bool = False) -> str:
     if _FUTURE.search(core):
         return "prediction"
     return "event"
+
+
+def _month_names(text: str) -> str:
+    """"since May 16": a month, not the modal."""
+    return re.sub(r"\bMay(?=\s+\d)", "Month", text)
 
 
 def _has_stance(core: str, ws: list[str]) -> bool:
@@ -218,7 +228,8 @@ class _Extractor:
             kind, unit = units[i]
             if kind == "narr":
                 s, e = unit
-                speaker = self._narrative(s, e, embedded)
+                headline = (s, e) == (ls, le) and self.masked[e - 1] not in ".!?\"”'"
+                speaker = self._narrative(s, e, embedded, headline=headline)
                 colon_speaker = speaker if self.masked[s:e].rstrip().endswith(":") else ()
                 i += 1
                 continue
@@ -241,7 +252,7 @@ class _Extractor:
     def _is_attribution(self, quote: Quote, s: int, e: int) -> bool:
         """Whether the sentence after a quote names its speaker ("..., she said")."""
         ended = self.text[quote.end - 1:quote.end]
-        frame = leading_frame(self.masked, s, e, window=8)
+        frame = leading_frame(self.masked, s, e, window=12)
         if frame is None:
             frame_toks = tokens(self.masked, s, e)
             return bool(frame_toks) and inverted_subject(self.masked, s, e) is not None
@@ -268,11 +279,14 @@ class _Extractor:
 
     # -- prose
 
-    def _narrative(self, s: int, e: int, embedded, *, after_quote: bool = False) -> tuple[str, ...]:
+    def _narrative(self, s: int, e: int, embedded, *, after_quote: bool = False,
+                   headline: bool = False) -> tuple[str, ...]:
         """Emit the claims of one prose sentence; return the speaker its first frame names."""
         prev: _State | None = None
         speaker: tuple[str, ...] = ()
-        for index, clause in enumerate(split_clauses(self.masked, s, e, protected=embedded)):
+        clauses = split_clauses(self.masked, s, e, protected=embedded)
+        headline = headline and len(clauses) == 1
+        for index, clause in enumerate(clauses):
             a, b = clause.start, clause.end
             if clause.link == THAT and prev is not None:
                 state, span = prev, (a, b)
@@ -282,9 +296,9 @@ class _Extractor:
                 attribution = AUTHOR if owners == (AUTHOR,) else INDIRECT
                 frame = leading_frame(self.masked, a, b, allow_ing=True, window=1)
                 if frame is not None:
-                    span, belief = frame.content, frame.belief
+                    span, belief = frame.content, frame.belief or prev.belief
                 else:
-                    span, belief = (a, b), False
+                    span, belief = (a, b), prev.belief
                 state = _State(owners, attribution, prev.subjects, belief)
             elif clause.link == COLON and prev is not None and prev.frame_only:
                 state, span = self._fresh(a, b, after_quote=False, default=prev)
@@ -292,8 +306,10 @@ class _Extractor:
                 state, span = self._fresh(a, b, after_quote=after_quote and index == 0)
             if index == 0 and state.claimants != (AUTHOR,):
                 speaker = state.claimants
+                self.last_speaker = speaker
             if span is not None and not state.frame_only:
-                self._emit(*span, state.claimants, state.attribution, belief=state.belief)
+                self._emit(*span, state.claimants, state.attribution, belief=state.belief, headline=headline,
+                           participle=clause.link == PARTICIPLE)
             prev = state
         return speaker
 
@@ -318,6 +334,8 @@ class _Extractor:
                         claimants = tuple(self.names.name(inverted))
                         content = None
                 break
+            if depth > 0 and (frame.content is None or not self._claim_like(*frame.content, belief=frame.belief)):
+                break  # "... the numbers Kyiv has reported": a clause inside the content, not a frame
             named = tuple(self.names.name(frame.subject)) if frame.subject else ()
             if not named and frame.subject is None and depth == 0 and after_quote:
                 named = self.last_speaker
@@ -326,7 +344,7 @@ class _Extractor:
             belief = belief or frame.belief
             content = frame.content
         if claimants:
-            frame_only = content is None or not self._claim_like(*content)
+            frame_only = content is None or not self._claim_like(*content, belief=belief)
             return _State(claimants, INDIRECT, subjects, belief, frame_only), content
         if default is not None:
             return _State(default.claimants, default.attribution, default.subjects), (a, b)
@@ -337,7 +355,16 @@ class _Extractor:
                 return _State(owners, INDIRECT, owners), (stance[0], b)
         if self._intro_participle(a, b):
             return _State((AUTHOR,), AUTHOR, frame_only=True), None
-        return _AUTHOR_STATE, (self._strip_intro(a, b), b)
+        start = self._strip_intro(a, b)
+        self.names.mention(self._author_subject(start, b))
+        return _AUTHOR_STATE, (start, b)
+
+    def _author_subject(self, a: int, b: int) -> tuple[int, int] | None:
+        toks = tokens(self.masked, a, b)
+        for k, tok in enumerate(toks[:6]):
+            if k and tok.lower in FINITE_AUX:
+                return toks[0].start, toks[k - 1].end
+        return None
 
     def _skip_word(self, a: int, b: int, word: str) -> int:
         toks = tokens(self.masked, a, b)
@@ -365,16 +392,24 @@ class _Extractor:
 
     # -- output
 
-    def _claim_like(self, s: int, e: int) -> bool:
+    def _claim_like(self, s: int, e: int, *, belief: bool = False) -> bool:
         s, e = trim(self.text, s, e, self.masked)
-        if e - s < 3:
-            return False
+        return len(words(self.masked[s:e])) >= 2 and self._has_predicate(s, e, belief=belief)
+
+    def _has_predicate(self, s: int, e: int, *, belief: bool = False, headline: bool = False,
+                       participle: bool = False) -> bool:
+        """Something is asserted: a verb, a number or a stance; an infinitive after a belief
+        frame ("expects the backlog to take"), a participle clause, a headline's predicate."""
         span = self.masked[s:e]
-        return len(words(span)) >= 2 and (has_verb(self.masked, s, e) or is_quantity(span)
-                                          or _has_stance(span, words(span)))
+        return (has_verb(self.masked, s, e) or is_quantity(span) or _has_stance(span, words(span))
+                or (belief and _INFINITIVE.search(span) is not None)
+                or (participle and words(span)[:1] != [] and words(span)[0].endswith("ing"))
+                or _GERUND_WITH_OBJECT.search(span) is not None
+                or (headline and _content_words(span)))
 
     def _emit(self, s: int, e: int, claimants: tuple[str, ...], attribution: str,
-              *, belief: bool = False, quoted: bool = False) -> None:
+              *, belief: bool = False, quoted: bool = False, headline: bool = False,
+              participle: bool = False) -> None:
         text, masked = self.text, self.masked
         s, e = trim(text, s, e, masked)
         m = _WRAPPER.match(masked, s, e)
@@ -391,7 +426,9 @@ class _Extractor:
             and not _is_question(text, e)
             and not _UNCERTAIN.search(span)
             and not (_EVALUATIVE.search(span) and not is_quantity(span) and len(words(span)) <= 14)
-            and (has_verb(masked, s, e) or is_quantity(span) or _has_stance(span, words(span)))
+            and not _STRONG_OPINION.search(span)
+            and not _CONDITIONAL.match(span)
+            and self._has_predicate(s, e, belief=belief, headline=headline, participle=participle)
         )
         if attribution == AUTHOR or not claimants:
             claimants, attribution = (AUTHOR,), AUTHOR
@@ -407,6 +444,12 @@ class _Extractor:
                 if not has_verb(self.masked, toks[k].start, e) and not is_quantity(self.masked[toks[k].start:e]):
                     return toks[k - 1].end
         return e
+
+
+def _content_words(span: str) -> bool:
+    """A mixed-case headline with a lowercase content word has a predicate even when its
+    verb is not recognised ("Dockworkers extend strike"); a bare name ("Steel Plant") has not."""
+    return any(w[:1].islower() and w not in FUNCTION_WORDS for w in span.split())
 
 
 def _is_question(text: str, end: int) -> bool:

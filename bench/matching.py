@@ -88,8 +88,11 @@ class Spans:
         n = len(claims)
         try:
             types = np.fromiter(map(type_index.__getitem__, map(_TYPE, claims)), np.int64, n)
-        except KeyError as exc:
-            raise ValueError(f'claim type {exc} is not one of {", ".join(type_index)}') from None
+        except KeyError:
+            bad = next(c for c in claims if c.type not in type_index)
+            raise ValueError(
+                f'claim type "{bad.type}" in document "{bad.doc_id}" is not one of {", ".join(type_index)}'
+            ) from None
         bounds = np.fromiter(map(_START_END, claims), _BOUNDS, n)  # one pass over the claims
         spans = cls(
             claims=claims,

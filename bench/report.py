@@ -9,7 +9,8 @@ the same gold are contrasted claim by claim: which gold claims one run matched a
 other did not.
 
 Every claim element carries ``data-claim``, ``data-doc``, ``data-start``, ``data-end``,
-``data-type`` and ``data-outcome`` so the page can be checked against ``errors.jsonl``.
+``data-type`` and ``data-outcome`` (contrasted: ``data-compare``, ``data-outcome-a`` and
+``data-outcome-b``) so the page can be checked against ``errors.jsonl``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from .fingerprint import documents_sha256
 from .matching import BOUNDARY, MATCHED, MISSED, OUTCOMES, SPURIOUS, WRONG_TYPE
 from .report_assets import (
     A_ONLY, B_ONLY, BOTH, GOLD_LINES, LINE_PX, MAX_LANES, METRIC_COLOURS, NEITHER, OUTCOME_GLYPHS,
-    OUTCOME_HELP, OUTCOME_LABELS, SCRIPT, SLOT_PX, STATUS_FILLS, STATUS_LABELS, STATUSES,
+    OUTCOME_HELP, OUTCOME_LABELS, PRED_ALPHA, SCRIPT, SLOT_PX, STATUS_FILLS, STATUS_LABELS, STATUSES,
     base_css, fill_image, type_class, type_colour, underline_image,
 )
 from .runs import ERRORS_FILE, PREDICTIONS_FILE, RESULTS_FILE, load_results, slug
@@ -40,7 +41,6 @@ from .tables import attribution_line
 
 REPORT_FILE = "report.html"
 GOLD, PRED = "gold", "pred"
-PRED_ALPHA = 0.27
 # Lines of a segment's hover text; the claim table below the article has them all.
 TITLE_LINES = 6
 
@@ -379,7 +379,8 @@ def _lines(lines: list[str]) -> str:
 
 def _describe_outcome(claim: ClaimView) -> str:
     similarity = "" if claim.similarity is None else f" {claim.similarity:.2f}"
-    return f"{claim.side} {claim.type} · {OUTCOME_LABELS.get(claim.outcome, claim.outcome)}{similarity} · {_who(claim)}"
+    outcome = OUTCOME_LABELS.get(claim.outcome, claim.outcome)
+    return f"{claim.side} {claim.type} · {outcome}{similarity} · {_who(claim)}"
 
 
 def _run_layer(claim: ClaimView, partner: ClaimView | None) -> Layer:
@@ -466,22 +467,28 @@ def _outcome_counts(articles: Iterable[Article]) -> dict[str, int]:
 
 # ------------------------------------------------------------------ scores
 
-def _scores_table(entry: dict, base: dict | None = None) -> str:
-    """Per-type P/R/F1 with the F1 interval, support and counts; ``base`` adds ΔF1 against it."""
+def _scores_table(entry: dict, *, base: dict | None = None, compact: bool = False) -> str:
+    """Per-type P/R/F1 with the F1 interval, support and counts; ``base`` adds ΔF1 against it.
+
+    ``compact`` prints the interval under F1 instead of in a column of its own, for half-width cards.
+    """
     ci = entry.get("ci", {})
-    head = ["type", "P", "R", "F1", "F1 95% CI", "support", "tp", "fp", "fn"] + (["ΔF1"] if base else [])
+    head = ["type", "P", "R", "F1", *([] if compact else ["F1 95% CI"]), "support", "tp", "fp", "fn",
+            *(["ΔF1"] if base else [])]
     rows = []
-    names = list(entry["per_type"]) + ["micro", "macro"]
-    for name in names:
+    for name in [*entry["per_type"], "micro", "macro"]:
         if name in entry["per_type"]:
             cell, interval, css = entry["per_type"][name], ci.get("per_type", {}).get(name, {}).get("f1"), ""
             label = _chip(name)
         else:
             cell, interval, css = entry[name], ci.get(name, {}).get("f1"), ' class="agg"'
             label = name
-        counts = [cell.get(k, "") for k in ("support", "tp", "fp", "fn")]
-        cells = [label, _num(cell.get("precision")), _num(cell.get("recall")), f"<b>{_num(cell.get('f1'))}</b>",
-                 _ci(interval), *map(str, counts)]
+        f1 = f"<b>{_num(cell.get('f1'))}</b>"
+        if compact:
+            f1 += f'<div class="ci">{_ci(interval)}</div>'
+        cells = [label, _num(cell.get("precision")), _num(cell.get("recall")), f1,
+                 *([] if compact else [_ci(interval)]),
+                 *(str(cell.get(k, "")) for k in ("support", "tp", "fp", "fn"))]
         if base:
             other = base["per_type"].get(name) if name in base["per_type"] else base.get(name)
             cells.append(_delta(cell.get("f1"), (other or {}).get("f1")))
@@ -553,10 +560,10 @@ def _meta(results: dict, scheme: str) -> str:
                                      and isinstance(threshold, (int, float)) else "")),
         ("gold", escape(f"version {gold.get('version', '?')} · sha256 {str(gold.get('sha256', '?'))[:12]} · "
                         f"{gold.get('documents', '?')} documents · {gold.get('claims', '?')} claims")),
-        ("signature", f'<code>{escape(str(results.get("signatures", {}).get(scheme, results.get("signature"))))}</code>'),
+        ("signature", f"<code>{escape(str(_signature(results, scheme)))}</code>"),
     ]
-    more = [(key.replace("_", " "), escape(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
-            for key, value in config.items() if key not in ("scheme", "threshold")]
+    more = [(key.replace("_", " "), escape(_plain(value))) for key, value in config.items()
+            if key not in ("scheme", "threshold")]
     more.append(("documents", escape(str(gold.get("docs_path", "?")))))
     if results.get("timing"):
         more.append(("timing", escape(", ".join(f"{k} {v}" for k, v in results["timing"].items()))))
@@ -566,11 +573,23 @@ def _meta(results: dict, scheme: str) -> str:
             + _definitions(more) + "</details>")
 
 
+def _signature(results: dict, scheme: str) -> str:
+    return results.get("signatures", {}).get(scheme, results["signature"])
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _definitions(items: list[tuple[str, str]]) -> str:
     return '<dl class="meta">' + "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in items) + "</dl>"
 
 
-def _scores_card(run: Run, *, label: str = "", base: dict | None = None) -> str:
+def _scores_card(run: Run, *, label: str = "", base: dict | None = None, compact: bool = False) -> str:
     entry = run.results["scores"][run.scheme]
     attribution = attribution_line(entry)
     heading = f"{label}{escape(str(run.results['model']))}"
@@ -578,7 +597,7 @@ def _scores_card(run: Run, *, label: str = "", base: dict | None = None) -> str:
         f'<section class="card"><h2>{heading}</h2>',
         _meta(run.results, run.scheme),
         f'<h3>Scores · {escape(run.scheme)}</h3><div class="scoreline"><div class="scroll">',
-        _scores_table(entry, base),
+        _scores_table(entry, base=base, compact=compact),
         f'<p class="note">{escape(attribution)}</p>' if attribution else "",
         "</div>",
         _chart(entry),
@@ -588,7 +607,7 @@ def _scores_card(run: Run, *, label: str = "", base: dict | None = None) -> str:
 
 # ------------------------------------------------------------------ legend and page
 
-def _legend(styles: Styles) -> str:
+def _legend(styles: Styles, heading: str = "How to read the articles") -> str:
     sample_type = CLAIM_TYPES[0]
     other_type = CLAIM_TYPES[-1]
     items = []
@@ -608,12 +627,13 @@ def _legend(styles: Styles) -> str:
             badges += _outcome_badge(outcome, GOLD, sample_type)
         if outcome != MISSED:
             badges += _outcome_badge(outcome, PRED, other_type if outcome == WRONG_TYPE else sample_type)
-        items.append(f'<div class="item" title="{_a(OUTCOME_HELP[outcome])}"><span class="sample">'
-                     f'<span class="s {name}">{badges}claim{"" if tail else " text"}</span>{tail}</span><span><b>{OUTCOME_LABELS[outcome]}'
-                     f'</b><br><span class="help">{escape(OUTCOME_HELP[outcome])}</span></span></div>')
+        sample = f'<span class="s {name}">{badges}claim{"" if tail else " text"}</span>{tail}'
+        items.append(f'<div class="item" title="{_a(OUTCOME_HELP[outcome])}"><span class="sample">{sample}</span>'
+                     f'<span><b>{OUTCOME_LABELS[outcome]}</b><br><span class="help">{escape(OUTCOME_HELP[outcome])}'
+                     "</span></span></div>")
     types = "".join(_chip(t) for t in CLAIM_TYPES)
     return "".join([
-        '<section class="card"><h2>How to read the articles</h2>',
+        f'<section class="card"><h2>{escape(heading)}</h2>',
         f'<p class="sub">Gold claims are <b>underlined</b> (line style = outcome), predictions are '
         f'<b>filled</b>, both in the colour of their type: {types}. Overlapping claims stack: gold lines below '
         f'the text, prediction fills in bands. A badge starts each claim (square = gold, round = prediction); '
@@ -688,7 +708,7 @@ class GoldPair:
     b: tuple[str, ClaimView | None]
 
 
-def contrast(article_a: Article, article_b: Article) -> list[GoldPair]:
+def _contrast(article_a: Article, article_b: Article) -> list[GoldPair]:
     """Every gold claim of one document with its outcome (and paired prediction) in each run."""
 
     def by_gold(article: Article) -> dict[tuple, list[tuple[str, ClaimView | None]]]:
@@ -784,21 +804,20 @@ def _compare_page(run_a: Run, run_b: Run) -> str:
     a, b = run_a.results, run_b.results
     styles = Styles()
     warnings = []
-    sig_a = a.get("signatures", {}).get(run_a.scheme, a["signature"])
-    sig_b = b.get("signatures", {}).get(run_b.scheme, b["signature"])
+    sig_a, sig_b = _signature(a, run_a.scheme), _signature(b, run_b.scheme)
     if sig_a != sig_b:
         warnings.append('<div class="warn"><b>The runs\' signatures differ, so their scores are not directly '
                         f"comparable.</b><br>A: <code>{escape(sig_a)}</code><br>B: <code>{escape(sig_b)}</code></div>")
     if b["config"].get("scheme") != run_a.scheme:
         warnings.append(f'<div class="warn">Run B\'s headline scheme is {escape(str(b["config"].get("scheme")))}; '
                         f"both runs are shown under run A's, {escape(run_a.scheme)}.</div>")
-    cards = (f'<div class="grid">{_scores_card(run_a, label="A · ")}'
-             f'{_scores_card(run_b, label="B · ", base=a["scores"][run_a.scheme])}</div>')
+    cards = (f'<div class="grid">{_scores_card(run_a, label="A · ", compact=True)}'
+             f'{_scores_card(run_b, label="B · ", base=a["scores"][run_a.scheme], compact=True)}</div>')
     legend = _compare_legend(styles)
-    run_legend = _legend(styles)
+    run_legend = _legend(styles, "How to read each run's own view of an article")
     articles, summary = [], []
     for number, (doc_id, article) in enumerate(run_a.articles.items()):
-        pairs = contrast(article, run_b.articles[doc_id])
+        pairs = _contrast(article, run_b.articles[doc_id])
         summary.append((number, doc_id, len(pairs), {s: sum(p.status == s for p in pairs) for s in STATUSES}))
         articles.append(_contrast_article_html(number, article, pairs, run_a, run_b, styles))
     body = [*warnings, cards, _contrast_table(summary), legend, run_legend, *articles]
@@ -854,17 +873,20 @@ def render_report(runs: list[Path], *, docs: Path | None = None) -> str:
     """
     if len(runs) not in (1, 2):
         raise InputError(f"a report shows one run or contrasts two, got {len(runs)}")
+    if len(runs) == 2:
+        _same_gold(load_results(Path(runs[0])), load_results(Path(runs[1])), Path(runs[1]))
     first = load_run(runs[0], docs=docs)
     if len(runs) == 1:
         return _single_page(first)
-    second_results = load_results(Path(runs[1]))
+    return _compare_page(first, load_run(runs[1], scheme=first.scheme, docs=docs, prefix="b"))
+
+
+def _same_gold(a: dict, b: dict, where: Path) -> None:
     for key, what in (("sha256", "gold labels"), ("docs_sha256", "documents")):
-        mine, theirs = first.results["gold"].get(key), second_results.get("gold", {}).get(key)
+        mine, theirs = a.get("gold", {}).get(key), b.get("gold", {}).get(key)
         if mine != theirs:
             raise InputError(f"the two runs were scored on different {what} ({key} {str(mine)[:12]} vs "
-                             f"{str(theirs)[:12]}), so their claims cannot be contrasted", path=Path(runs[1]))
-    second = load_run(runs[1], scheme=first.scheme, docs=docs, prefix="b")
-    return _compare_page(first, second)
+                             f"{str(theirs)[:12]}), so their claims cannot be contrasted", path=where)
 
 
 PROTECTED_FILES = (RESULTS_FILE, PREDICTIONS_FILE, ERRORS_FILE)
@@ -879,13 +901,16 @@ def default_output(runs: list[Path]) -> Path:
 
 
 def write_report(runs: list[Path], out: Path | None = None, *, docs: Path | None = None) -> Path:
-    """Render and write the page atomically (temporary file, then rename); returns where it went."""
-    html = render_report(runs, docs=docs)
+    """Render and write the page atomically (temporary file, then rename); returns where it went.
+
+    A report is derived output, so an earlier one is replaced; a run's own files never are.
+    """
     out = Path(out) if out is not None else default_output(runs)
     if out.is_dir():
         raise InputError("is a folder, expected the report's file name", path=out)
     if out.name in PROTECTED_FILES and (out.parent / RESULTS_FILE).exists():
         raise InputError("refusing to overwrite a run's own file with a report", path=out)
+    html = render_report(runs, docs=docs)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out.parent, prefix=f".{out.name}.",

@@ -25,6 +25,7 @@ OUTCOME_HELP = {
 }
 # How a gold claim's underline is drawn for each outcome (a prediction is a fill).
 GOLD_LINES = {MATCHED: "solid", WRONG_TYPE: "dashed", BOUNDARY: "dotted", MISSED: "double"}
+PRED_ALPHA = 0.27
 assert set(OUTCOME_GLYPHS) == set(OUTCOME_LABELS) == set(OUTCOME_HELP) == set(OUTCOMES)
 
 # Two runs contrasted: which of them matched a gold claim.
@@ -112,7 +113,8 @@ table{border-collapse:collapse}
 .scoreline{display:flex;flex-wrap:wrap;gap:8px 28px;align-items:flex-start}
 .scoreline .note{max-width:520px}
 .scroll{overflow-x:auto;max-width:100%}
-.grid .scores th,.grid .scores td{padding:4px 6px}
+.grid .scores th,.grid .scores td{padding:3px 7px}
+.scores .ci{font-size:10.5px;color:var(--muted);font-weight:400}
 .chart{display:block;max-width:100%;height:auto;margin-top:2px}
 .chart text{font:11px system-ui,"DejaVu Sans",sans-serif;fill:#5d6678}
 .legend{display:flex;flex-wrap:wrap;gap:8px 22px;align-items:center}
@@ -139,7 +141,7 @@ table{border-collapse:collapse}
 .mk.cmp{background:var(--c);color:#1d2330;border-color:rgba(0,0,0,.25)}
 .mk.cmp.run-B{color:#fff}
 .mk.lit{box-shadow:0 0 0 2px #1d2330}
-body.no-mk .mk{display:none}
+body.no-mk .text .mk{display:none}
 .claims{width:100%;font-size:13px;margin-top:12px}
 .claims th{text-align:left;color:var(--muted);font-weight:600;font-size:12px;padding:4px 8px;border-bottom:1.5px solid #c9ced8}
 .claims td{vertical-align:top;padding:5px 8px;border-bottom:1px solid var(--line)}

@@ -235,3 +235,22 @@ def test_fast_start_imports_no_heavy_library(tmp_path, command):
     result = subprocess.run([sys.executable, "-c", FAST_START.format(argv=argv)], capture_output=True, text=True,
                             cwd=ROOT, timeout=120)
     assert "HEAVY [] CODE 0" in result.stdout, result.stdout + result.stderr
+
+
+def test_report_flag_and_report_command(tmp_path, capsys):
+    out = tmp_path / "results"
+    full = _gold_as_predictions(tmp_path / "full.jsonl")
+    half = _gold_as_predictions(tmp_path / "half.jsonl", drop_every=2)
+    assert main(["score", str(full), "--out", str(out), "--report"]) == 0
+    first = _runs(out)[0]
+    assert f"report: {first / 'report.html'}" in capsys.readouterr().err
+    assert (first / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert main(["score", str(half), "--out", str(out)]) == 0
+    second = next(r for r in _runs(out) if r != first)
+    capsys.readouterr()
+    target = tmp_path / "contrast.html"
+    assert main(["report", str(first), second.name, "--results-dir", str(out), "-o", str(target)]) == 0
+    assert capsys.readouterr().out.strip() == str(target)
+    assert target.stat().st_size > 0
+    code = main(["report", str(first), str(second), str(first)])
+    assert code != 0 and "one or two runs" in capsys.readouterr().err

@@ -1,0 +1,228 @@
+"""Paragraph units, unit counts and the bootstrap in bench.significance."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+
+from bench.claims import CLAIM_TYPES, Claim, Document
+from bench.scoring import Counts, macro_average, score
+from bench.significance import (
+    Paragraphs,
+    UnitCounts,
+    _metrics,
+    _resampled_totals,
+    bootstrap_ci,
+    paired_test,
+    paragraph_of,
+    paragraph_starts,
+)
+
+Q, P, S, E = CLAIM_TYPES
+
+
+# ---------------------------------------------------------------- paragraphs
+
+@pytest.mark.parametrize(
+    "text, starts",
+    [
+        ("one\ntwo", [0, 4]),
+        ("one\n\n\ntwo\n", [0, 6]),
+        ("\n\none", [2]),
+        ("a\r\nb\rc", [0, 3, 5]),
+        ("", [0]),
+        ("\n\n", [0]),
+        ("single paragraph", [0]),
+    ],
+)
+def test_paragraph_starts(text, starts):
+    assert paragraph_starts(text) == starts
+
+
+def test_paragraph_of():
+    starts = paragraph_starts("abc\n\ndef\nghi")  # [0, 5, 9]
+    assert [paragraph_of(starts, k) for k in (0, 2, 3, 4, 5, 8, 9, 11)] == [0, 0, 0, 0, 1, 1, 2, 2]
+    assert paragraph_of(paragraph_starts("\n\nabc"), 0) == 0
+
+
+def test_paragraphs_agree_with_paragraph_of():
+    rng = random.Random(0)
+    texts = ["".join(rng.choice("ab \n\r") for _ in range(rng.randint(0, 40))) for _ in range(30)]
+    doc_ids = [f"doc{k}" for k in range(len(texts))]
+    paragraphs = Paragraphs(doc_ids, texts)
+    expected_keys, doc, position, expected_units = [], [], [], []
+    for k, text in enumerate(texts):
+        starts = paragraph_starts(text)
+        first = len(expected_keys)
+        expected_keys.extend(f"{doc_ids[k]}:{i}" for i in range(len(starts)))
+        for offset in range(len(text) + 1):
+            doc.append(k)
+            position.append(offset)
+            expected_units.append(first + paragraph_of(starts, offset))
+    assert paragraphs.keys == expected_keys
+    assert paragraphs.unit_of(np.array(doc), np.array(position)).tolist() == expected_units
+
+
+# ---------------------------------------------------------------- unit counts
+
+def corpus(seed: int, n_docs: int = 4, quality: float = 0.7):
+    """Documents of a few paragraphs, gold claims, and predictions right with probability ``quality``."""
+    rng = random.Random(seed)
+    documents, gold, preds = {}, {}, {}
+    for k in range(n_docs):
+        doc_id = f"d{k}"
+        text = "\n\n".join("w" * 60 for _ in range(5))
+        documents[doc_id] = Document(doc_id, text)
+        gold[doc_id], preds[doc_id] = [], []
+        for paragraph in range(5):
+            base = paragraph * 62
+            for start in (base, base + 30):
+                claim = Claim(doc_id, start, start + 20, rng.choice(CLAIM_TYPES), claimant="x")
+                gold[doc_id].append(claim)
+                r = rng.random()
+                if r < quality:
+                    preds[doc_id].append(claim)
+                elif r < quality + (1 - quality) / 2:
+                    preds[doc_id].append(Claim(doc_id, start + 21, start + 28, claim.type))
+    return documents, gold, preds
+
+
+def test_scores_are_sums_of_unit_counts():
+    documents, gold, preds = corpus(0)
+    for scheme in ("lenient", "strict", "detection"):
+        result = score(gold=gold, predictions=preds, documents=documents, scheme=scheme)
+        totals = result.units.counts.sum(axis=0)
+        per_type = {t: Counts(*map(int, totals[k])) for k, t in enumerate(CLAIM_TYPES)}
+        assert result.per_type == per_type
+        assert result.micro == Counts(*map(int, totals.sum(axis=0)))
+        assert result.macro == macro_average(per_type)
+        metrics = _metrics(totals)
+        assert metrics["micro_f1"] == result.micro.f1
+        assert metrics["micro_precision"] == result.micro.precision
+        assert metrics["macro_f1"] == pytest.approx(result.macro["f1"])
+        assert list(metrics["f1"]) == [result.per_type[t].f1 for t in CLAIM_TYPES]
+
+
+def test_unit_counts_round_trip_through_json():
+    documents, gold, preds = corpus(1)
+    units = score(gold=gold, predictions=preds, documents=documents).units
+    again = UnitCounts.from_dict(json.loads(json.dumps(units.to_dict())))
+    assert again.keys == units.keys and again.types == units.types
+    assert np.array_equal(again.counts, units.counts) and again.counts.dtype == np.int64
+    assert again.sum() == units.sum()
+    empty = UnitCounts.from_dict({"keys": [], "counts": [], "types": list(CLAIM_TYPES)})
+    assert empty.counts.shape == (0, 4, 3)
+
+
+def test_unit_counts_shape_is_checked():
+    with pytest.raises(ValueError, match="shape"):
+        UnitCounts(keys=["a:0"], counts=np.zeros((2, 4, 3)))
+
+
+# ---------------------------------------------------------------- bootstrap
+
+def test_resampling_is_a_weighted_sum_of_drawn_units():
+    counts = np.random.default_rng(5).integers(0, 4, size=(13, 4, 3))
+    totals = _resampled_totals(counts, 50, np.random.default_rng(7))
+    draws = np.random.default_rng(7).integers(0, 13, size=(50, 13))
+    assert np.array_equal(totals, counts[draws].sum(axis=1))
+
+
+def test_bootstrap_ci():
+    documents, gold, preds = corpus(2, n_docs=6)
+    result = score(gold=gold, predictions=preds, documents=documents)
+    ci = bootstrap_ci(result.units, n=500, seed=3)
+    assert ci == bootstrap_ci(result.units, n=500, seed=3)  # seeded
+    assert ci != bootstrap_ci(result.units, n=500, seed=4)
+    low, high = ci["micro"]["f1"]
+    assert low < result.micro.f1 < high
+    for name in ("precision", "recall"):
+        low, high = ci["micro"][name]
+        assert low <= getattr(result.micro, name) <= high
+    for t in CLAIM_TYPES:
+        assert set(ci["per_type"][t]) == {"precision", "recall", "f1"}
+        low, high = ci["per_type"][t]["f1"]
+        assert 0 <= low <= high <= 1
+    assert ci["macro"]["f1"][0] <= result.macro["f1"] <= ci["macro"]["f1"][1]
+    json.dumps(ci)
+    wide, narrow = ci["micro"]["f1"], bootstrap_ci(result.units, n=500, seed=3, level=0.5)["micro"]["f1"]
+    assert wide[0] < narrow[0] < narrow[1] < wide[1]
+
+
+def test_more_data_gives_narrower_intervals():
+    widths = []
+    for n_docs in (3, 30):
+        documents, gold, preds = corpus(4, n_docs=n_docs)
+        low, high = bootstrap_ci(score(gold=gold, predictions=preds, documents=documents).units, n=400)["micro"]["f1"]
+        widths.append(high - low)
+    assert widths[1] < widths[0] / 2
+
+
+def test_perfect_system_has_a_point_interval():
+    documents, gold, _ = corpus(5)
+    ci = bootstrap_ci(score(gold=gold, predictions=gold, documents=documents).units, n=200)
+    assert ci["micro"]["f1"] == [1.0, 1.0]
+
+
+def test_bad_arguments():
+    documents, gold, preds = corpus(6)
+    units = score(gold=gold, predictions=preds, documents=documents).units
+    with pytest.raises(ValueError, match="resamples"):
+        bootstrap_ci(units, n=0)
+    with pytest.raises(ValueError, match="level"):
+        bootstrap_ci(units, level=95)
+    with pytest.raises(ValueError, match="no units"):
+        bootstrap_ci(UnitCounts(keys=[], counts=np.zeros((0, 4, 3))))
+
+
+# ---------------------------------------------------------------- paired test
+
+def test_a_system_against_itself():
+    documents, gold, preds = corpus(7)
+    units = score(gold=gold, predictions=preds, documents=documents).units
+    result = paired_test(units, units, n=200)
+    assert result["micro"] == {"delta": 0.0, "p_value": 1.0}
+    assert all(v == {"delta": 0.0, "p_value": 1.0} for v in result["per_type"].values())
+
+
+def test_a_clearly_better_system():
+    documents, gold, weak = corpus(8, n_docs=10, quality=0.3)
+    good = score(gold=gold, predictions=gold, documents=documents).units
+    bad = score(gold=gold, predictions=weak, documents=documents).units
+    result = paired_test(good, bad, n=500, seed=1)
+    assert result["micro"]["delta"] > 0.3
+    assert result["micro"]["p_value"] < 0.01
+    reverse = paired_test(bad, good, n=500, seed=1)
+    assert reverse["micro"]["delta"] == -result["micro"]["delta"]
+    assert reverse["micro"]["p_value"] == result["micro"]["p_value"]
+    assert paired_test(good, bad, n=500, seed=1) == result
+
+
+def test_p_value_is_the_two_sided_sign_flip_share():
+    # unit 0: a is right and b wrong; units 1-3: a and b equally right.
+    # A resample keeps a ahead unless it draws unit 0 zero times: (3/4)**4 = 0.316 of the time,
+    # so p = 2 * 0.316 = 0.63.
+    a = np.zeros((4, 4, 3), np.int64)
+    b = np.zeros((4, 4, 3), np.int64)
+    a[:, 0, 0] = 1  # every unit: one true positive for a
+    b[1:, 0, 0] = 1
+    b[0, 0, 2] = 1  # unit 0: b misses it
+    keys = [f"d:{k}" for k in range(4)]
+    result = paired_test(UnitCounts(keys, a), UnitCounts(keys, b), n=20000, seed=0)
+    assert result["micro"]["delta"] == pytest.approx(1 - 6 / 7)
+    assert result["micro"]["p_value"] == pytest.approx(2 * 0.75 ** 4, abs=0.03)
+
+
+def test_paired_test_needs_the_same_units():
+    documents, gold, preds = corpus(9)
+    a = score(gold=gold, predictions=preds, documents=documents).units
+    fewer = {k: documents[k] for k in list(documents)[:-1]}
+    b = score(gold={k: gold[k] for k in fewer}, predictions=preds, documents=fewer).units
+    with pytest.raises(ValueError, match="not scored on the same documents and gold"):
+        paired_test(a, b)
+    c = UnitCounts(a.keys, a.counts[:, :2], types=CLAIM_TYPES[:2])
+    with pytest.raises(ValueError, match="different claim types"):
+        paired_test(a, c)
