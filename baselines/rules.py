@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bench.claims import AUTHOR, Claim, Document
 from bench.model import Model
@@ -28,8 +28,8 @@ from .attribution import (
     stance_start, trailing_frame,
 )
 from .segment import (
-    COLON, FINITE_AUX, FUNCTION_WORDS, MONTHS, PARTICIPLE, STANCE_VERBS, THAT, VP, has_verb, is_boilerplate,
-    label_prefix_end, lines, mask, split_clauses, split_sentences, strip_span, tokens, trim, words,
+    COLON, FINITE_AUX, FUNCTION_WORDS, MONTHS, NEW, PARTICIPLE, STANCE_VERBS, THAT, VP, has_verb,
+    is_boilerplate, label_prefix_end, lines, mask, split_clauses, split_sentences, tokens, trim, words,
 )
 
 DIRECT, INDIRECT = "direct", "indirect"
@@ -47,7 +47,7 @@ _QUANTITY_PHRASES = re.compile(
     r"\b(?:numbers?\s+of|numbers|figures|a\s+total\s+of|per\s*cent|a\s+third|a\s+quarter|tens\s+of)\b|%",
     re.IGNORECASE,
 )
-_FUTURE = re.compile(
+FUTURE = re.compile(
     r"\b(?:will|won't|shall|would|wouldn't|going\s+to|can|cannot|can't|could|couldn't|may|might|"
     r"be\s+able\s+to|about\s+to|set\s+to|plans?\s+to|planned\s+to|planning\s+to|expected\s+to|"
     r"(?:is|are|was|were)\s+expected|likely|unlikely|possible|impossible|forecasts?|predicts?|soon|next\s+(?:week|month|year))\b|'ll\b",
@@ -155,12 +155,12 @@ def rule_type(text: str, *, belief: bool = False) -> str:
     ws = words(core)
     if belief and not _EXPECT_FROM.search(core):
         return "prediction"
-    if _has_stance(core, ws):
+    if has_stance(core, ws):
         return "position"
     head = " ".join(ws[:5])
     if is_pronoun_subject(ws) and _COMMIT_FUTURE.search(head):
         return "position"  # a party's commitment about its own side
-    if _FUTURE.search(core):
+    if FUTURE.search(core):
         return "prediction"
     return "event"
 
@@ -170,7 +170,8 @@ def _month_names(text: str) -> str:
     return re.sub(r"\bMay(?=\s+\d)", "Month", text)
 
 
-def _has_stance(core: str, ws: list[str]) -> bool:
+def has_stance(core: str, ws: list[str]) -> bool:
+    """A stance verb, call, obligation or readiness in ``core`` (its words ``ws``)."""
     if _OBLIGATION.search(core) or _EXPECT_FROM.search(core):
         return True
     for i, w in enumerate(ws):
@@ -254,8 +255,7 @@ class _Extractor:
         ended = self.text[quote.end - 1:quote.end]
         frame = leading_frame(self.masked, s, e, window=12)
         if frame is None:
-            frame_toks = tokens(self.masked, s, e)
-            return bool(frame_toks) and inverted_subject(self.masked, s, e) is not None
+            return inverted_subject(self.masked, s, e) is not None
         if ended in ",?!" or self.masked[s:s + 1].islower():
             return True
         return frame.content is None or not has_verb(self.masked, *frame.content)
@@ -267,13 +267,12 @@ class _Extractor:
             owners = speaker
             for clause in split_clauses(self.masked, s, e):
                 a, b = clause.start, clause.end
-                if clause.link == COLON or clause.link == "new":
+                if clause.link in (COLON, NEW) and self.masked[b:b + 2].strip().startswith(":"):
+                    # "the minister has made it plain: ..." inside a quote: the minister owns what follows
                     frame = leading_frame(self.masked, a, b)
                     if frame is not None and frame.subject is not None and (
-                            frame.content is None or not has_verb(self.masked, *frame.content)) \
-                            and self.masked[b:b + 2].strip().startswith(":"):
-                        inner = tuple(self.names.name(frame.subject))
-                        owners = inner or owners
+                            frame.content is None or not has_verb(self.masked, *frame.content)):
+                        owners = tuple(self.names.name(frame.subject)) or owners
                         continue
                 self._emit(a, b, owners, DIRECT, quoted=True)
 
@@ -327,18 +326,18 @@ class _Extractor:
             if content is None:
                 break
             frame = leading_frame(masked, *content, allow_ing=depth == 0 and after_quote)
+            if depth == 0 and after_quote and not claimants and (frame is None or frame.subject is None):
+                inverted = inverted_subject(masked, *content)  # '"...," said the governor.'
+                if inverted is not None:
+                    claimants, content = tuple(self.names.name(inverted)), None
+                    break
             if frame is None:
-                if depth == 0 and after_quote and not claimants:
-                    inverted = inverted_subject(masked, *content)
-                    if inverted is not None:
-                        claimants = tuple(self.names.name(inverted))
-                        content = None
                 break
             if depth > 0 and (frame.content is None or not self._claim_like(*frame.content, belief=frame.belief)):
-                break  # "... the numbers Kyiv has reported": a clause inside the content, not a frame
+                break  # "... the figures the agency has reported": a clause inside the content, not a frame
             named = tuple(self.names.name(frame.subject)) if frame.subject else ()
-            if not named and frame.subject is None and depth == 0 and after_quote:
-                named = self.last_speaker
+            if not named and depth == 0 and after_quote:
+                named = self.last_speaker  # '"...," he added.' with the pronoun unresolved
             claimants = named or claimants
             subjects = named or subjects
             belief = belief or frame.belief
@@ -373,13 +372,13 @@ class _Extractor:
         return a
 
     def _intro_participle(self, a: int, b: int) -> bool:
-        """"Asked about reports that ...": a leading participial phrase, not a clause."""
+        """"Pressed on whether ...": a leading participial phrase, not a clause."""
         toks = tokens(self.masked, a, b)
         return len(toks) > 2 and toks[0].capitalized and toks[0].lower.endswith("ed") \
             and toks[1].lower in ("about", "by", "on", "if", "whether", "for", "to", "in")
 
     def _strip_intro(self, a: int, b: int) -> int:
-        """Drop a leading adverbial phrase ("After the talks, ...") when a clause follows it."""
+        """Drop a leading adverbial phrase ("After the meeting, ...") when a clause follows it."""
         toks = tokens(self.masked, a, b)
         if not toks or toks[0].lower not in _INTRO:
             return a
@@ -401,7 +400,7 @@ class _Extractor:
         """Something is asserted: a verb, a number or a stance; an infinitive after a belief
         frame ("expects the backlog to take"), a participle clause, a headline's predicate."""
         span = self.masked[s:e]
-        return (has_verb(self.masked, s, e) or is_quantity(span) or _has_stance(span, words(span))
+        return (has_verb(self.masked, s, e) or is_quantity(span) or has_stance(span, words(span))
                 or (belief and _INFINITIVE.search(span) is not None)
                 or (participle and words(span)[:1] != [] and words(span)[0].endswith("ing"))
                 or _GERUND_WITH_OBJECT.search(span) is not None
@@ -436,7 +435,7 @@ class _Extractor:
             self.out.append(Candidate(s, e, claimant, attribution, belief=belief, quoted=quoted, keep=keep))
 
     def _drop_trailing_appositive(self, s: int, e: int) -> int:
-        """", the last bastion of resistance in ..." at the end of a clause describes, not claims."""
+        """", the largest port in the region" at the end of a clause describes, not claims."""
         toks = tokens(self.masked, s, e)
         for k in range(1, len(toks)):
             gap = self.masked[toks[k - 1].end:toks[k].start]
@@ -448,7 +447,7 @@ class _Extractor:
 
 def _content_words(span: str) -> bool:
     """A mixed-case headline with a lowercase content word has a predicate even when its
-    verb is not recognised ("Dockworkers extend strike"); a bare name ("Steel Plant") has not."""
+    verb is not recognised ("Dockworkers extend strike"); a bare name ("City Hall") has not."""
     return any(w[:1].islower() and w not in FUNCTION_WORDS for w in span.split())
 
 

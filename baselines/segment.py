@@ -3,7 +3,7 @@
 Everything works on offsets into the original article, so each segment maps back to an
 exact span. Patterns run on a *masked* copy of the text that has the same length: markdown
 link syntax, angle-bracket URLs and heading marks are blanked and curly apostrophes become
-straight ones, so ``Putin [told](#) Michel`` reads as ``Putin  told      Michel`` while every
+straight ones, so ``Smith [told](#) Jones`` reads as ``Smith  told      Jones`` while every
 offset still points into the article as published.
 
 The word lists here are general English (auxiliaries, common irregular verbs, reporting
@@ -226,7 +226,7 @@ _UI_VERBS = frozenset({
 })
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _SOURCE_LINE = re.compile(r"^(?:source|sources|via|credit|credits|photo|image|caption|original url|url)\b", re.I)
-_BYLINE = re.compile(r"^(?:by|written by|reporting by|edited by)\s+[A-Z][\w.'\-]*(?:\s+(?:[A-Z][\w.'\-]*|and|&|,))*\s*$")
+_BYLINE = re.compile(r"^(?i:by|written by|reporting by|edited by)\s+[A-Z][\w.'\-]*(?:\s+(?:[A-Z][\w.'\-]*|and|&|,))*\s*$")
 _DATE_WORDS = MONTHS | WEEKDAYS | frozenset({
     "updated", "published", "posted", "last", "am", "pm", "a.m", "p.m", "gmt", "utc", "est", "edt",
     "bst", "cet", "cest", "on", "at", "th", "st", "nd", "rd", "ago", "hours", "hour", "minutes",
@@ -342,8 +342,7 @@ _CONNECTIVE = re.compile(
 )
 
 
-def trim(text: str, start: int, end: int, masked: str | None = None,
-         *, connectives: bool = True) -> tuple[int, int]:
+def trim(text: str, start: int, end: int, masked: str | None = None) -> tuple[int, int]:
     """Cut a span to its claim: no whitespace, enclosing quotes, final punctuation or
     leading connectives ("But", "and that"). Inner quotes stay."""
     masked = text if masked is None else masked
@@ -362,7 +361,7 @@ def trim(text: str, start: int, end: int, masked: str | None = None,
                 end -= 1
         elif end > start and masked[end - 1] in ")]" and masked[start:end].count("(") < masked[start:end].count(")"):
             end -= 1
-        elif connectives and end > start:
+        elif end > start:
             m = _CONNECTIVE.match(masked, start, end)
             if m and m.end() < end:
                 start = m.end()
@@ -389,7 +388,7 @@ NEW = "new"            # own subject: starts afresh
 THAT = "that"          # "and that ...": same frame as the previous clause
 VP = "vp"              # "... and have called on ...": same subject, no subject of its own
 PARTICIPLE = "participle"  # ", saying ...", ", calling on ...": same subject
-COLON = "colon"        # "X has said it clearly: ..."
+COLON = "colon"        # "the minister made it plain: ..."
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,6 +442,8 @@ def _starts_vp(toks: list[Token], i: int, caps: bool) -> bool:
     if low in FINITE_AUX or low in IRREGULAR_VERBS or low in REPORT_VERBS or low in STANCE_VERBS or low in BELIEF_VERBS:
         return not low.endswith("ing")
     nxt = toks[i + 1].lower if i + 1 < len(toks) else ""
+    if low.endswith("ed") and len(low) > 4 and "-" not in low and nxt in PREPOSITIONS | DETERMINERS | OBJECT_PRONOUNS:
+        return True  # "... and called on the government ..."
     return (nxt in DETERMINERS or nxt in OBJECT_PRONOUNS) and not low.endswith(("ing", "ly"))
 
 
@@ -462,7 +463,7 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
     if not toks:
         return []
     caps = _is_caps(toks)
-    guarded = [(s, e) for s, e in protected]
+    guarded = list(protected)
 
     def inside(pos: int) -> bool:
         return any(s < pos < e for s, e in guarded)
@@ -494,13 +495,12 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
                 link = VP if _starts_vp(toks, nxt, caps) else NEW
         elif low in ("and", "or") and i > 0:
             nxt = i + 1
-            in_relative = _open_relative(masked, toks, i, last_cut)
-            if in_relative:
-                pass
+            if _open_relative(masked, toks, i, last_cut):
+                pass  # "the side, which approaches ... and implements ...": one descriptor
             elif nxt < len(toks) and toks[nxt].lower == "that":
                 link = THAT
-            elif nxt < len(toks) and _ing_clause(toks[nxt]) and _ing_after_split(cuts, last_cut, toks, i, caps):
-                link = PARTICIPLE
+            elif nxt < len(toks) and _ing_clause(toks[nxt]) and cuts and cuts[-1][2] == PARTICIPLE:
+                link = PARTICIPLE  # ", hailing ... and ordering ..."
             elif has_finite_left(i, last_cut):
                 if _starts_vp(toks, nxt, caps):
                     link = VP
@@ -547,11 +547,6 @@ def _open_relative(masked: str, toks: list[Token], i: int, lo: int) -> bool:
     """Token ``i`` sits inside a relative clause not yet closed by a comma."""
     rel = [k for k in range(i) if toks[k].start >= lo and toks[k].lower in ("which", "who", "whom", "whose")]
     return bool(rel) and "," not in masked[toks[rel[-1]].end:toks[i].start]
-
-
-def _ing_after_split(cuts, last_cut, toks, i, caps) -> bool:
-    """"and ordering ..." continues a participle series, or follows a finite clause."""
-    return bool(cuts) and cuts[-1][2] == PARTICIPLE
 
 
 def _skip_parentheticals(masked: str, toks: list[Token], lo: int) -> list[Token]:

@@ -25,16 +25,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
-from bench.claims import CLAIM_TYPES, Claim, Document
+from bench.claims import Claim, Document
 from bench.model import Model
 from bench.registry import register_model
 
-from .rules import _FUTURE, Candidate, _has_stance, extract_candidates, is_quantity, to_claims
+from .rules import FUTURE, Candidate, extract_candidates, has_stance, is_quantity, to_claims
 from .segment import mask, words
 
-NONE = "none"
-LABELS: tuple[str, ...] = (NONE, *CLAIM_TYPES)
+NONE = "none"  # the label of a candidate that is not a claim
 MATCH_IOU = 0.5
+CUES: tuple[str, ...] = ("number", "future", "stance", "quoted", "belief_frame", "rules_keep")
 
 
 def encoder_path() -> str:
@@ -58,11 +58,11 @@ def best_label(cand: Candidate, gold: Sequence[Claim]) -> str:
 
 
 def cue_features(text: str, cand: Candidate) -> list[float]:
-    """Cheap surface cues that a 5-document training set cannot learn from embeddings alone."""
+    """The ``CUES`` of a candidate: surface cues five training documents cannot teach."""
     return [
         float(is_quantity(text)),
-        float(_FUTURE.search(text) is not None),
-        float(_has_stance(text, words(text))),
+        float(FUTURE.search(text) is not None),
+        float(has_stance(text, words(text))),
         float(cand.quoted),
         float(cand.belief),
         float(cand.keep),
@@ -138,7 +138,7 @@ class TransformerModel(Model):
         masked = mask(document.text)
         texts = [document.text[c.start:c.end] for c in candidates]
         cues = np.array([cue_features(masked[c.start:c.end], c) for c in candidates], dtype="float32")
-        return texts, cues.reshape(len(candidates), -1)
+        return texts, cues.reshape(len(candidates), len(CUES))
 
     def _matrix(self, documents: Sequence[Document]):
         """Candidates of every document and their feature rows, embedding all texts in one pass."""
@@ -152,8 +152,8 @@ class TransformerModel(Model):
             texts.extend(t)
             cues.append(c)
         embeddings = self.embed(texts)
-        cue_rows = np.concatenate(cues) if cues else np.zeros((0, 6), dtype="float32")
-        return per_doc, np.hstack([embeddings, cue_rows]) if len(texts) else np.zeros((0, embeddings.shape[1] + 6))
+        cue_rows = np.concatenate(cues) if cues else np.zeros((0, len(CUES)), dtype="float32")
+        return per_doc, np.hstack([embeddings, cue_rows])
 
     # -- Model API
 

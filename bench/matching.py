@@ -226,28 +226,27 @@ def overlapping_pairs(gold: Spans, preds: Spans) -> tuple[np.ndarray, np.ndarray
     In an overlapping pair either the prediction starts inside the gold span or the gold
     claim starts inside the prediction (strictly after its start), never both; each case
     is a contiguous run of the other side sorted by (document, start), found by binary search.
+    Pairs come in no particular order.
     """
     if not len(gold) or not len(preds):
         empty = np.zeros(0, np.int64)
         return empty, empty
     stride = int(max(gold.end.max(), preds.end.max())) + 1
-    gold_key = gold.doc * stride + gold.start
-    pred_key = preds.doc * stride + preds.start
-    gold_order = np.argsort(gold_key, kind="stable")
-    pred_order = np.argsort(pred_key, kind="stable")
+    gold_order = np.argsort(gold.doc * stride + gold.start, kind="stable")
+    pred_order = np.argsort(preds.doc * stride + preds.start, kind="stable")
+    gold_key = (gold.doc * stride + gold.start)[gold_order]  # sorted, and so are the queries below
+    pred_key = (preds.doc * stride + preds.start)[pred_order]
     # predictions starting in [gold.start, gold.end)
-    lo = np.searchsorted(pred_key[pred_order], gold_key, "left")
-    hi = np.searchsorted(pred_key[pred_order], gold.doc * stride + gold.end, "left")
+    lo = np.searchsorted(pred_key, gold_key, "left")
+    hi = np.searchsorted(pred_key, (gold.doc * stride + gold.end)[gold_order], "left")
     g_a, at = _expand(lo, hi)
-    p_a = pred_order[at]
+    g_a, p_a = gold_order[g_a], pred_order[at]
     # gold claims starting in (pred.start, pred.end)
-    lo = np.searchsorted(gold_key[gold_order], pred_key, "right")
-    hi = np.searchsorted(gold_key[gold_order], preds.doc * stride + preds.end, "left")
+    lo = np.searchsorted(gold_key, pred_key, "right")
+    hi = np.searchsorted(gold_key, (preds.doc * stride + preds.end)[pred_order], "left")
     p_b, at = _expand(lo, hi)
-    g_b = gold_order[at]
-    g, p = np.concatenate([g_a, g_b]), np.concatenate([p_a, p_b])
-    order = np.lexsort((p, g))
-    return g[order], p[order]
+    p_b, g_b = pred_order[p_b], gold_order[at]
+    return np.concatenate([g_a, g_b]), np.concatenate([p_a, p_b])
 
 
 def _expand(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

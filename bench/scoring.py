@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import operator
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,20 +131,39 @@ class ClaimantTable(dict):
         """True when the prediction names the gold claimant; a missing prediction is wrong."""
         return pred is not None and self[pred] == self[gold]
 
-    def count_same(self, gold: Sequence[str | None], pred: Sequence[str | None]) -> int:
-        """How many pairs ``same`` holds for."""
-        return _count_equal(list(map(self.__getitem__, gold)), list(map(self.__getitem__, pred)))
+
+class _FieldCodes(dict):
+    """(claimant, attribution) -> (claimant id, attribution id), memoised.
+
+    Gold and prediction sides share ``ids`` so equal values get equal ids; a missing value
+    gets the side's own ``missing`` id, so a missing prediction never equals anything.
+    """
+
+    def __init__(self, names: ClaimantTable, ids: dict, missing: int):
+        super().__init__()
+        self._names, self._ids, self._missing = names, ids, missing
+
+    def __missing__(self, key: tuple[str | None, str | None]) -> tuple[int, int]:
+        claimant, attribution = key
+        ids, missing = self._ids, self._missing
+        value = self[key] = (
+            missing if claimant is None else ids.setdefault(("claimant", self._names[claimant]), len(ids)),
+            missing if attribution is None else ids.setdefault(("attribution", attribution), len(ids)),
+        )
+        return value
 
 
-_CLAIMANT, _ATTRIBUTION = operator.attrgetter("claimant"), operator.attrgetter("attribution")
+_CLAIMANT_ATTRIBUTION = operator.attrgetter("claimant", "attribution")
+_CODES = np.dtype([("claimant", np.int64), ("attribution", np.int64)])
 
 
-def _count_equal(gold: Sequence[object], pred: Sequence[object]) -> int:
-    """Pairs with equal values, a missing predicted value never counting as equal."""
-    equal = sum(map(operator.eq, gold, pred))
-    if None in gold:
-        equal -= sum(g is None and p is None for g, p in zip(gold, pred))
-    return equal
+def attribution_agreement(gold: Iterable[Claim], preds: Iterable[Claim], names: ClaimantTable,
+                          n: int) -> tuple[np.ndarray, np.ndarray]:
+    """For ``n`` pairs (gold[i], preds[i]): does the claimant agree, does the attribution form agree."""
+    ids: dict = {}
+    g = np.fromiter(map(_FieldCodes(names, ids, -1).__getitem__, map(_CLAIMANT_ATTRIBUTION, gold)), _CODES, n)
+    p = np.fromiter(map(_FieldCodes(names, ids, -2).__getitem__, map(_CLAIMANT_ATTRIBUTION, preds)), _CODES, n)
+    return g["claimant"] == p["claimant"], g["attribution"] == p["attribution"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +188,13 @@ class AttributionScore:
 
 @dataclass(slots=True)
 class Score:
+    """Everything one scoring produces.
+
+    ``threshold`` is the minimum similarity of the headline scheme (1.0 for ``strict``);
+    ``units`` holds the per-paragraph counts every total is summed from; ``documents`` the
+    outcomes of each document, in doc_id order.
+    """
+
     scheme: str
     threshold: float
     per_type: dict[str, Counts]
@@ -238,12 +264,14 @@ def score(
     else:
         pairs = classify_documents(gold_spans, pred_spans, lenient, attribution_threshold, stages=1)
     rows = pairs.rows(MATCHED)
-    gold_claims = list(map(gold_spans.claims.__getitem__, pairs.gold[rows].tolist()))
-    pred_claims = list(map(pred_spans.claims.__getitem__, pairs.pred[rows].tolist()))
-    n_matched = len(gold_claims)
-    # attribute by attribute: no per-pair tuples, which keeps this linear pass cheap
-    claimant_ok = names.count_same(list(map(_CLAIMANT, gold_claims)), list(map(_CLAIMANT, pred_claims)))
-    attribution_ok = _count_equal(list(map(_ATTRIBUTION, gold_claims)), list(map(_ATTRIBUTION, pred_claims)))
+    n_matched = int(rows.sum())
+    claimant_agrees, form_agrees = attribution_agreement(
+        map(gold_spans.claims.__getitem__, pairs.gold[rows].tolist()),
+        map(pred_spans.claims.__getitem__, pairs.pred[rows].tolist()),
+        names,
+        n_matched,
+    )
+    claimant_ok, attribution_ok = int(claimant_agrees.sum()), int(form_agrees.sum())
     joint_tp = claimant_ok  # lenient pairs already agree on span and type
     return Score(
         scheme=rule.name,

@@ -163,6 +163,8 @@ def test_normalise_name():
     assert table["Author"] == "author"
     assert table["Someone Else"] == "someone else"
     assert table[None] is None
+    assert table.same("Volodymyr Zelensky", "zelenskyy") and not table.same("Vladimir Putin", "zelenskyy")
+    assert not table.same("Vladimir Putin", None) and not table.same(None, None)
 
 
 def test_conflicting_aliases_are_refused():

@@ -1,0 +1,145 @@
+"""Wall time and peak memory of the three baselines over the seed corpus.
+
+Run from the repository root (not collected by pytest)::
+
+    .venv/bin/python tests/perf/bench_baselines.py              # all three baselines
+    .venv/bin/python tests/perf/bench_baselines.py --only rules --repeat 5
+
+Each baseline is measured in a fresh child process, so that its peak resident memory
+(``ru_maxrss``) is its own and imports are not shared with another baseline. Reported:
+
+- ``import``: importing the baselines package (and, for the transformer, torch,
+  transformers and scikit-learn);
+- ``run``: ``bench.protocol.run_model`` over the five seeds as the CLI runs it (for the
+  transformer: five leave-one-document-out folds, each a fresh model that loads the
+  encoder, trains on four documents and predicts the fifth), best of ``--repeat``;
+- for the transformer, one more pass through the same five folds with each phase timed on
+  its own: encoder load, training (candidates, embeddings, logistic regression) and
+  inference;
+- ``peak py``: tracemalloc's peak of Python allocations during one more ``run`` (a pass
+  of its own, as tracing slows the code; torch's tensor memory is not seen by
+  tracemalloc); ``maxrss``: the child's peak resident set size at the end, and before the
+  first run (after imports).
+
+Timings on a shared machine vary; the targets on two cores are rules < 1 s end to end and
+transformer < 3 min for all five folds including model loading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINES = ("rules", "sentences", "transformer")
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def child(name: str, repeat: int) -> dict:
+    """Measure one baseline in this process; returns the figures as a dict."""
+    sys.path.insert(0, str(ROOT))
+    started = time.perf_counter()
+    import baselines  # noqa: F401  (registers the models)
+    from bench.corpus import load_corpus
+    from bench.protocol import run_model
+    from bench.registry import MODELS
+    from bench.scoring import score
+
+    if name == "transformer":
+        import sklearn.linear_model  # noqa: F401
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    figures = {"baseline": name, "import_s": time.perf_counter() - started}
+    corpus = load_corpus()
+    cls = MODELS.resolve(name)
+    figures["maxrss_before_mb"] = _maxrss_mb()
+
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = run_model(cls, corpus, progress=False)
+        runs.append(time.perf_counter() - t0)
+    figures["run_s"] = min(runs)
+    figures["run_first_s"] = runs[0]
+    figures["fit_s"] = result.timing["fit_s"]
+    figures["predict_s"] = result.timing["predict_s"]
+    t0 = time.perf_counter()
+    figures["micro_f1"] = score(gold=corpus.gold, predictions=result.predictions, documents=corpus.documents,
+                                claimants=corpus.claimants).micro.f1
+    figures["score_s"] = time.perf_counter() - t0
+    if name == "transformer":
+        figures["folds"] = _transformer_phases(cls, corpus)
+    tracemalloc.start()  # a separate pass: tracing slows allocation-heavy code
+    run_model(cls, corpus, progress=False)
+    figures["peak_py_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    figures["maxrss_mb"] = _maxrss_mb()
+    figures["total_s"] = time.perf_counter() - started
+    return figures
+
+
+def _transformer_phases(cls, corpus) -> list[dict]:
+    """The five folds again, with encoder load, training and inference timed apart."""
+    folds = []
+    for held_out in corpus.doc_ids:
+        train = [d for d in corpus.doc_ids if d != held_out]
+        model = cls(progress=False)
+        t0 = time.perf_counter()
+        model._load()
+        t1 = time.perf_counter()
+        model.fit([corpus.documents[d] for d in train], {d: corpus.gold[d] for d in train})
+        t2 = time.perf_counter()
+        model.predict([corpus.documents[held_out]])
+        t3 = time.perf_counter()
+        folds.append({"held_out": held_out, "load_s": t1 - t0, "train_s": t2 - t1, "infer_s": t3 - t2})
+    return folds
+
+
+def report(all_figures: list[dict]) -> None:
+    print(f"{'baseline':12} {'import s':>9} {'run s':>8} {'1st run s':>9} {'fit s':>7} {'predict s':>9} "
+          f"{'peak py MB':>10} {'rss before':>10} {'maxrss MB':>9} {'micro F1':>8}")
+    for f in all_figures:
+        print(f"{f['baseline']:12} {f['import_s']:9.2f} {f['run_s']:8.3f} {f['run_first_s']:9.3f} {f['fit_s']:7.2f} "
+              f"{f['predict_s']:9.3f} {f['peak_py_mb']:10.1f} {f['maxrss_before_mb']:10.0f} {f['maxrss_mb']:9.0f} "
+              f"{f['micro_f1']:8.3f}")
+    for f in all_figures:
+        if "folds" not in f:
+            continue
+        print("\ntransformer, five leave-one-document-out folds, phases timed apart:")
+        print(f"{'held out':24} {'load s':>7} {'train s':>8} {'infer s':>8}")
+        for fold in f["folds"]:
+            print(f"{fold['held_out']:24} {fold['load_s']:7.2f} {fold['train_s']:8.2f} {fold['infer_s']:8.2f}")
+        total = {k: sum(fold[k] for fold in f["folds"]) for k in ("load_s", "train_s", "infer_s")}
+        print(f"{'total':24} {total['load_s']:7.2f} {total['train_s']:8.2f} {total['infer_s']:8.2f}"
+              f"   (all phases {sum(total.values()):.1f} s; import {f['import_s']:.1f} s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", choices=BASELINES, action="append", help="baseline(s) to measure")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the untrained baselines (best is kept)")
+    parser.add_argument("--child", choices=BASELINES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        repeat = 1 if args.child == "transformer" else args.repeat
+        print(json.dumps(child(args.child, repeat)))
+        return
+    figures = []
+    for name in args.only or BASELINES:
+        out = subprocess.run([sys.executable, __file__, "--child", name, "--repeat", str(args.repeat)],
+                             cwd=ROOT, capture_output=True, text=True, check=True)
+        figures.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    report(figures)
+
+
+if __name__ == "__main__":
+    main()
