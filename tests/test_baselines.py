@@ -2,7 +2,8 @@
 
 Quality is measured with the real protocol and scorer: on the seeds (``rules`` and
 ``sentences`` untrained, ``transformer`` leave-one-document-out) and on the unseen articles
-in tests/data/unseen, for which ``transformer`` is trained on the five seeds only.
+in tests/data/unseen and tests/data/heldout, for which ``transformer`` is trained on the five
+seeds only.
 The ``TestTransformerSlow`` tests load the MiniLM encoder for real; they are the slow ones
 (under a minute on two cores) and run in the normal suite.
 """
@@ -24,7 +25,9 @@ from bench.protocol import LEAVE_ONE_OUT, NO_TRAINING, checked_claims, run_model
 from bench.registry import MODELS
 from bench.scoring import score
 
-UNSEEN = ROOT / "tests" / "data" / "unseen"
+# Articles no seed-trained model saw. "unseen" was used while the baselines were written;
+# "heldout" was written and labelled by an annotator who never saw the baselines.
+UNSEEN = {name: ROOT / "tests" / "data" / name for name in ("unseen", "heldout")}
 BASELINES = ROOT / "baselines"
 MARGIN = 0.10  # each real baseline must beat the sentence floor by this much micro-F1
 RULES_SEED_FLOOR = 0.55
@@ -35,9 +38,9 @@ def seeds():
     return load_corpus(gold=GOLD, docs=SEEDS)
 
 
-@pytest.fixture(scope="module")
-def unseen():
-    return load_corpus(gold=UNSEEN / "gold", docs=UNSEEN / "docs")
+@pytest.fixture(scope="module", params=sorted(UNSEEN))
+def unseen(request):
+    return load_corpus(gold=UNSEEN[request.param] / "gold", docs=UNSEEN[request.param] / "docs")
 
 
 def micro_f1(corpus, predictions) -> float:
@@ -264,9 +267,10 @@ def test_rules_reach_the_seed_floor(seeds):
     assert micro_f1(seeds, run(RulesModel, seeds).predictions) >= RULES_SEED_FLOOR
 
 
-@pytest.mark.parametrize("corpus_name", ["seeds", "unseen"])
-def test_rules_beat_the_sentence_floor(corpus_name, request):
-    corpus = request.getfixturevalue(corpus_name)
+@pytest.mark.parametrize("corpus_name", ["seeds", *sorted(UNSEEN)])
+def test_rules_beat_the_sentence_floor(corpus_name, seeds):
+    folder = UNSEEN.get(corpus_name)
+    corpus = seeds if folder is None else load_corpus(gold=folder / "gold", docs=folder / "docs")
     floor = micro_f1(corpus, run(SentencesModel, corpus).predictions)
     assert micro_f1(corpus, run(RulesModel, corpus).predictions) >= floor + MARGIN
 
