@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from .claimants import ClaimantTable
 from .claims import AUTHOR, Claim, Corpus, Document
 from .errors import InputError
 from .records import claim_from_record
@@ -143,6 +144,10 @@ def load_claimants(gold_path: Path | str = DEFAULT_GOLD) -> dict[str, list[str]]
         raise InputError("expected an object mapping each claimant to a list of aliases", path=file)
     if AUTHOR in data:
         raise InputError(f'"{AUTHOR}" is reserved for the article\'s own voice', path=file)
+    try:
+        ClaimantTable(data)
+    except ValueError as exc:
+        raise InputError(str(exc), path=file) from None
     return data
 
 

@@ -21,8 +21,8 @@ Within a document every claim is used at most once. The pairing is optimal: the 
 possible number of pairs, and among those the largest total similarity. A greedy pairing
 (best IoU first, or first come first served) can lose pairs and depends on the order of
 the input; this one depends only on the claims: where a choice remains after both rules,
-candidates are taken in the order of (start, end, type, claimant, attribution, text, id,
-score), never in input order.
+it is made on the claims' content, ordered by (start, end, type, claimant, attribution,
+text, id, score), never on the input order.
 
 Cost stays about linear in the data. Overlapping pairs are found for the whole corpus at
 once by sorting spans and binary search (each overlapping pair has one span starting

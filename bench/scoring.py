@@ -32,13 +32,13 @@ which is what the bootstrap resamples.
 from __future__ import annotations
 
 import operator
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .claims import AUTHOR, CLAIM_TYPES, Claim, Document
+from .claimants import ClaimantTable
+from .claims import CLAIM_TYPES, Claim, Document
 from .matching import (
     HEADLINE, MATCHED, SCHEMES, Classification, DocumentResults, Spans, classify_documents, get_scheme,
 )
@@ -93,43 +93,6 @@ def macro_average(per_type: Mapping[str, Counts]) -> dict[str, float]:
     return {
         name: sum(getattr(c, name) for c in present) / len(present) for name in ("precision", "recall", "f1")
     }
-
-
-# ---------------------------------------------------------------- claimants
-
-def normalise_name(name: str) -> str:
-    """Case-, accent- and spacing-insensitive form of a name."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
-
-
-class ClaimantTable(dict):
-    """Any spelling of a claimant -> its canonical name (``table[name]``; None stays None).
-
-    Names outside the alias table map to their normalised form. Look-ups are memoised, so
-    scoring many claims costs one dictionary look-up per name.
-    """
-
-    def __init__(self, claimants: Mapping[str, Sequence[str]] | None = None):
-        super().__init__()
-        self._by_key: dict[str, str] = {normalise_name(AUTHOR): AUTHOR}
-        for canonical, aliases in (claimants or {}).items():
-            for name in (canonical, *aliases):
-                known = self._by_key.setdefault(normalise_name(name), canonical)
-                if known != canonical:
-                    raise ValueError(f'claimant alias "{name}" names both "{known}" and "{canonical}"')
-
-    def __missing__(self, name: str | None) -> str | None:
-        if name is None:
-            return None
-        key = normalise_name(name)
-        found = self[name] = self._by_key.get(key, key)
-        return found
-
-    def same(self, gold: str | None, pred: str | None) -> bool:
-        """True when the prediction names the gold claimant; a missing prediction is wrong."""
-        return pred is not None and self[pred] == self[gold]
 
 
 class _FieldCodes(dict):

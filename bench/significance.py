@@ -71,9 +71,9 @@ class Paragraphs:
             lines_per_doc.append(len(lines))
         lengths = np.fromiter(line_lengths, np.int64, len(line_lengths))
         doc = np.repeat(np.arange(len(texts)), lines_per_doc)
-        ends = np.cumsum(lengths + 1)
-        first_line = np.concatenate(([0], np.cumsum(lines_per_doc)))[:-1].astype(np.int64)
-        starts = ends - lengths - 1 - (ends - lengths - 1)[first_line][doc] if len(lengths) else lengths
+        line_start = np.cumsum(lengths + 1) - (lengths + 1)  # as if the texts were one string
+        first_line = np.cumsum([0, *lines_per_doc[:-1]]).astype(np.int64) if texts else np.zeros(0, np.int64)
+        starts = line_start - line_start[first_line][doc]  # back to offsets in each document
         keep = lengths > 0
         # a document without any paragraph still gets one unit, at offset 0
         empty = np.bincount(doc[keep], minlength=len(texts)) == 0

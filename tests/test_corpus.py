@@ -63,3 +63,14 @@ def test_hf_dataset_export_has_one_row_per_document():
     first = corpus.gold[row["doc_id"]][0]
     assert row["claims"][0]["start"] == first.start and row["claims"][0]["type"] == first.type
     assert row["text"][first.start:first.end] == first.text
+
+
+def test_an_alias_naming_two_claimants_is_an_input_error(gold_copy):
+    path = gold_copy / "gold" / "claimants.json"
+    table = json.loads(path.read_text(encoding="utf-8"))
+    table["Vladimir Putin"].append("Pushilin")
+    path.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_claimants(gold_copy / "gold")
+    assert str(info.value).startswith(f"{path}: claimant alias ")
+    assert "Denis Pushilin" in str(info.value) and "Vladimir Putin" in str(info.value)

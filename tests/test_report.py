@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import GOLD, ROOT, SEEDS
+from conftest import ROOT, SEEDS
 
 from bench.claims import CLAIM_TYPES
 from bench.cli import main

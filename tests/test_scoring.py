@@ -9,7 +9,8 @@ import pytest
 
 from bench.claims import CLAIM_TYPES, Claim, Document
 from bench.matching import BOUNDARY, MATCHED, MISSED, OUTCOMES, SPURIOUS, WRONG_TYPE
-from bench.scoring import ClaimantTable, Counts, macro_average, micro_average, normalise_name, score
+from bench.claimants import ClaimantTable, normalise_name
+from bench.scoring import Counts, macro_average, micro_average, score
 
 Q, P, S, E = CLAIM_TYPES
 

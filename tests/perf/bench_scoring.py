@@ -140,7 +140,8 @@ def run(n_docs: int, claims_per_doc: int, seed: int, repeat: int) -> dict:
     n_claims = sum(map(len, gold.values())) + sum(map(len, predictions.values()))
     return {
         "docs": n_docs, "claims": n_claims, "generate_s": generated, "read_s": loaded, "score_s": min(scored),
-        "nervaluate_s": min(nerv_times), "repeat": repeat, "micro_f1": result.micro.f1, "nervaluate_strict_f1": nerv["overall"]["strict"].f1,
+        "nervaluate_s": min(nerv_times), "repeat": repeat, "micro_f1": result.micro.f1,
+        "nervaluate_strict_f1": nerv["overall"]["strict"].f1,
     }
 
 
@@ -167,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="numbers of documents")
     parser.add_argument("--claims", type=int, default=20, help="gold claims per document")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeat", type=int, default=3, help="time score() and nervaluate this many times, keep the best")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="time score() and nervaluate this many times and keep the best (default: 3)")
     args = parser.parse_args(argv)
     rows = []
     for size in args.sizes:
