@@ -74,3 +74,14 @@ def test_an_alias_naming_two_claimants_is_an_input_error(gold_copy):
         load_claimants(gold_copy / "gold")
     assert str(info.value).startswith(f"{path}: claimant alias ")
     assert "Denis Pushilin" in str(info.value) and "Vladimir Putin" in str(info.value)
+
+
+def test_jsonl_line_numbers_survive_blank_lines_and_fast_decoding(tmp_path):
+    from bench.corpus import iter_jsonl
+
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"a": 1}\n\n{"b": 2}\n   \n{"c": [1, 2]}\n')
+    assert list(iter_jsonl(path)) == [(1, {"a": 1}), (3, {"b": 2}), (5, {"c": [1, 2]})]
+    path.write_text('{"a": 1}\n\n{"b": [1}\n{"c": 2]}\n')  # joined, lines 3-4 would look valid
+    with pytest.raises(InputError, match=r"x.jsonl:3: invalid JSON"):
+        list(iter_jsonl(path))
