@@ -22,6 +22,20 @@ DEFAULT_DOCS = PROJECT_ROOT / "seeds"
 CLAIMANTS_FILE = "claimants.json"
 
 
+def recorded_path(path: Path | str) -> str:
+    """How a run records a path: relative to the project when inside it, so runs move with a clone."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(resolved)
+
+
+def resolve_recorded(path: str) -> Path:
+    """The path a run recorded, as a path on this machine."""
+    return Path(path) if Path(path).is_absolute() else PROJECT_ROOT / path
+
+
 def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")

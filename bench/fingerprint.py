@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .claims import CLAIM_TYPES, Corpus
+from .corpus import recorded_path
 
 VERSION_FILE = "VERSION"
 UNVERSIONED = "unversioned"
@@ -70,8 +71,8 @@ def gold_info(corpus: Corpus, *, gold_path: Path | str, docs_path: Path | str) -
         for claim in claims:
             counts[claim.type] = counts.get(claim.type, 0) + 1
     return {
-        "path": str(gold_path),
-        "docs_path": str(docs_path),
+        "path": recorded_path(gold_path),
+        "docs_path": recorded_path(docs_path),
         "version": gold_version(gold_path),
         "sha256": gold_sha256(corpus),
         "docs_sha256": documents_sha256(corpus),

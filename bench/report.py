@@ -27,7 +27,7 @@ from pathlib import Path
 
 from . import __version__
 from .claims import CLAIM_TYPES, Corpus, Document
-from .corpus import iter_jsonl, load_documents
+from .corpus import iter_jsonl, load_documents, resolve_recorded
 from .errors import InputError
 from .fingerprint import documents_sha256
 from .matching import BOUNDARY, MATCHED, MISSED, OUTCOMES, SPURIOUS, WRONG_TYPE
@@ -98,7 +98,7 @@ def load_run(run: Path, *, scheme: str | None = None, docs: Path | None = None, 
 
 def _documents(results: dict, run: Path, docs: Path | None) -> dict[str, Document]:
     gold = results["gold"]
-    where = Path(docs) if docs is not None else Path(gold.get("docs_path", ""))
+    where = Path(docs) if docs is not None else resolve_recorded(gold.get("docs_path", ""))
     if not where.exists():
         raise InputError(f"the documents this run was scored on are not at {where} any more; "
                          f"pass the folder or .jsonl they moved to", path=run / RESULTS_FILE)
