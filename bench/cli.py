@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from .claims import CLAIM_TYPES
+from .align import ALIGN_THRESHOLD
 from .errors import InputError
 
 EXIT_PROBLEMS = 1
@@ -37,7 +38,8 @@ def _scoring_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheme", choices=_scheme_names(), default="lenient",
                         help="matching scheme of the printed table; every scheme is computed and saved (default: lenient)")
     parser.add_argument("--iou", type=float, default=0.5, metavar="X",
-                        help="overlap threshold of the threshold-based schemes, in (0, 1] (default: 0.5)")
+                        help="threshold of the threshold-based schemes, in (0, 1]: character IoU for lenient and "
+                             "detection, token F1 for text (default: 0.5)")
     parser.add_argument("--format", choices=FORMATS, default="table", help="output layout (default: table)")
     parser.add_argument("--out", type=Path, default=DEFAULT_RESULTS_DIR,
                         help="folder that receives the run folder (default: results/)")
@@ -71,9 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     score = commands.add_parser("score", help="score a predictions file made elsewhere and save the run",
                                 description="Score predictions made by any tool: a JSONL file, one claim a line: "
                                             '{"doc_id", "start", "end", "type"} plus optional "claimant", '
-                                            '"attribution", "text", "score".')
+                                            '"attribution", "text", "score". Lines may instead give only '
+                                            '{"doc_id", "text", "type"} (free text, e.g. from an LLM): they are '
+                                            "placed in their document by alignment (see bench.align).")
     score.add_argument("predictions", type=Path, metavar="PREDICTIONS.jsonl")
     score.add_argument("--name", default=None, help="model name recorded in the run (default: the file name)")
+    score.add_argument("--align-threshold", type=float, default=ALIGN_THRESHOLD, metavar="X",
+                       help="least token F1 at which a free-text line is placed in its document; below it the "
+                            f"line stays unaligned and counts as spurious (default: {ALIGN_THRESHOLD})")
     _scoring_options(score)
     score.set_defaults(handler=cmd_score)
 
@@ -134,13 +141,13 @@ def _load(args):
     return corpus, gold_info(corpus, gold_path=args.gold, docs_path=args.docs)
 
 
-def _finish(args, *, model: str, corpus, gold, predictions, extra_config, timing) -> int:
+def _finish(args, *, model: str, corpus, gold, predictions, extra_config, timing, alignment=None) -> int:
     from .evaluate import build_run, save_run
     from .tables import run_report
 
     config = _config(args)
     run_id, results, files = build_run(model=model, corpus=corpus, predictions=predictions, config=config,
-                                       gold=gold, extra_config=extra_config, timing=timing)
+                                       gold=gold, extra_config=extra_config, timing=timing, alignment=alignment)
     folder = save_run(args.out, run_id, results, files)
     results["run_id"] = folder.name
     print(run_report(results, scheme=config.scheme, fmt=args.format))
@@ -173,16 +180,22 @@ def cmd_run(args) -> int:
 def cmd_score(args) -> int:
     import time
 
-    from .predictions import read_predictions
+    from .predictions import alignment_counts, read_predictions_with_alignment
 
     _config(args)
+    if not 0 < args.align_threshold <= 1:
+        raise InputError(f"--align-threshold {args.align_threshold}: must be in (0, 1]")
     started = time.perf_counter()
     corpus, gold = _load(args)
-    predictions = read_predictions(args.predictions, corpus.documents)
+    predictions, alignment = read_predictions_with_alignment(args.predictions, corpus.documents,
+                                                             threshold=args.align_threshold)
     load_s = time.perf_counter() - started
-    extra = {"predictions_file": str(args.predictions)}
+    counts = alignment_counts(alignment)
+    if len(alignment) > counts["offsets"]:
+        print("lines placed: " + ", ".join(f"{method} {n}" for method, n in counts.items()), file=sys.stderr)
+    extra = {"predictions_file": str(args.predictions), "align_threshold": args.align_threshold}
     return _finish(args, model=args.name or args.predictions.stem, corpus=corpus, gold=gold,
-                   predictions=predictions, extra_config=extra, timing={"load_s": load_s})
+                   predictions=predictions, extra_config=extra, timing={"load_s": load_s}, alignment=alignment)
 
 
 def cmd_compare(args) -> int:

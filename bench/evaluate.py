@@ -8,7 +8,8 @@ from pathlib import Path
 
 from .claims import Claim, Corpus
 from .fingerprint import EvalConfig, signature, versions
-from .runs import ERRORS_FILE, PREDICTIONS_FILE, RESULTS_FILE, jsonl, new_run_id, now, results_json, write_run
+from .predictions import AlignmentRecord, alignment_counts, prediction_rows
+from .runs import ALIGNMENT_FILE, ERRORS_FILE, PREDICTIONS_FILE, RESULTS_FILE, jsonl, new_run_id, now, results_json, write_run
 from .scoring import SCHEMES, score
 from .significance import bootstrap_ci
 
@@ -54,8 +55,13 @@ def score_all(corpus: Corpus, predictions: Mapping[str, Sequence[Claim]], config
 
 
 def build_run(*, model: str, corpus: Corpus, predictions: Mapping[str, Sequence[Claim]], config: EvalConfig,
-              gold: dict, extra_config: dict | None = None, timing: dict | None = None) -> tuple[str, dict, dict[str, str]]:
-    """The run id, its results and the files of its folder."""
+              gold: dict, extra_config: dict | None = None, timing: dict | None = None,
+              alignment: Sequence[AlignmentRecord] | None = None) -> tuple[str, dict, dict[str, str]]:
+    """The run id, its results and the files of its folder.
+
+    ``alignment`` (from reading a predictions file) keeps free-text lines free text in the
+    saved predictions, so rescoring the run aligns them again to the same places.
+    """
     started = time.perf_counter()
     scores, units, errors = score_all(corpus, predictions, config)
     timing = dict(timing or {}) | {"score_s": round(time.perf_counter() - started, 4)}
@@ -74,8 +80,10 @@ def build_run(*, model: str, corpus: Corpus, predictions: Mapping[str, Sequence[
         "scores": scores,
         "units": units,
     }
-    rows = [_claim_ref(c) for doc_id in sorted(predictions) for c in predictions[doc_id]]
-    files = {PREDICTIONS_FILE: jsonl(rows), ERRORS_FILE: jsonl(errors)}
+    files = {PREDICTIONS_FILE: jsonl(prediction_rows(predictions, alignment)), ERRORS_FILE: jsonl(errors)}
+    if alignment is not None:
+        results["alignment"] = alignment_counts(alignment)
+        files[ALIGNMENT_FILE] = jsonl(record.to_dict() for record in alignment)
     return run_id, results, files
 
 

@@ -9,11 +9,20 @@ a match, and whether the types must agree. They all live in ``SCHEMES``:
   (default 0.5);
 - ``strict``: same document, same type, identical boundaries (character IoU = 1, which is
   exact in floating point: the intersection then equals the union);
-- ``detection``: same document, type ignored, character IoU >= threshold.
+- ``detection``: same document, type ignored, character IoU >= threshold;
+- ``text``: same document, same type, token F1 of the claims' texts >= threshold (default
+  0.5). A claim's text is its ``text`` field, else its span of the document; tokens are
+  SQuAD-style (``bench.align.squad_tokens``), so reworded and re-cut claims still match.
 
 Character IoU = |gold ∩ pred| / |gold ∪ pred| over code-point offsets (end exclusive).
 Adding a scheme is one new ``SCHEMES`` entry. Its similarity must be 0 for claims whose
-spans do not overlap, because candidate pairs are only looked for among overlapping spans.
+spans do not overlap, because candidate pairs are only looked for among overlapping spans,
+unless the scheme brings its own ``pairs`` (``text``: pairs sharing a token, found by
+joining token entries per document).
+
+A prediction written as free text that could not be placed in its document
+(``bench.align``) is *unplaced*: ``start = end = -1``. It is a candidate in no pair, so it
+is spurious under every scheme.
 
 One-to-one, optimal, order-free
 -------------------------------
@@ -40,20 +49,23 @@ with the same optimal matcher over what the previous stages left:
 1. ``matched``: pairs under the scheme;
 2. ``wrong_type``: pairs the scheme would match if type were ignored, but types differ;
 3. ``boundary``: overlapping pairs that fail the scheme's span test (IoU below the
-   threshold; not identical under ``strict``), of the same type under a typed scheme;
+   threshold; not identical under ``strict``; under ``text``, pairs sharing a token with
+   F1 below the threshold), of the same type under a typed scheme;
 4. ``missed``: gold claims left over; ``spurious``: predictions left over.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from operator import attrgetter
 
 import numpy as np
 
-from .claims import Claim
+from .align import squad_tokens, token_f1
+from .claims import Claim, Document
 
 MATCHED = "matched"
 WRONG_TYPE = "wrong_type"
@@ -82,7 +94,9 @@ class Spans:
     type: np.ndarray
 
     @classmethod
-    def build(cls, per_doc: Sequence[Sequence[Claim]], type_index: Mapping[str, int]) -> Spans:
+    def build(cls, per_doc: Sequence[Sequence[Claim]], type_index: Mapping[str, int], *,
+              unplaced: bool = False) -> Spans:
+        """Columns of ``per_doc``; with ``unplaced``, claims at ``start = end = -1`` are allowed."""
         lengths = np.fromiter(map(len, per_doc), np.int64, len(per_doc))
         claims = list(chain.from_iterable(per_doc))
         n = len(claims)
@@ -102,8 +116,11 @@ class Spans:
             end=bounds["end"].copy(),
             type=types,
         )
-        if n and not (spans.start.min() >= 0 and (spans.end > spans.start).all()):
-            bad = claims[int(np.flatnonzero((spans.start < 0) | (spans.end <= spans.start))[0])]
+        valid = (spans.start >= 0) & (spans.end > spans.start)
+        if unplaced:
+            valid |= (spans.start == -1) & (spans.end == -1)
+        if n and not valid.all():
+            bad = claims[int(np.flatnonzero(~valid)[0])]
             raise ValueError(f'claim {bad.start}-{bad.end} in "{bad.doc_id}" needs 0 <= start < end')
         return spans
 
@@ -125,6 +142,7 @@ def type_index_of(*claim_lists: Sequence[Sequence[Claim]]) -> dict[str, int]:
 
 Similarity = Callable[[Claim, Claim], float]
 BatchSimilarity = Callable[[Spans, Spans, np.ndarray, np.ndarray], np.ndarray]
+CandidatePairs = Callable[[Spans, Spans], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
 def char_iou(gold: Claim, pred: Claim) -> float:
@@ -142,13 +160,74 @@ def char_iou_batch(gold: Spans, preds: Spans, g: np.ndarray, p: np.ndarray) -> n
     return np.where(inter > 0, inter / np.maximum(union, 1), 0.0)
 
 
+def text_f1(gold: Claim, pred: Claim) -> float:
+    """Token F1 of the two claims' ``text`` (``bench.align.token_f1``); no text has no tokens."""
+    return token_f1(squad_tokens(gold.text or ""), squad_tokens(pred.text or ""))
+
+
+def shared_token_pairs(gold: Spans, preds: Spans) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (gold, pred) pair of the same document whose texts share a token, with its ``text_f1``.
+
+    Each claim is tokenised once; its tokens become entries (document, token, k-th
+    occurrence), so two claims share as many entries as they have tokens in common, repeats
+    included. Pairs and their counts come from joining the entries by sorting, so the cost
+    is the number of entries plus the pairs found, not gold x predictions. Unplaced
+    predictions take part in no pair.
+    """
+    keys: dict[tuple[int, str, int], int] = {}
+    g_key, g_row, g_size = _token_entries(gold, keys, add=True)
+    p_key, p_row, p_size = _token_entries(preds, keys, add=False)
+    order = np.argsort(g_key, kind="stable")
+    g_key, g_row = g_key[order], g_row[order]
+    lo, hi = np.searchsorted(g_key, p_key, "left"), np.searchsorted(g_key, p_key, "right")
+    entry, at = _expand(lo, hi)
+    stride = max(len(preds), 1)
+    codes, common = np.unique(g_row[at] * stride + p_row[entry], return_counts=True)
+    g, p = codes // stride, codes % stride
+    return g, p, 2 * common / (g_size[g] + p_size[p])
+
+
+def _token_entries(spans: Spans, keys: dict, *, add: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(entry id, claim row) of every token entry of the placed claims, and each claim's token count.
+
+    ``add`` enters new entries into ``keys``; otherwise entries not already there are skipped.
+    """
+    ids: list[int] = []
+    rows: list[int] = []
+    sizes = np.zeros(len(spans), np.int64)
+    for i, (doc, start, claim) in enumerate(zip(spans.doc.tolist(), spans.start.tolist(), spans.claims)):
+        if start < 0:
+            continue
+        tokens = squad_tokens(claim.text or "") or [""]  # no tokens: agrees only with another such text
+        sizes[i] = len(tokens)
+        for token, count in Counter(tokens).items():
+            for k in range(1, count + 1):
+                key = keys.setdefault((doc, token, k), len(keys)) if add else keys.get((doc, token, k))
+                if key is not None:
+                    ids.append(key)
+                    rows.append(i)
+    return np.array(ids, np.int64), np.array(rows, np.int64), sizes
+
+
+def with_text(claims: Mapping[str, Sequence[Claim]], documents: Mapping[str, Document]) -> dict[str, list[Claim]]:
+    """The claims of ``documents``, a missing ``text`` filled with the claim's span of the document."""
+    return {
+        doc_id: [c if c.text is not None else replace(c, text=documents[doc_id].text[c.start:c.end])
+                 for c in claims.get(doc_id, ())]
+        for doc_id in documents
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Scheme:
     """A named matching rule: ``similarity >= threshold``, and equal types if ``typed``.
 
     ``tunable`` is False when the threshold is part of the rule itself (``strict``), so a
     user's threshold does not change it. ``batch`` is an optional vectorised form of
-    ``similarity``; without it ``similarity`` is called pair by pair.
+    ``similarity``; without it ``similarity`` is called pair by pair. ``pairs`` finds the
+    candidate pairs with their similarities in one go (default: overlapping spans, then
+    ``similarities``); ``uses_text`` asks the scorer to fill each claim's missing ``text``
+    from its document first (``with_text``).
     """
 
     name: str
@@ -158,6 +237,8 @@ class Scheme:
     threshold: float
     tunable: bool = True
     batch: BatchSimilarity | None = None
+    pairs: CandidatePairs | None = None
+    uses_text: bool = False
 
     def resolve_threshold(self, threshold: float | None) -> float:
         """The minimum similarity this scheme uses, given a user's threshold (None: the default)."""
@@ -182,6 +263,8 @@ SCHEMES: dict[str, Scheme] = {
                batch=char_iou_batch),
         Scheme("detection", "any type, character IoU >= threshold", char_iou, typed=False, threshold=0.5,
                batch=char_iou_batch),
+        Scheme("text", "same type, token F1 of the texts >= threshold", text_f1, typed=True, threshold=0.5,
+               pairs=shared_token_pairs, uses_text=True),
     )
 }
 HEADLINE = "lenient"
@@ -450,8 +533,11 @@ def classify_documents(gold: Spans, preds: Spans, scheme: str | Scheme, threshol
     """
     scheme = get_scheme(scheme)
     threshold = scheme.resolve_threshold(threshold)
-    g, p = overlapping_pairs(gold, preds)
-    sim = scheme.similarities(gold, preds, g, p)
+    if scheme.pairs is not None:
+        g, p, sim = scheme.pairs(gold, preds)
+    else:
+        g, p = overlapping_pairs(gold, preds)
+        sim = scheme.similarities(gold, preds, g, p)
     same = gold.type[g] == preds.type[p]
     used_gold = np.zeros(len(gold), bool)
     used_pred = np.zeros(len(preds), bool)
@@ -521,7 +607,8 @@ def classify(doc_id: str, gold: Sequence[Claim], preds: Sequence[Claim], scheme:
              threshold: float | None = None) -> DocumentResult:
     """One outcome for every gold claim and every prediction of one document."""
     types = type_index_of([gold], [preds])
-    outcome = classify_documents(Spans.build([gold], types), Spans.build([preds], types), scheme, threshold)
+    outcome = classify_documents(Spans.build([gold], types), Spans.build([preds], types, unplaced=True), scheme,
+                                 threshold)
     return DocumentResults([doc_id], outcome)[0]
 
 
@@ -529,6 +616,7 @@ def match_claims(gold: Sequence[Claim], preds: Sequence[Claim], scheme: str | Sc
                  threshold: float | None = None) -> list[tuple[int, int, float]]:
     """The optimal (gold index, prediction index, similarity) pairs of one document under a scheme."""
     types = type_index_of([gold], [preds])
-    c = classify_documents(Spans.build([gold], types), Spans.build([preds], types), scheme, threshold, stages=1)
+    c = classify_documents(Spans.build([gold], types), Spans.build([preds], types, unplaced=True), scheme, threshold,
+                           stages=1)
     rows = c.rows(MATCHED)
     return sorted(zip(c.gold[rows].tolist(), c.pred[rows].tolist(), c.similarity[rows].tolist()))

@@ -36,7 +36,7 @@ from .report_assets import (
     OUTCOME_HELP, OUTCOME_LABELS, PRED_ALPHA, SCRIPT, SLOT_PX, STATUS_FILLS, STATUS_LABELS, STATUSES,
     base_css, fill_image, type_class, type_colour, underline_image,
 )
-from .runs import ERRORS_FILE, PREDICTIONS_FILE, RESULTS_FILE, load_results, slug
+from .runs import ALIGNMENT_FILE, ERRORS_FILE, PREDICTIONS_FILE, RESULTS_FILE, load_results, slug
 from .tables import attribution_line
 
 REPORT_FILE = "report.html"
@@ -62,6 +62,11 @@ class ClaimView:
     claimant: str | None = None
     attribution: str | None = None
     similarity: float | None = None
+
+    @property
+    def placed(self) -> bool:
+        """False for a free-text prediction that alignment could not place in the text."""
+        return self.start >= 0
 
 
 @dataclass(slots=True)
@@ -153,13 +158,15 @@ def _claim_view(record: object, side: str, kind: str, similarity, article: Artic
     if not isinstance(record, dict):
         raise InputError(f"{side} claim: expected an object", path=path, line=line)
     start, end, claim_type = record.get("start"), record.get("end"), record.get("type")
-    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(article.text)):
+    unplaced = side == PRED and start == end == -1 and isinstance(record.get("text"), str)
+    if not unplaced and not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(article.text)):
         raise InputError(f"{side} claim [{start}, {end}) is not a span of {article.doc_id}", path=path, line=line)
     if not isinstance(claim_type, str):
         raise InputError(f'{side} claim: missing or non-string field "type"', path=path, line=line)
     return ClaimView(
         ref=ref, side=side, doc_id=article.doc_id, start=start, end=end, type=claim_type, outcome=kind,
-        text=article.text[start:end], claimant=record.get("claimant"), attribution=record.get("attribution"),
+        text=record["text"] if unplaced else article.text[start:end],
+        claimant=record.get("claimant"), attribution=record.get("attribution"),
         similarity=similarity if isinstance(similarity, (int, float)) else None,
     )
 
@@ -406,7 +413,7 @@ def _partners(article: Article) -> dict[str, ClaimView]:
 
 def _run_article_html(article: Article, styles: Styles, anchor: str) -> str:
     partners = _partners(article)
-    layers = [_run_layer(claim, partners.get(claim.ref)) for claim in article.claims]
+    layers = [_run_layer(claim, partners.get(claim.ref)) for claim in article.claims if claim.placed]
     counts = _outcome_counts([article])
     chips = "".join(f'<span class="count">{OUTCOME_GLYPHS[o]} {OUTCOME_LABELS[o]} {counts[o]}</span>'
                     for o in OUTCOMES)
@@ -432,7 +439,8 @@ def _claim_cell(claim: ClaimView | None) -> str:
     if claim is None:
         return '<td class="none">–</td>'
     return (f'<td><div class="cl" {_claim_attrs(claim)}>{_chip(claim.type)} '
-            f'<span class="where">[{claim.start}, {claim.end})</span> <q>{escape(_short(claim.text, 140))}</q>'
+            f'<span class="where">{f"[{claim.start}, {claim.end})" if claim.placed else "not placed in the text"}</span> '
+            f'<q>{escape(_short(claim.text, 140))}</q>'
             f'<div class="who">{escape(_who(claim))}</div></div></td>')
 
 
@@ -889,7 +897,7 @@ def _same_gold(a: dict, b: dict, where: Path) -> None:
                              f"{str(theirs)[:12]}), so their claims cannot be contrasted", path=where)
 
 
-PROTECTED_FILES = (RESULTS_FILE, PREDICTIONS_FILE, ERRORS_FILE)
+PROTECTED_FILES = (RESULTS_FILE, PREDICTIONS_FILE, ERRORS_FILE, ALIGNMENT_FILE)
 
 
 def default_output(runs: list[Path]) -> Path:

@@ -1,7 +1,8 @@
 """Run folders: written whole or not at all, never overwritten, found again by id or path.
 
 A run is ``<out>/<run_id>/`` holding ``results.json``, ``predictions.jsonl`` (rescorable)
-and ``errors.jsonl`` (the per-document error breakdown of every scheme). The folder is
+``errors.jsonl`` (the per-document error breakdown of every scheme) and, for a scored
+file with free-text lines, ``alignment.jsonl`` (where each line was placed, and how). The folder is
 built under a hidden temporary name and renamed into place, so a crash leaves no half run
 and an existing run is never touched.
 """
@@ -22,6 +23,7 @@ from .errors import InputError
 RESULTS_FILE = "results.json"
 PREDICTIONS_FILE = "predictions.jsonl"
 ERRORS_FILE = "errors.jsonl"
+ALIGNMENT_FILE = "alignment.jsonl"
 DEFAULT_RESULTS_DIR = Path("results")
 
 

@@ -6,7 +6,9 @@ How predictions are paired with gold claims is in ``bench.matching``. From the p
   prediction has the same type; under ``detection`` the gold type is the one credited);
 - every other gold claim is a false negative of its own type;
 - every other prediction is a false positive of its own predicted type only, so one
-  spurious prediction never counts against several types.
+  spurious prediction never counts against several types. A free-text prediction that
+  could not be placed in its document (``start = end = -1``, see ``bench.align``) is
+  always one, counted in its document's first paragraph unit.
 
 ``micro`` sums the counts over types. ``macro`` averages the per-type precision, recall and
 F1 over the types that occur, i.e. that have gold claims or predictions; a type absent
@@ -40,7 +42,7 @@ import numpy as np
 from .claimants import ClaimantTable
 from .claims import CLAIM_TYPES, Claim, Document
 from .matching import (
-    HEADLINE, MATCHED, SCHEMES, Classification, DocumentResults, Spans, classify_documents, get_scheme,
+    HEADLINE, MATCHED, SCHEMES, Classification, DocumentResults, Spans, classify_documents, get_scheme, with_text,
 )
 from .significance import FN, FP, TP, Paragraphs, UnitCounts
 
@@ -215,8 +217,10 @@ def score(
     names = ClaimantTable(claimants)
 
     doc_ids = sorted(documents)
+    if rule.uses_text:
+        gold, predictions = with_text(gold, documents), with_text(predictions, documents)
     gold_spans = Spans.build([gold.get(d, ()) for d in doc_ids], type_at)
-    pred_spans = Spans.build([predictions.get(d, ()) for d in doc_ids], type_at)
+    pred_spans = Spans.build([predictions.get(d, ()) for d in doc_ids], type_at, unplaced=True)
     outcome = classify_documents(gold_spans, pred_spans, rule, match_threshold)
     paragraphs = Paragraphs(doc_ids, [documents[d].text for d in doc_ids])
     units = UnitCounts(keys=paragraphs.keys, counts=_unit_counts(outcome, paragraphs, len(types)), types=types)

@@ -254,3 +254,22 @@ def test_report_flag_and_report_command(tmp_path, capsys):
     assert target.stat().st_size > 0
     code = main(["report", str(first), str(second), str(first)])
     assert code != 0 and "one or two runs" in capsys.readouterr().err
+
+
+def test_free_text_predictions_run_rescore_and_report(tmp_path, capsys):
+    out = tmp_path / "results"
+    example = ROOT / "examples" / "llm_predictions.jsonl"
+    assert main(["score", str(example), "--out", str(out), "--report"]) == 0
+    err = capsys.readouterr().err
+    assert "lines placed: offsets" in err and "unaligned" in err
+    run = _runs(out)[0]
+    alignment = [json.loads(line) for line in (run / "alignment.jsonl").read_text().splitlines()]
+    assert len(alignment) == len(example.read_text().splitlines())
+    results = json.loads((run / "results.json").read_text())
+    assert sum(results["alignment"].values()) == len(alignment)
+    assert "text" in results["scores"] and results["signatures"]["text"].count("scheme:text") == 1
+    assert main(["score", str(run / "predictions.jsonl"), "--out", str(out)]) == 0
+    capsys.readouterr()
+    again = next(r for r in _runs(out) if r != run)
+    assert json.loads((again / "results.json").read_text())["scores"] == results["scores"]
+    assert "not placed in the text" in (run / "report.html").read_text(encoding="utf-8")

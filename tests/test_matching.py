@@ -66,7 +66,7 @@ def test_char_iou(gold, pred, iou):
 
 
 def test_schemes_are_named_and_documented():
-    assert set(SCHEMES) == {"lenient", "strict", "detection"}
+    assert set(SCHEMES) == {"lenient", "strict", "detection", "text"}
     for name, scheme in SCHEMES.items():
         assert scheme.name == name and scheme.description
     assert SCHEMES["lenient"].typed and SCHEMES["strict"].typed and not SCHEMES["detection"].typed

@@ -8,7 +8,8 @@ import pytest
 
 from bench.claims import Claim, Document
 from bench.errors import InputError
-from bench.predictions import read_predictions, write_predictions
+from bench.predictions import prediction_rows, read_predictions
+from bench.runs import jsonl
 
 TEXT = "Putin said 1,730 soldiers surrendered.\nKyiv denied it."
 DOCS = {"a": Document("a", TEXT), "b": Document("b", "Another document.")}
@@ -114,7 +115,8 @@ def test_write_then_read_round_trip(tmp_path):
               Claim("a", 0, 5, "event")],
         "b": [Claim("b", 0, 7, "quantity", claimant="Ünïcode")],
     }
-    path = write_predictions(tmp_path / "out.jsonl", claims)
+    path = tmp_path / "out.jsonl"
+    path.write_text(jsonl(prediction_rows(claims)), encoding="utf-8")
     lines = path.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["start"] for line in lines] == [0, 0, 39, 0]
     assert [json.loads(line)["type"] for line in lines[:2]] == ["event", "position"]
