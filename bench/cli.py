@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "module.path:Class or path/to/file.py:Class")
     run.add_argument("--model-arg", action="append", default=[], metavar="KEY=VALUE",
                      help="constructor argument for the model (repeatable)")
+    run.add_argument("--train-gold", type=Path, default=None, metavar="PATH",
+                     help="train a trainable model once on this gold (with --train-docs) instead of "
+                          "leave-one-document-out; it must share no document with --docs")
+    run.add_argument("--train-docs", type=Path, default=None, metavar="PATH", help="documents of --train-gold")
     _scoring_options(run)
     run.set_defaults(handler=cmd_run)
 
@@ -162,17 +166,27 @@ def _finish(args, *, model: str, corpus, gold, predictions, extra_config, timing
 def cmd_run(args) -> int:
     import time
 
-    from .protocol import parse_model_args, run_model
+    from .corpus import load_corpus
+    from .fingerprint import gold_info
+    from .protocol import SEPARATE_TRAINING, parse_model_args, run_model
     from .registry import MODELS
 
     _config(args)  # reject bad settings before any work
     cls = MODELS.resolve(args.model)
     model_args = parse_model_args(cls, args.model_arg)
+    if (args.train_gold is None) != (args.train_docs is None):
+        raise InputError("--train-gold and --train-docs go together")
     started = time.perf_counter()
     corpus, gold = _load(args)
+    train = train_info = None
+    if args.train_gold is not None:
+        train = load_corpus(gold=args.train_gold, docs=args.train_docs)
+        train_info = gold_info(train, gold_path=args.train_gold, docs_path=args.train_docs)
     load_s = time.perf_counter() - started
-    outcome = run_model(cls, corpus, model_args=model_args, progress=not args.quiet)
+    outcome = run_model(cls, corpus, model_args=model_args, progress=not args.quiet, train=train)
     extra = {"model_spec": args.model, "model_args": model_args, "protocol": outcome.protocol}
+    if train_info is not None and outcome.protocol == SEPARATE_TRAINING:
+        extra["train"] = train_info
     return _finish(args, model=cls.name, corpus=corpus, gold=gold, predictions=outcome.predictions,
                    extra_config=extra, timing={"load_s": load_s, **outcome.timing})
 

@@ -52,9 +52,13 @@ def compare_runs(runs: list[dict], *, scheme: str, n: int = 1000, seed: int = 0)
         entry = results["scores"][scheme]
         cells = {name: entry["per_type"].get(name) or {} for name in types}
         cells |= {"micro": entry["micro"], "macro": entry["macro"]}
-        for metric in ("precision", "recall", "f1"):
-            headers.append(f"{label} {metric[0].upper() if metric != 'f1' else 'F1'}")
-            columns.append([_fmt(cells[name].get(metric)) for name in row_names])
+        ci = entry.get("ci", {})
+        intervals = {name: ci.get("per_type", {}).get(name, {}).get("f1") for name in types}
+        intervals |= {"micro": ci.get("micro", {}).get("f1"), "macro": ci.get("macro", {}).get("f1")}
+        headers += [f"{label} P", f"{label} R", f"{label} F1 [95% CI]"]
+        columns.append([_fmt(cells[name].get("precision")) for name in row_names])
+        columns.append([_fmt(cells[name].get("recall")) for name in row_names])
+        columns.append([_fmt(cells[name].get("f1")) + _interval(intervals[name]) for name in row_names])
         if index == 0:
             continue
         test = None
@@ -70,7 +74,7 @@ def compare_runs(runs: list[dict], *, scheme: str, n: int = 1000, seed: int = 0)
             delta = None if a.get("f1") is None or b.get("f1") is None else b["f1"] - a["f1"]
             p = None if test is None else _p_value(test, name)
             deltas.append("-" if delta is None else f"{delta:+.3f}" + ("*" if p is not None and p < SIGNIFICANCE_LEVEL else ""))
-            pvalues.append("-" if p is None else f"{p:.3f}")
+            pvalues.append("-" if p is None else f"<{1 / n:.3f}" if p == 0 else f"{p:.3f}")
             if delta is not None and delta < 0 and p is not None and p < SIGNIFICANCE_LEVEL:
                 regressions.append(f"{label}: {name} F1 {delta:+.3f} (p={p:.3f})")
         headers += [f"{label} ΔF1", f"{label} p"]
@@ -81,6 +85,10 @@ def compare_runs(runs: list[dict], *, scheme: str, n: int = 1000, seed: int = 0)
 
 def _fmt(value) -> str:
     return "-" if value is None else f"{value:.3f}"
+
+
+def _interval(ci) -> str:
+    return "" if not ci else f" [{ci[0]:.2f}, {ci[1]:.2f}]"
 
 
 def _p_value(test: dict, name: str) -> float | None:

@@ -2,7 +2,8 @@
 
 The runner, not the model, decides what a model sees: an untrained model predicts each
 document on its own; a trainable one is trained afresh for every document on the gold of
-the other documents only (leave-one-document-out), so it never sees the gold it is scored on.
+the other documents only (leave-one-document-out), or once on a separate training corpus
+that shares no document with the evaluated one, so it never sees the gold it is scored on.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .records import claim_from_record, span_problem
 
 NO_TRAINING = "none (untrained model)"
 LEAVE_ONE_OUT = "leave-one-document-out"
+SEPARATE_TRAINING = "trained once on a separate corpus"
 
 
 @dataclass(slots=True)
@@ -106,8 +108,37 @@ def _predict_one(model: Model, name: str, document: Document) -> list[Claim]:
     return checked_claims(output, model=name, document=document)
 
 
+def _fitted(cls: type[Model], args: Mapping[str, object], source: Corpus, doc_ids: list[str], what: str,
+            timing: dict[str, float]) -> Model:
+    """A fresh model trained on ``doc_ids`` of ``source`` and nothing else."""
+    model = _instantiate(cls, args)
+    started = time.perf_counter()
+    try:
+        model.fit([source.documents[d] for d in doc_ids], {d: list(source.gold.get(d, [])) for d in doc_ids})
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f'model "{cls.name}" failed to train {what}: {type(exc).__name__}: {exc}') from None
+    timing["fit_s"] += time.perf_counter() - started
+    return model
+
+
+def _check_disjoint(train: Corpus, corpus: Corpus) -> None:
+    """A separate training corpus must not contain a document that is evaluated."""
+    texts = {doc.text: doc_id for doc_id, doc in train.documents.items()}
+    for doc_id, doc in corpus.documents.items():
+        if doc_id in train.documents or doc.text in texts:
+            raise InputError(f'the training corpus contains the evaluated document "{doc_id}": '
+                             "train and evaluate on disjoint documents")
+
+
 def run_model(cls: type[Model], corpus: Corpus, *, model_args: Mapping[str, object] | None = None,
-              progress: bool = True) -> ModelRun:
+              progress: bool = True, train: Corpus | None = None) -> ModelRun:
+    """Predict every document of ``corpus``.
+
+    A trainable model is trained once on ``train`` when given (which must share no document
+    with ``corpus``), else afresh for each document on the others (leave-one-document-out).
+    """
     from tqdm import tqdm
 
     args = dict(model_args or {})
@@ -116,23 +147,19 @@ def run_model(cls: type[Model], corpus: Corpus, *, model_args: Mapping[str, obje
     timing = {"fit_s": 0.0, "predict_s": 0.0}
     predictions: dict[str, list[Claim]] = {}
     trainable = cls.is_trainable()
-    model = None if trainable else _instantiate(cls, args)
+    if not trainable:
+        protocol, model = NO_TRAINING, _instantiate(cls, args)
+    elif train is not None:
+        _check_disjoint(train, corpus)
+        protocol = SEPARATE_TRAINING
+        model = _fitted(cls, args, train, train.doc_ids, "on the training corpus", timing)
+    else:
+        protocol = LEAVE_ONE_OUT
     for doc_id in tqdm(doc_ids, desc=f"{name}: documents", unit="doc", disable=not progress, leave=False):
-        document = corpus.documents[doc_id]
-        if trainable:
-            model = _instantiate(cls, args)
-            train_ids = [d for d in doc_ids if d != doc_id]
-            started = time.perf_counter()
-            try:
-                model.fit([corpus.documents[d] for d in train_ids], {d: list(corpus.gold.get(d, [])) for d in train_ids})
-            except InputError:
-                raise
-            except Exception as exc:
-                raise InputError(
-                    f'model "{name}" failed to train for held-out document "{doc_id}": {type(exc).__name__}: {exc}'
-                ) from None
-            timing["fit_s"] += time.perf_counter() - started
+        if protocol == LEAVE_ONE_OUT:
+            model = _fitted(cls, args, corpus, [d for d in doc_ids if d != doc_id],
+                            f'for held-out document "{doc_id}"', timing)
         started = time.perf_counter()
-        predictions[doc_id] = _predict_one(model, name, document)
+        predictions[doc_id] = _predict_one(model, name, corpus.documents[doc_id])
         timing["predict_s"] += time.perf_counter() - started
-    return ModelRun(predictions=predictions, protocol=LEAVE_ONE_OUT if trainable else NO_TRAINING, timing=timing)
+    return ModelRun(predictions=predictions, protocol=protocol, timing=timing)

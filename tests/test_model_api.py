@@ -186,3 +186,31 @@ def test_installed_entry_point_is_listed_and_runs(tmp_path):
         assert results["scores"]["lenient"]["micro"]["tp"] + results["scores"]["lenient"]["micro"]["fp"] == 5
     finally:
         subprocess.run([*pip, "uninstall", "-y", "claimbench-plugin-test"], capture_output=True, timeout=300)
+
+
+def test_separate_training_corpus_is_used_once_and_must_be_disjoint():
+    fits: list[set] = []
+
+    class Spy(Model):
+        name = "spy-train"
+
+        def fit(self, documents, gold):
+            fits.append({d.doc_id for d in documents} | set(gold))
+
+        def predict(self, documents):
+            return {documents[0].doc_id: []}
+
+    seeds = load_corpus(gold=GOLD, docs=SEEDS)
+    heldout = ROOT / "tests" / "data" / "heldout"
+    other = load_corpus(gold=heldout / "gold", docs=heldout / "docs")
+    outcome = run_model(Spy, other, train=seeds, progress=False)
+    assert outcome.protocol == "trained once on a separate corpus"
+    assert fits == [set(seeds.documents)]
+    assert set(outcome.predictions) == set(other.documents)
+    with pytest.raises(InputError, match="contains the evaluated document"):
+        run_model(Spy, seeds, train=seeds, progress=False)
+
+
+def test_train_options_go_together(capsys):
+    assert main(["run", "--model", "rules", "--train-gold", str(GOLD)]) != 0
+    assert "--train-gold and --train-docs go together" in capsys.readouterr().err
