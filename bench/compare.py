@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import InputError
-from .tables import SIGNIFICANCE_LEVEL, compare_table
+from .tables import SIGNIFICANCE_LEVEL, compare_table, fmt_interval, fmt_score
 
 
 @dataclass(slots=True)
@@ -56,9 +56,10 @@ def compare_runs(runs: list[dict], *, scheme: str, n: int = 1000, seed: int = 0)
         intervals = {name: ci.get("per_type", {}).get(name, {}).get("f1") for name in types}
         intervals |= {"micro": ci.get("micro", {}).get("f1"), "macro": ci.get("macro", {}).get("f1")}
         headers += [f"{label} P", f"{label} R", f"{label} F1 [95% CI]"]
-        columns.append([_fmt(cells[name].get("precision")) for name in row_names])
-        columns.append([_fmt(cells[name].get("recall")) for name in row_names])
-        columns.append([_fmt(cells[name].get("f1")) + _interval(intervals[name]) for name in row_names])
+        columns.append([fmt_score(cells[name].get("precision")) for name in row_names])
+        columns.append([fmt_score(cells[name].get("recall")) for name in row_names])
+        columns.append([f'{fmt_score(cells[name].get("f1"))} {fmt_interval(intervals[name], missing="", digits=2)}'.strip()
+                        for name in row_names])
         if index == 0:
             continue
         test = None
@@ -83,12 +84,6 @@ def compare_runs(runs: list[dict], *, scheme: str, n: int = 1000, seed: int = 0)
     return Comparison(headers=headers, rows=rows, warnings=warnings, regressions=regressions)
 
 
-def _fmt(value) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
-def _interval(ci) -> str:
-    return "" if not ci else f" [{ci[0]:.2f}, {ci[1]:.2f}]"
 
 
 def _p_value(test: dict, name: str) -> float | None:

@@ -114,21 +114,34 @@ def load_documents(path: Path | str = DEFAULT_DOCS) -> dict[str, Document]:
     return documents
 
 
-def _gold_document(record: object, *, path: Path, line: int | None) -> tuple[str, list[Claim]]:
+def claim_label(item: object, index: int) -> str:
+    """How messages name a claim: its id, else its position in the list."""
+    return item["id"] if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{index}"
+
+
+def gold_fields(record: object) -> tuple[str, list]:
+    """The doc_id and raw claim list of a gold document object, or an InputError saying what is missing."""
     if not isinstance(record, dict):
-        raise InputError("expected a JSON object with doc_id and claims", path=path, line=line)
+        raise InputError("expected a JSON object with doc_id and claims")
     doc_id, claims = record.get("doc_id"), record.get("claims")
     if not isinstance(doc_id, str):
-        raise InputError('missing or non-string field "doc_id"', path=path, line=line)
+        raise InputError('missing or non-string field "doc_id"')
     if not isinstance(claims, list):
-        raise InputError('missing field "claims" (a list)', path=path, line=line)
+        raise InputError('missing field "claims" (a list)')
+    return doc_id, claims
+
+
+def _gold_document(record: object, *, path: Path, line: int | None) -> tuple[str, list[Claim]]:
+    try:
+        doc_id, claims = gold_fields(record)
+    except InputError as exc:
+        raise InputError(exc.message, path=path, line=line) from None
     parsed = []
     for index, item in enumerate(claims):
-        label = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{index}"
         try:
             parsed.append(claim_from_record(item, doc_id=doc_id))
         except InputError as exc:
-            raise InputError(f"claim {label}: {exc.message}", path=path, line=line) from None
+            raise InputError(f"claim {claim_label(item, index)}: {exc.message}", path=path, line=line) from None
     return doc_id, parsed
 
 

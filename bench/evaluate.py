@@ -14,10 +14,6 @@ from .scoring import SCHEMES, score
 from .significance import bootstrap_ci
 
 
-def _claim_ref(claim: Claim) -> dict:
-    return claim.to_dict() | {"doc_id": claim.doc_id}
-
-
 def score_all(corpus: Corpus, predictions: Mapping[str, Sequence[Claim]], config: EvalConfig):
     """Scores, unit counts and error rows for every scheme, headline scheme first."""
     schemes = [config.scheme] + [s for s in SCHEMES if s != config.scheme]
@@ -44,8 +40,8 @@ def score_all(corpus: Corpus, predictions: Mapping[str, Sequence[Claim]], config
                 "outcomes": [
                     {
                         "kind": o.kind,
-                        "gold": None if o.gold is None else _claim_ref(gold[o.gold]),
-                        "pred": None if o.pred is None else _claim_ref(preds[o.pred]),
+                        "gold": None if o.gold is None else gold[o.gold].to_dict(),
+                        "pred": None if o.pred is None else preds[o.pred].to_dict(),
                         "similarity": o.similarity,
                     }
                     for o in doc.outcomes

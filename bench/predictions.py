@@ -114,7 +114,7 @@ def as_given(claim: Claim, record: AlignmentRecord) -> dict:
     where ``claim.to_dict()`` of an aligned claim would pair the found offsets with a text
     that differs from them.
     """
-    row = claim.to_dict() | {"doc_id": claim.doc_id}
+    row = claim.to_dict()
     if record.method != OFFSETS:
         del row["start"], row["end"]
     return row
@@ -132,4 +132,4 @@ def prediction_rows(predictions: Mapping[str, Sequence[Claim]],
         return [as_given(predictions[record.doc_id][record.index], record) for record in alignment]
     claims = sorted((c for doc_claims in predictions.values() for c in doc_claims),
                     key=lambda c: (c.doc_id, c.start, c.end, c.type))
-    return [claim.to_dict() | {"doc_id": claim.doc_id} for claim in claims]
+    return [claim.to_dict() for claim in claims]

@@ -37,12 +37,13 @@ from .report_assets import (
     base_css, fill_image, type_class, type_colour, underline_image,
 )
 from .runs import ALIGNMENT_FILE, ERRORS_FILE, PREDICTIONS_FILE, RESULTS_FILE, load_results, slug
-from .tables import attribution_line
+from .tables import attribution_line, fmt_interval, fmt_score
 
 REPORT_FILE = "report.html"
 GOLD, PRED = "gold", "pred"
 # Lines of a segment's hover text; the claim table below the article has them all.
 TITLE_LINES = 6
+MISSING = "–"
 
 
 # ------------------------------------------------------------------ loading
@@ -274,14 +275,6 @@ def _a(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _num(value) -> str:
-    return "–" if value is None else f"{value:.3f}"
-
-
-def _ci(interval) -> str:
-    return "–" if not interval else f"[{interval[0]:.3f}, {interval[1]:.3f}]"
-
-
 def _who(claim: ClaimView) -> str:
     if claim.claimant is None and claim.attribution is None:
         return "no claimant"
@@ -491,11 +484,11 @@ def _scores_table(entry: dict, *, base: dict | None = None, compact: bool = Fals
         else:
             cell, interval, css = entry[name], ci.get(name, {}).get("f1"), ' class="agg"'
             label = name
-        f1 = f"<b>{_num(cell.get('f1'))}</b>"
+        f1 = f"<b>{fmt_score(cell.get('f1'), MISSING)}</b>"
         if compact:
-            f1 += f'<div class="ci">{_ci(interval)}</div>'
-        cells = [label, _num(cell.get("precision")), _num(cell.get("recall")), f1,
-                 *([] if compact else [_ci(interval)]),
+            f1 += f'<div class="ci">{fmt_interval(interval, MISSING)}</div>'
+        cells = [label, fmt_score(cell.get("precision"), MISSING), fmt_score(cell.get("recall"), MISSING), f1,
+                 *([] if compact else [fmt_interval(interval, MISSING)]),
                  *(str(cell.get(k, "")) for k in ("support", "tp", "fp", "fn"))]
         if base:
             other = base["per_type"].get(name) if name in base["per_type"] else base.get(name)

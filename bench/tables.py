@@ -12,12 +12,14 @@ FORMATS = (*TABLE_FORMATS, "json")
 SIGNIFICANCE_LEVEL = 0.05
 
 
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
+def fmt_score(value: float | None, missing: str = "-") -> str:
+    """A score as every table shows it."""
+    return missing if value is None else f"{value:.3f}"
 
 
-def _interval(ci: list[float] | None) -> str:
-    return "-" if not ci else f"[{ci[0]:.3f}, {ci[1]:.3f}]"
+def fmt_interval(ci: list[float] | None, missing: str = "-", digits: int = 3) -> str:
+    """A confidence interval as every table shows it."""
+    return missing if not ci else f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
 
 
 def scores_table(entry: dict, *, fmt: str = "table") -> str:
@@ -25,14 +27,14 @@ def scores_table(entry: dict, *, fmt: str = "table") -> str:
     ci = entry.get("ci", {})
     rows = []
     for name, counts in entry["per_type"].items():
-        rows.append([name, _num(counts["precision"]), _num(counts["recall"]), _num(counts["f1"]),
-                     _interval(ci.get("per_type", {}).get(name, {}).get("f1")),
+        rows.append([name, fmt_score(counts["precision"]), fmt_score(counts["recall"]), fmt_score(counts["f1"]),
+                     fmt_interval(ci.get("per_type", {}).get(name, {}).get("f1")),
                      counts["support"], counts["tp"], counts["fp"], counts["fn"]])
     micro = entry["micro"]
-    rows.append(["micro", _num(micro["precision"]), _num(micro["recall"]), _num(micro["f1"]),
-                 _interval(ci.get("micro", {}).get("f1")), micro["support"], micro["tp"], micro["fp"], micro["fn"]])
+    rows.append(["micro", fmt_score(micro["precision"]), fmt_score(micro["recall"]), fmt_score(micro["f1"]),
+                 fmt_interval(ci.get("micro", {}).get("f1")), micro["support"], micro["tp"], micro["fp"], micro["fn"]])
     macro = entry["macro"]
-    rows.append(["macro", _num(macro["precision"]), _num(macro["recall"]), _num(macro["f1"]), "-", "", "", "", ""])
+    rows.append(["macro", fmt_score(macro["precision"]), fmt_score(macro["recall"]), fmt_score(macro["f1"]), "-", "", "", "", ""])
     headers = ["type", "P", "R", "F1", "F1 95% CI", "support", "tp", "fp", "fn"]
     return tabulate(rows, headers=headers, tablefmt=TABLE_FORMATS[fmt], disable_numparse=True)
 
@@ -44,9 +46,9 @@ def attribution_line(entry: dict) -> str:
     joint = attribution.get("joint", {})
     return (
         f"attribution over {attribution.get('n_matched', 0)} lenient matches: "
-        f"claimant accuracy {_num(attribution.get('claimant_accuracy'))}, "
-        f"attribution-form accuracy {_num(attribution.get('attribution_accuracy'))}, "
-        f"joint span+type+claimant F1 {_num(joint.get('f1'))}"
+        f"claimant accuracy {fmt_score(attribution.get('claimant_accuracy'))}, "
+        f"attribution-form accuracy {fmt_score(attribution.get('attribution_accuracy'))}, "
+        f"joint span+type+claimant F1 {fmt_score(joint.get('f1'))}"
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .claims import AUTHOR, Claim, Document
-from .corpus import CLAIMANTS_FILE, iter_jsonl, load_claimants, load_documents, read_text
+from .corpus import CLAIMANTS_FILE, claim_label, gold_fields, iter_jsonl, load_claimants, load_documents, read_text
 from .errors import InputError
 from .records import claim_from_record, span_problem
 
@@ -57,8 +57,7 @@ def check_claims(where: str, doc_id: str, records: list, documents: dict[str, Do
     claims: list[Claim] = []
     seen: set[str] = set()
     for index, record in enumerate(records):
-        label = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else f"#{index}"
-        prefix = f"{where}: claim {label}"
+        prefix = f"{where}: claim {claim_label(record, index)}"
         try:
             claim = claim_from_record(record, doc_id=doc_id)
         except InputError as exc:
@@ -101,21 +100,16 @@ def validate(gold_path: Path | str, docs_path: Path | str) -> Report:
     report = Report()
     covered: set[str] = set()
     for where, record in _gold_sources(gold_path):
-        if not isinstance(record, dict):
-            report.problems.append(f"{where}: expected a JSON object with doc_id and claims")
-            continue
-        doc_id, records = record.get("doc_id"), record.get("claims")
-        if not isinstance(doc_id, str):
-            report.problems.append(f'{where}: missing or non-string field "doc_id"')
+        try:
+            doc_id, records = gold_fields(record)
+        except InputError as exc:
+            report.problems.append(f"{where}: {exc.message}")
             continue
         if doc_id in covered:
             report.problems.append(f'{where}: duplicate gold for doc_id "{doc_id}"')
         covered.add(doc_id)
         if doc_id not in documents:
             report.problems.append(f'{where}: unknown doc_id "{doc_id}" (no such document in {_display(docs_path)})')
-            continue
-        if not isinstance(records, list):
-            report.problems.append(f'{where}: missing field "claims" (a list)')
             continue
         problems, claims = check_claims(where, doc_id, records, documents, canonical)
         report.problems.extend(problems)
