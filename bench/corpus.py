@@ -7,8 +7,10 @@ Both are read as UTF-8; offsets are code-point indices into the decoded text.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .claimants import ClaimantTable
@@ -20,6 +22,23 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_GOLD = PROJECT_ROOT / "gold"
 DEFAULT_DOCS = PROJECT_ROOT / "seeds"
 CLAIMANTS_FILE = "claimants.json"
+
+
+@contextmanager
+def paused_gc():
+    """Cyclic garbage collection off while a large file turns into objects.
+
+    Reading builds hundreds of thousands of dicts and claims, none of them in a reference
+    cycle, and the collector would walk them over and over: a third or more of the reading
+    time. Used as a decorator on the readers; the previous state is restored.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def recorded_path(path: Path | str) -> str:
@@ -88,6 +107,7 @@ def _require_path(path: Path, what: str) -> Path:
     return path
 
 
+@paused_gc()
 def load_documents(path: Path | str = DEFAULT_DOCS) -> dict[str, Document]:
     path = _require_path(Path(path), "documents")
     documents: dict[str, Document] = {}
@@ -145,6 +165,7 @@ def _gold_document(record: object, *, path: Path, line: int | None) -> tuple[str
     return doc_id, parsed
 
 
+@paused_gc()
 def load_gold(path: Path | str = DEFAULT_GOLD) -> dict[str, list[Claim]]:
     """Gold claims by doc_id. Only the structure is checked here; ``bench validate`` checks the rest."""
     path = _require_path(Path(path), "gold")

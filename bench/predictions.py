@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .align import ALIGN_THRESHOLD, METHODS, DocumentIndex
 from .claims import Claim, Document
-from .corpus import iter_jsonl
+from .corpus import iter_jsonl, paused_gc
 from .errors import InputError
 from .matching import check_threshold
 from .records import claim_from_record, span_problem
@@ -66,6 +66,7 @@ def read_predictions(path: Path | str, documents: Mapping[str, Document], *,
     return read_predictions_with_alignment(path, documents, threshold=threshold)[0]
 
 
+@paused_gc()
 def read_predictions_with_alignment(
     path: Path | str, documents: Mapping[str, Document], *, threshold: float = ALIGN_THRESHOLD,
 ) -> tuple[dict[str, list[Claim]], list[AlignmentRecord]]:

@@ -11,21 +11,26 @@ from collections.abc import Mapping
 from .claims import ATTRIBUTIONS, CLAIM_TYPES, Claim, Document
 from .errors import InputError
 
-_OPTIONAL_STR = ("claimant", "attribution", "text", "id")
+_OPTIONAL_STR = ("claimant", "text", "id")
+_TYPES = frozenset(CLAIM_TYPES)
+_ATTRIBUTIONS = frozenset(ATTRIBUTIONS)
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _choice_problem(field: str, value: object, allowed: tuple[str, ...]) -> str | None:
-    if value in allowed:
-        return None
-    return f'unknown {field} {_show(value)} (expected one of {", ".join(allowed)})'
+def _unknown(field: str, value: object, allowed: tuple[str, ...]) -> InputError:
+    return InputError(f'unknown {field} {_show(value)} (expected one of {", ".join(allowed)})')
 
 
 def _show(value: object) -> str:
     return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def _offset(record: dict, name: str) -> int:
+    value = record.get(name)
+    if type(value) is not int:  # bool is not int here, as JSON true is not a number
+        if name not in record:
+            raise InputError(f'missing field "{name}"')
+        raise InputError(f'field "{name}" must be an integer, got {_show(value)}')
+    return value
 
 
 def claim_from_record(record: object, *, doc_id: str | None = None, offsets_required: bool = True) -> Claim:
@@ -33,55 +38,43 @@ def claim_from_record(record: object, *, doc_id: str | None = None, offsets_requ
 
     ``doc_id`` is given for gold files, where the document is named once per file.
     Without ``offsets_required``, ``start``/``end`` may be absent (free-text predictions);
-    such claims carry ``start = end = -1`` until aligned.
+    such claims carry ``start = end = -1`` until aligned. Files hold hundreds of thousands of
+    records, so each check is a type test or a set look-up.
     """
-    if not isinstance(record, Mapping):
+    if not isinstance(record, dict):
         raise InputError(f"expected a JSON object, got {type(record).__name__}")
+    get = record.get
     if doc_id is None:
-        doc_id = record.get("doc_id")
-        if doc_id is None:
-            raise InputError('missing field "doc_id"')
-        if not isinstance(doc_id, str):
+        doc_id = get("doc_id")
+        if type(doc_id) is not str:
+            if doc_id is None:
+                raise InputError('missing field "doc_id"')
             raise InputError(f'field "doc_id" must be a string, got {_show(doc_id)}')
-    has_offsets = "start" in record or "end" in record
-    if offsets_required or has_offsets:
-        for name in ("start", "end"):
-            if name not in record:
-                raise InputError(f'missing field "{name}"')
-            if not _is_int(record[name]):
-                raise InputError(f'field "{name}" must be an integer, got {_show(record[name])}')
-        start, end = record["start"], record["end"]
+    if offsets_required or "start" in record or "end" in record:
+        start, end = _offset(record, "start"), _offset(record, "end")
+    elif type(get("text")) is not str:
+        raise InputError('missing field "text" (needed when "start" and "end" are absent)')
     else:
-        if not isinstance(record.get("text"), str):
-            raise InputError('missing field "text" (needed when "start" and "end" are absent)')
         start = end = -1
-    if "type" not in record:
-        raise InputError('missing field "type"')
-    problem = _choice_problem("type", record["type"], CLAIM_TYPES)
-    if problem:
-        raise InputError(problem)
+    claim_type = get("type")
+    if type(claim_type) is not str or claim_type not in _TYPES:
+        if "type" not in record:
+            raise InputError('missing field "type"')
+        raise _unknown("type", claim_type, CLAIM_TYPES)
     for name in _OPTIONAL_STR:
-        value = record.get(name)
-        if value is not None and not isinstance(value, str):
+        value = get(name)
+        if value is not None and type(value) is not str:
             raise InputError(f'field "{name}" must be a string, got {_show(value)}')
-    if record.get("attribution") is not None:
-        problem = _choice_problem("attribution", record["attribution"], ATTRIBUTIONS)
-        if problem:
-            raise InputError(problem)
-    score = record.get("score")
-    if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
+    attribution = get("attribution")
+    if attribution is not None and (type(attribution) is not str or attribution not in _ATTRIBUTIONS):
+        if type(attribution) is not str:
+            raise InputError(f'field "attribution" must be a string, got {_show(attribution)}')
+        raise _unknown("attribution", attribution, ATTRIBUTIONS)
+    score = get("score")
+    if score is not None and type(score) not in (int, float):
         raise InputError(f'field "score" must be a number, got {_show(score)}')
-    return Claim(
-        doc_id=doc_id,
-        start=start,
-        end=end,
-        type=record["type"],
-        claimant=record.get("claimant"),
-        attribution=record.get("attribution"),
-        text=record.get("text"),
-        id=record.get("id"),
-        score=None if score is None else float(score),
-    )
+    return Claim(doc_id, start, end, claim_type, get("claimant"), attribution, get("text"), get("id"),
+                 None if score is None else float(score))
 
 
 def span_problem(claim: Claim, documents: Mapping[str, Document]) -> str | None:
