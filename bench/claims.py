@@ -6,7 +6,7 @@ Spans are Python ``str`` code-point offsets, ``start`` inclusive, ``end`` exclus
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 # Decision order matters: the first type that fits wins (see gold/GUIDELINES.md).
 CLAIM_TYPES: tuple[str, ...] = ("quantity", "prediction", "position", "event")
@@ -41,7 +41,10 @@ class Claim:
 
     def to_dict(self) -> dict:
         """JSON-ready dict without the unset optional fields."""
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {name: value for name in CLAIM_FIELDS if (value := getattr(self, name)) is not None}
+
+
+CLAIM_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Claim))
 
 
 @dataclass(slots=True)

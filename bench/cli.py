@@ -214,10 +214,11 @@ def cmd_score(args) -> int:
 
 def cmd_compare(args) -> int:
     from .compare import compare_runs
-    from .runs import find_run, load_results
+    from .runs import find_run, load_results, load_units
 
-    runs = [load_results(find_run(spec, args.results_dir)) for spec in args.runs]
-    comparison = compare_runs(runs, scheme=args.scheme, n=args.bootstrap, seed=args.seed)
+    folders = [find_run(spec, args.results_dir) for spec in args.runs]
+    comparison = compare_runs([load_results(f) for f in folders], [load_units(f) for f in folders],
+                              scheme=args.scheme, n=args.bootstrap, seed=args.seed)
     print(comparison.render(args.format))
     if args.fail_on_regression and comparison.regressions:
         print("significant F1 regression: " + "; ".join(comparison.regressions), file=sys.stderr)

@@ -30,7 +30,8 @@ def _label(results: dict, all_results: list[dict]) -> str:
     return model if same == 1 else results["run_id"]
 
 
-def compare_runs(runs: list[dict], *, scheme: str, n: int = 1000, seed: int = 0) -> Comparison:
+def compare_runs(runs: list[dict], units: list[dict], *, scheme: str, n: int = 1000, seed: int = 0) -> Comparison:
+    """``runs`` are results.json contents, ``units`` each run's units.json (``bench.runs.load_units``)."""
     from .significance import UnitCounts, paired_test
 
     for results in runs:
@@ -63,10 +64,13 @@ def compare_runs(runs: list[dict], *, scheme: str, n: int = 1000, seed: int = 0)
         if index == 0:
             continue
         test = None
+        missing = [r["run_id"] for r, u in ((base, units[0]), (results, units[index])) if scheme not in u]
         try:
-            test = paired_test(UnitCounts.from_dict(base["units"][scheme]), UnitCounts.from_dict(results["units"][scheme]),
+            if missing:
+                raise ValueError(f"no unit counts saved for scheme {scheme} in {', '.join(missing)}")
+            test = paired_test(UnitCounts.from_dict(units[0][scheme]), UnitCounts.from_dict(units[index][scheme]),
                                n=n, seed=seed)
-        except (KeyError, ValueError) as exc:
+        except ValueError as exc:
             warnings.append(f"WARNING: no significance test for {label}: {exc}")
         deltas, pvalues = [], []
         for name in row_names:

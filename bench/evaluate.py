@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from .claims import Claim, Corpus
 from .fingerprint import EvalConfig, signature, versions
 from .predictions import AlignmentRecord, alignment_counts, prediction_rows
-from .runs import ALIGNMENT_FILE, ERRORS_FILE, PREDICTIONS_FILE, RESULTS_FILE, jsonl, new_run_id, now, results_json, write_run
+from .runs import ALIGNMENT_FILE, ERRORS_FILE, PREDICTIONS_FILE, RESULTS_FILE, UNITS_FILE, jsonl, new_run_id, now, results_json, write_run
 from .scoring import SCHEMES, score
 from .significance import bootstrap_ci
 
@@ -74,9 +75,12 @@ def build_run(*, model: str, corpus: Corpus, predictions: Mapping[str, Sequence[
         "versions": versions(),
         "timing": {k: round(v, 4) for k, v in timing.items()},
         "scores": scores,
-        "units": units,
     }
-    files = {PREDICTIONS_FILE: jsonl(prediction_rows(predictions, alignment)), ERRORS_FILE: jsonl(errors)}
+    files = {
+        PREDICTIONS_FILE: jsonl(prediction_rows(predictions, alignment)),
+        ERRORS_FILE: jsonl(errors),
+        UNITS_FILE: json.dumps(units, separators=(",", ":")) + "\n",
+    }
     if alignment is not None:
         results["alignment"] = alignment_counts(alignment)
         files[ALIGNMENT_FILE] = jsonl(record.to_dict() for record in alignment)

@@ -36,7 +36,7 @@ from .report_assets import (
     OUTCOME_HELP, OUTCOME_LABELS, PRED_ALPHA, SCRIPT, SLOT_PX, STATUS_FILLS, STATUS_LABELS, STATUSES,
     base_css, fill_image, type_class, type_colour, underline_image,
 )
-from .runs import ALIGNMENT_FILE, ERRORS_FILE, PREDICTIONS_FILE, RESULTS_FILE, load_results, slug
+from .runs import ALIGNMENT_FILE, ERRORS_FILE, PREDICTIONS_FILE, RESULTS_FILE, UNITS_FILE, load_results, slug
 from .tables import attribution_line, fmt_interval, fmt_score
 
 REPORT_FILE = "report.html"
@@ -890,7 +890,7 @@ def _same_gold(a: dict, b: dict, where: Path) -> None:
                              f"{str(theirs)[:12]}), so their claims cannot be contrasted", path=where)
 
 
-PROTECTED_FILES = (RESULTS_FILE, PREDICTIONS_FILE, ERRORS_FILE, ALIGNMENT_FILE)
+PROTECTED_FILES = (RESULTS_FILE, PREDICTIONS_FILE, ERRORS_FILE, ALIGNMENT_FILE, UNITS_FILE)
 
 
 def default_output(runs: list[Path]) -> Path:

@@ -1,7 +1,8 @@
 """Run folders: written whole or not at all, never overwritten, found again by id or path.
 
 A run is ``<out>/<run_id>/`` holding ``results.json``, ``predictions.jsonl`` (rescorable)
-``errors.jsonl`` (the per-document error breakdown of every scheme) and, for a scored
+``errors.jsonl`` (the per-document error breakdown of every scheme), ``units.json`` (the
+per-paragraph counts the bootstrap and the paired test resample) and, for a scored
 file with free-text lines, ``alignment.jsonl`` (where each line was placed, and how). The folder is
 built under a hidden temporary name and renamed into place, so a crash leaves no half run
 and an existing run is never touched.
@@ -24,6 +25,8 @@ RESULTS_FILE = "results.json"
 PREDICTIONS_FILE = "predictions.jsonl"
 ERRORS_FILE = "errors.jsonl"
 ALIGNMENT_FILE = "alignment.jsonl"
+# Per-paragraph counts behind the intervals and the paired test: large, so kept compact.
+UNITS_FILE = "units.json"
 DEFAULT_RESULTS_DIR = Path("results")
 
 
@@ -104,6 +107,17 @@ def load_results(run: Path) -> dict:
         if key not in data:
             raise InputError(f'not a ClaimBench results file: missing field "{key}"', path=path)
     return data
+
+
+def load_units(run: Path) -> dict:
+    """The per-paragraph counts of a run, by scheme ({} for a run saved without them)."""
+    path = Path(run) / UNITS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
 
 
 def now() -> datetime:

@@ -54,6 +54,7 @@ def test_run_twice_gives_two_folders_with_identical_scores(tmp_path, capsys):
     for run in runs:
         assert (run / "predictions.jsonl").stat().st_size > 0
         assert (run / "errors.jsonl").stat().st_size > 0
+        assert set(json.loads((run / "units.json").read_text())) == set(results[0]["scores"])
 
     assert main(["compare", str(runs[0]), runs[1].name, "--results-dir", str(out)]) == 0
     table = capsys.readouterr().out
