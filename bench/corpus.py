@@ -184,14 +184,6 @@ def load_gold(path: Path | str = DEFAULT_GOLD) -> dict[str, list[Claim]]:
     return gold
 
 
-def gold_files(path: Path | str = DEFAULT_GOLD) -> dict[str, str]:
-    """Where each document's gold was read from, for messages."""
-    path = Path(path)
-    if path.is_dir():
-        return {f.stem: str(f) for f in sorted(path.glob("*.json")) if f.name != CLAIMANTS_FILE}
-    return {}
-
-
 def _load_json(path: Path) -> object:
     try:
         return json.loads(read_text(path))

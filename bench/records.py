@@ -90,11 +90,3 @@ def span_problem(claim: Claim, documents: Mapping[str, Document]) -> str | None:
     if claim.text is not None and document.text[claim.start : claim.end] != claim.text:
         return f"text does not match offsets {claim.start}-{claim.end}"
     return None
-
-
-def check_claim(claim: Claim, documents: Mapping[str, Document]) -> Claim:
-    """Raise InputError if the claim does not point at its document correctly."""
-    problem = span_problem(claim, documents)
-    if problem:
-        raise InputError(problem)
-    return claim
