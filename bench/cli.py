@@ -142,6 +142,10 @@ def _load(args):
     unknown = sorted(set(corpus.gold) - set(corpus.documents))
     if unknown:
         raise InputError(f'gold for unknown document "{unknown[0]}" (not in {args.docs})', path=args.gold)
+    unlabelled = sorted(set(corpus.documents) - set(corpus.gold))
+    if unlabelled:
+        raise InputError(f'no gold for document "{unlabelled[0]}" (every document needs gold, even an empty '
+                         f'claim list; see bench validate)', path=args.gold)
     return corpus, gold_info(corpus, gold_path=args.gold, docs_path=args.docs)
 
 

@@ -166,11 +166,24 @@ def test_bad_prediction_files_give_one_line_and_touch_no_run(tmp_path, capsys, c
     (["score", str(SEEDS)], "is a folder, expected a file"),
     (["compare", "no-such-run"], 'no run "no-such-run"'),
 ])
-def test_bad_arguments_give_one_line(tmp_path, capsys, argv, expected):
+def test_bad_arguments_give_one_line(tmp_path, capsys, argv, expected, monkeypatch):
     out = tmp_path / "results"
+    assert main(["score", str(_gold_as_predictions(tmp_path / "good.jsonl")), "--out", str(out)]) == 0
+    before = _snapshot(out)
+    monkeypatch.chdir(tmp_path)  # compare looks run ids up under ./results
+    capsys.readouterr()
     code = main([*argv, *(["--out", str(out)] if argv[0] != "compare" else [])])
     _assert_one_line_error(code, capsys.readouterr().err, expected)
-    assert not out.exists() or not _runs(out)
+    assert _snapshot(out) == before
+
+
+def test_gold_missing_for_a_document(gold_copy, capsys):
+    missing = sorted((gold_copy / "gold").glob("0*.json"))[1]
+    missing.unlink()
+    code = main(["run", "--model", "rules", "--gold", str(gold_copy / "gold"), "--docs", str(gold_copy / "seeds"),
+                 "--out", str(gold_copy / "r")])
+    _assert_one_line_error(code, capsys.readouterr().err, f'no gold for document "{missing.stem}"')
+    assert not (gold_copy / "r").exists()
 
 
 def test_unknown_model_suggests_a_name(capsys):
