@@ -2,7 +2,8 @@
 
 import json
 
-from conftest import GOLD, SEEDS
+import pytest
+from conftest import GOLD, ROOT, SEEDS
 
 from bench.cli import main
 
@@ -81,3 +82,10 @@ def test_unreadable_gold_is_one_line_not_a_traceback(gold_copy, capsys):
     assert code == 2
     assert err.startswith("bench: error: ") and "invalid JSON" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["unseen", "heldout"])
+def test_test_corpora_are_valid_gold(name, capsys):
+    folder = ROOT / "tests" / "data" / name
+    assert main(["validate", "--gold", str(folder / "gold"), "--docs", str(folder / "docs")]) == 0
+    assert "gold OK" in capsys.readouterr().out
