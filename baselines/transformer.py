@@ -26,6 +26,7 @@ import os
 from collections.abc import Mapping, Sequence
 
 from bench.claims import Claim, Document
+from bench.matching import char_iou
 from bench.model import Model
 from bench.registry import register_model
 
@@ -48,10 +49,7 @@ def best_label(cand: Candidate, gold: Sequence[Claim]) -> str:
     """The type of the gold claim this candidate overlaps best (IoU >= 0.5), else ``none``."""
     best, label = 0.0, NONE
     for claim in gold:
-        inter = min(cand.end, claim.end) - max(cand.start, claim.start)
-        if inter <= 0:
-            continue
-        iou = inter / ((cand.end - cand.start) + (claim.end - claim.start) - inter)
+        iou = char_iou(claim, cand)
         if iou > best:
             best, label = iou, claim.type
     return label if best >= MATCH_IOU else NONE

@@ -149,11 +149,10 @@ def _load(args):
     return corpus, gold_info(corpus, gold_path=args.gold, docs_path=args.docs)
 
 
-def _finish(args, *, model: str, corpus, gold, predictions, extra_config, timing, alignment=None) -> int:
+def _finish(args, config, *, model: str, corpus, gold, predictions, extra_config, timing, alignment=None) -> int:
     from .evaluate import build_run, save_run
     from .tables import run_report
 
-    config = _config(args)
     run_id, results, files = build_run(model=model, corpus=corpus, predictions=predictions, config=config,
                                        gold=gold, extra_config=extra_config, timing=timing, alignment=alignment)
     folder = save_run(args.out, run_id, results, files)
@@ -175,7 +174,7 @@ def cmd_run(args) -> int:
     from .protocol import SEPARATE_TRAINING, parse_model_args, run_model
     from .registry import MODELS
 
-    _config(args)  # reject bad settings before any work
+    config = _config(args)  # bad settings are rejected before any work
     cls = MODELS.resolve(args.model)
     model_args = parse_model_args(cls, args.model_arg)
     if (args.train_gold is None) != (args.train_docs is None):
@@ -191,7 +190,7 @@ def cmd_run(args) -> int:
     extra = {"model_spec": args.model, "model_args": model_args, "protocol": outcome.protocol}
     if train_info is not None and outcome.protocol == SEPARATE_TRAINING:
         extra["train"] = train_info
-    return _finish(args, model=cls.name, corpus=corpus, gold=gold, predictions=outcome.predictions,
+    return _finish(args, config, model=cls.name, corpus=corpus, gold=gold, predictions=outcome.predictions,
                    extra_config=extra, timing={"load_s": load_s, **outcome.timing})
 
 
@@ -200,7 +199,7 @@ def cmd_score(args) -> int:
 
     from .predictions import alignment_counts, read_predictions_with_alignment
 
-    _config(args)
+    config = _config(args)
     if not 0 < args.align_threshold <= 1:
         raise InputError(f"--align-threshold {args.align_threshold}: must be in (0, 1]")
     started = time.perf_counter()
@@ -212,7 +211,7 @@ def cmd_score(args) -> int:
     if len(alignment) > counts["offsets"]:
         print("lines placed: " + ", ".join(f"{method} {n}" for method, n in counts.items()), file=sys.stderr)
     extra = {"predictions_file": str(args.predictions), "align_threshold": args.align_threshold}
-    return _finish(args, model=args.name or args.predictions.stem, corpus=corpus, gold=gold,
+    return _finish(args, config, model=args.name or args.predictions.stem, corpus=corpus, gold=gold,
                    predictions=predictions, extra_config=extra, timing={"load_s": load_s}, alignment=alignment)
 
 
