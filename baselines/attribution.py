@@ -11,7 +11,7 @@ them to canonical names. Nothing here knows any particular article.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .segment import (
     BELIEF_VERBS, DETERMINERS, FINITE_AUX, IRREGULAR_VERBS, MONTHS, POSSESSIVES, PREPOSITIONS,
@@ -97,7 +97,7 @@ TIME_WORDS = WEEKDAYS | MONTHS | frozenset({
     "now", "then", "reportedly", "previously", "recently", "already", "still", "repeatedly",
     "publicly", "privately", "separately", "further", "initially", "first",
 })
-_LEADING_ADVERBS = frozenset({
+LEADING_ADVERBS = frozenset({
     "now", "but", "and", "both", "earlier", "later", "meanwhile", "also", "however", "nevertheless",
     "then", "so", "yet", "still", "separately", "previously",
 })
@@ -291,7 +291,7 @@ def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
         if s < e:
             chunks.append((s, e))
         pos += len(part) + 1
-    chunks = [c for c in chunks if region[c[0]:c[1]].strip().lower() not in _LEADING_ADVERBS]
+    chunks = [c for c in chunks if region[c[0]:c[1]].strip().lower() not in LEADING_ADVERBS]
     if not chunks:
         return None
     s, e = chunks[-1]
@@ -303,7 +303,7 @@ def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
         if region[ps:pe][:1].isupper():
             s, e = ps, pe
     toks = tokens(region, s, e)
-    while toks and toks[0].lower in _LEADING_ADVERBS:
+    while toks and toks[0].lower in LEADING_ADVERBS:
         toks = toks[1:]
     kept: list[Token] = []
     for idx, tok in enumerate(toks):
@@ -318,141 +318,6 @@ def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
     if not kept or len(kept) > 12:
         return None
     return start + kept[0].start, start + kept[-1].end
-
-
-# ---------------------------------------------------------------- claimant names
-
-TITLE_WORDS = frozenset({
-    "president", "minister", "prime", "deputy", "secretary", "secretary-general", "general",
-    "chancellor", "spokesman", "spokeswoman", "spokesperson", "chief", "leader", "mayor",
-    "captain", "commander", "governor", "senator", "ambassador", "director", "chairman",
-    "chairwoman", "chair", "king", "queen", "prince", "princess", "pope", "dr", "mr", "mrs", "ms",
-    "colonel", "lieutenant", "sergeant", "judge", "ceo", "head", "official", "officer", "envoy",
-    "adviser", "advisor", "lawmaker", "representative", "vice", "speaker", "premier", "foreign",
-    "defense", "defence", "interior", "transport", "health", "finance", "justice", "economy",
-    "professor", "prof", "commissioner", "founder", "manager", "coordinator", "inspector",
-    "superintendent", "detective", "sheriff", "attorney", "prosecutor", "counsel",
-})
-ORG_WORDS = frozenset({
-    "ministry", "committee", "union", "agency", "office", "council", "party", "republic",
-    "forces", "army", "news", "service", "department", "authority", "authorities", "government",
-    "court", "commission", "organization", "organisation", "group", "bank", "company",
-    "corporation", "institute", "university", "association", "federation", "nations", "police",
-    "chamber", "times", "post", "press", "tv", "radio", "channel", "cross", "fund", "board",
-    "parliament", "assembly", "congress", "senate", "inc", "ltd", "corp", "plc", "co", "media",
-})
-_NAME_RUN = re.compile(r"[A-Z][\w'’\-]*(?:\s+(?:(?:of|the|for|de|da|van|von|al)\s+)*[A-Z][\w'’\-]*)*")
-
-
-@dataclass(slots=True)
-class Claimants:
-    """Names claimants within one document, remembering who was last named (for pronouns)."""
-
-    text: str
-    masked: str
-    last: str | None = None
-    last_person: str | None = None
-    persons: set[str] = field(default_factory=set)
-
-    def name(self, span: tuple[int, int] | None) -> list[str]:
-        """Claimant names for a subject span (several for "X and Y"); empty if unknown."""
-        if span is None:
-            return []
-        s, e = span
-        toks = tokens(self.masked, s, e)
-        while toks and toks[0].lower in _LEADING_ADVERBS:
-            toks = toks[1:]
-        if not toks:
-            return []
-        s = toks[0].start
-        if len(toks) == 1 and toks[0].lower in PRONOUNS:
-            low = toks[0].lower
-            found = (self.last_person or self.last) if low in ("he", "she") else self.last
-            return [found] if found else []
-        parts = self._split_and(toks)
-        names = [self._one(p) for p in parts]
-        names = [n for n in names if n]
-        if names:
-            self.last = names[-1]
-        return names
-
-    def mention(self, span: tuple[int, int] | None) -> None:
-        """Note the subject of a sentence in the article's voice: the likeliest "he"/"she" later."""
-        if span is None:
-            return
-        toks = tokens(self.masked, *span)
-        if not 1 <= len(toks) <= 4 or not all(t.capitalized or t.lower in TITLE_WORDS for t in toks):
-            return
-        if any(t.lower in ORG_WORDS for t in toks) or toks[0].lower in ("the", "a", "an"):
-            return
-        person = self._person(toks)
-        if person is None and len(toks) == 1:
-            self.last_person = self.text[toks[0].start:toks[0].end]
-
-    def _split_and(self, toks: list[Token]) -> list[list[Token]]:
-        groups: list[list[Token]] = [[]]
-        for tok in toks:
-            if tok.lower == "and" and groups[-1] and groups[-1][-1].capitalized:
-                groups.append([])
-            else:
-                groups[-1].append(tok)
-        if len(groups) > 1 and all(g and g[0].capitalized for g in groups):
-            return groups
-        return [toks]
-
-    def _one(self, toks: list[Token]) -> str | None:
-        if not toks:
-            return None
-        lows = [t.lower for t in toks]
-        person = self._person(toks)
-        if person:
-            return person
-        if lows[0] == "the" and len(toks) >= 2 and (not toks[-1].capitalized or lows[-1] in TITLE_WORDS):
-            found = self._resolve_description(lows[-1], toks[0].start)
-            if found:
-                return found
-        if lows[0] == "the" and all(t.capitalized or t.lower in ("of", "the", "for", "and") for t in toks[1:]):
-            toks = toks[1:]
-        surface = self.text[toks[0].start:toks[-1].end]
-        if len(toks) == 1 and toks[0].capitalized and any(p.split()[-1] == toks[0].text for p in self.persons):
-            self.last_person = surface
-        return surface
-
-    def _person(self, toks: list[Token]) -> str | None:
-        """A person's name with titles dropped: "union spokesman John Doe" -> "John Doe"."""
-        title_at = max((i for i, t in enumerate(toks) if t.lower in TITLE_WORDS), default=-1)
-        tail = toks[title_at + 1:]
-        if title_at < 0:
-            lower_at = max((i for i, t in enumerate(toks) if not t.capitalized), default=-1)
-            tail = toks[lower_at + 1:]
-            if lower_at < 0 and not (2 <= len(toks) <= 3):
-                return None
-        if not (1 <= len(tail) <= 3) or not all(t.capitalized for t in tail):
-            return None
-        if any(t.lower in ORG_WORDS for t in toks) or any(t.text.isupper() and len(t.text) > 1 for t in tail):
-            return None
-        if title_at < 0 and len(tail) < 2:
-            return None
-        name = self.text[tail[0].start:tail[-1].end]
-        self.persons.add(name)
-        self.last_person = name
-        return name
-
-    def _resolve_description(self, head: str, before: int) -> str | None:
-        """"the agency", "the governor": the last capitalised name before that contains the head word."""
-        best = None
-        for m in _NAME_RUN.finditer(self.masked, 0, before):
-            if head in m.group().lower().replace("-", " ").split():
-                best = m
-        if best is None:
-            return None
-        run = tokens(self.masked, best.start(), best.end())
-        person = self._person(run)
-        if person:
-            return person
-        if run and run[0].lower == "the":
-            run = run[1:]
-        return self.text[run[0].start:run[-1].end] if run else None
 
 
 def is_pronoun_subject(words_: list[str]) -> bool:

@@ -1,7 +1,8 @@
 """``sentences``: the floor. Every non-boilerplate sentence is one ``event`` claim in the
 article's own voice (claimant and attribution ``author``).
 
-It knows nothing about claims: any model worth reporting must beat it. It shares
+It knows nothing about claims: any model worth reporting must beat it. For links it is the
+all-singletons floor. It shares
 sentence splitting and boilerplate filtering with the other baselines, so the gap to them
 measures what frames, clause splitting and typing add.
 """
@@ -19,7 +20,17 @@ from .segment import sentences
 
 @register_model("sentences")
 class SentencesModel(Model):
-    """Each sentence as an ``event`` by ``author``: a floor, not a claim extractor."""
+    """Each sentence as an ``event`` by ``author``: a floor, not a claim extractor.
+
+    Task ``links``: the all-singletons floor (no cluster, no conflict).
+    """
+
+    tasks = ("claims", "links")
+
+    def predict_links(self, documents, claims):
+        from .linking import no_links
+
+        return no_links(documents, claims)
 
     def predict(self, documents: Sequence[Document]) -> Mapping[str, Sequence[Claim]]:
         out = {}

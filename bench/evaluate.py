@@ -1,92 +1,81 @@
-"""Score one set of predictions under every scheme and assemble a run's results."""
+"""Score predictions for a task and assemble a run: results, unit statistics, outcomes.
+
+The CLI (``bench run``, ``bench score``) and the Python API (``bench.evaluate``) both end
+here, so a run saved by either holds the same things.
+"""
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Mapping, Sequence
-from pathlib import Path
 
-from .claims import Claim, Corpus
-from .fingerprint import EvalConfig, signature, versions
-from .predictions import AlignmentRecord, alignment_counts, prediction_rows
-from .runs import ALIGNMENT_FILE, ERRORS_FILE, PREDICTIONS_FILE, RESULTS_FILE, UNITS_FILE, jsonl, new_run_id, now, results_json, write_run
-from .scoring import SCHEMES, score
-from .significance import bootstrap_ci
+from .claims import Corpus
+from .errors import warn
+from .fingerprint import EvalConfig, System, signature, versions
+from .runs import FORMAT, Coverage, GoldInfo, Results, RunContent, new_run_id, now
 
 
-def score_all(corpus: Corpus, predictions: Mapping[str, Sequence[Claim]], config: EvalConfig):
-    """Scores, unit counts and error rows for every scheme, headline scheme first."""
-    schemes = [config.scheme] + [s for s in SCHEMES if s != config.scheme]
-    scores, units, errors = {}, {}, []
-    for scheme in schemes:
-        result = score(
-            gold=corpus.gold,
-            predictions=predictions,
-            documents=corpus.documents,
-            scheme=scheme,
-            threshold=config.threshold,
-            claimants=corpus.claimants,
-            types=config.types,
-        )
-        entry = result.to_dict()
-        entry["ci"] = bootstrap_ci(result.units, n=config.n_bootstrap, seed=config.seed)
-        scores[scheme] = entry
-        units[scheme] = result.units.to_dict()
-        for doc in result.documents:
-            gold, preds = corpus.gold.get(doc.doc_id, []), predictions.get(doc.doc_id, [])
-            errors.append({
-                "doc_id": doc.doc_id,
-                "scheme": scheme,
-                "outcomes": [
-                    {
-                        "kind": o.kind,
-                        "gold": None if o.gold is None else gold[o.gold].to_dict(),
-                        "pred": None if o.pred is None else preds[o.pred].to_dict(),
-                        "similarity": o.similarity,
-                    }
-                    for o in doc.outcomes
-                ],
-            })
-    return scores, units, errors
+def coverage_warnings(predictions, corpus: Corpus, *, what: str = "predictions") -> list[str]:
+    """Legal but suspicious coverage: predictions for fewer documents than the gold."""
+    predicted, total = predictions.documents_predicted, len(corpus.documents)
+    if predicted == 0:
+        return [warn(f"{what} hold no claim for any of the {total} documents: every score is 0 or n/a")]
+    if predicted < total:
+        return [warn(f"{what} cover {predicted} of {total} documents; the other {total - predicted} "
+                     "count as predicting nothing")]
+    return []
 
 
-def build_run(*, model: str, corpus: Corpus, predictions: Mapping[str, Sequence[Claim]], config: EvalConfig,
-              gold: dict, extra_config: dict | None = None, timing: dict | None = None,
-              alignment: Sequence[AlignmentRecord] | None = None) -> tuple[str, dict, dict[str, str]]:
-    """The run id, its results and the files of its folder.
-
-    ``alignment`` (from reading a predictions file) keeps free-text lines free text in the
-    saved predictions, so rescoring the run aligns them again to the same places.
-    """
+def build_run(*, task, corpus: Corpus, predictions, config: EvalConfig, system: System, gold: dict,
+              model: str, extra_config: dict | None = None, timing: dict | None = None,
+              warnings: list[str] | None = None, usage: dict | None = None,
+              provenance: dict | None = None) -> RunContent:
+    """Everything a run folder holds, scored under every scheme of ``task``."""
+    warnings = list(warnings or []) + coverage_warnings(predictions, corpus)
     started = time.perf_counter()
-    scores, units, errors = score_all(corpus, predictions, config)
-    timing = dict(timing or {}) | {"score_s": round(time.perf_counter() - started, 4)}
+    scored = task.score(corpus, predictions, config)
+    timing = dict(timing or {}) | {"score_s": time.perf_counter() - started}
     created = now()
-    run_id = new_run_id(model, created)
-    results = {
-        "model": model,
-        "run_id": run_id,
-        "created": created.isoformat(),
-        "signature": signature(gold, config),
-        "signatures": {scheme: signature(gold, config, scheme=scheme) for scheme in scores},
-        "gold": gold,
-        "config": config.to_dict() | (extra_config or {}),
-        "versions": versions(),
-        "timing": {k: round(v, 4) for k, v in timing.items()},
-        "scores": scores,
-    }
-    files = {
-        PREDICTIONS_FILE: jsonl(prediction_rows(predictions, alignment)),
-        ERRORS_FILE: jsonl(errors),
-        UNITS_FILE: json.dumps(units, separators=(",", ":")) + "\n",
-    }
-    if alignment is not None:
-        results["alignment"] = alignment_counts(alignment)
-        files[ALIGNMENT_FILE] = jsonl(record.to_dict() for record in alignment)
-    return run_id, results, files
+    results = Results(
+        format=FORMAT,
+        task=task.name,
+        model=model,
+        run_id=new_run_id(model, created),
+        created=created.isoformat(),
+        signature=signature(gold, config, system),
+        signatures={scheme: signature(gold, config, system, scheme=scheme) for scheme in scored.scores},
+        gold=GoldInfo(**gold),
+        settings=config.to_dict(),
+        system=system.to_dict(),
+        config=dict(extra_config or {}),
+        versions=versions(),
+        timing={k: round(v, 4) for k, v in timing.items()},
+        scores=scored.scores,
+        coverage=Coverage(documents=len(corpus.documents), predicted=predictions.documents_predicted,
+                          predictions=predictions.count),
+        warnings=warnings,
+        alignment=predictions.alignment_counts() if predictions.alignment else None,
+        usage=usage,
+        provenance=provenance,
+    )
+    return RunContent(results=results, predictions=predictions.source, units=scored.units,
+                      outcomes=scored.outcomes, alignment=predictions.alignment_bytes())
 
 
-def save_run(out_dir: Path, run_id: str, results: dict, files: dict[str, str]) -> Path:
-    """Write the run; the folder name finally chosen is the run id stored inside it."""
-    return write_run(Path(out_dir), run_id, lambda final_id: files | {RESULTS_FILE: results_json(results | {"run_id": final_id})})
+def make_config(*, task: str = "claims", scheme: str | None = None, threshold: float = 0.5,
+                align_threshold: float = 0.5, n_bootstrap: int = 1000, seed: int = 0) -> EvalConfig:
+    """Settings checked once, for the CLI and the API alike; a bad one is an ``InputError``."""
+    from .claims import CLAIM_TYPES
+    from .errors import InputError
+    from .tasks import get_task
+
+    chosen = get_task(task)
+    scheme = chosen.check_scheme(scheme or chosen.headline)
+    for name, value in (("threshold (--iou)", threshold), ("align threshold (--align-threshold)", align_threshold)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            raise InputError(f"{name} {value!r}: must be a number in (0, 1]")
+    if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, int) or n_bootstrap < 0:
+        raise InputError(f"bootstrap resamples (--bootstrap) {n_bootstrap!r}: must be 0 (no intervals) or more")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
+        raise InputError(f"seed (--seed) {seed!r}: must be an integer from 0 to 2**32 - 1")
+    return EvalConfig(task=task, scheme=scheme, threshold=float(threshold), align_threshold=float(align_threshold),
+                      n_bootstrap=n_bootstrap, seed=seed, types=CLAIM_TYPES)

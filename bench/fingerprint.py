@@ -1,104 +1,179 @@
-"""What a score depends on, hashed and named: the gold, the documents, the settings.
+"""What a score depends on, hashed and named: the gold, the documents, the settings, the system.
 
-Two runs are comparable exactly when their signatures are equal, as with sacreBLEU.
+A signature is one line of ``key:value`` fields, as sacreBLEU's. Its *evaluation* fields
+(task, gold, documents, scheme, thresholds, bootstrap, version) say what the numbers were
+measured against: two runs are comparable exactly when these are equal. Its *system*
+fields (model, model arguments, training corpus, prediction file) say what produced the
+predictions; they differ between the runs one compares, and they complete the record, so
+the same signature always means the same numbers.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+
+import msgspec
 
 from . import __version__
 from .claims import CLAIM_TYPES, Corpus
 from .corpus import recorded_path
 
-VERSION_FILE = "VERSION"
-UNVERSIONED = "unversioned"
 # Reported in every run so a result can be reproduced with the same stack.
-KEY_LIBRARIES = ("numpy", "tabulate", "tqdm", "torch", "transformers", "scikit-learn", "datasets")
+KEY_LIBRARIES = ("numpy", "msgspec", "tabulate", "tqdm", "torch", "transformers", "scikit-learn", "datasets",
+                 "openai")
+EVALUATION_KEYS = ("task", "gold", "docs", "scheme", "thr", "align", "types", "boot", "seed", "version")
+HASH_CHARS = 12
+_ENCODER = msgspec.json.Encoder(order="sorted")
 
 
 @dataclass(frozen=True, slots=True)
 class EvalConfig:
-    """Every setting that changes a number in a results table."""
+    """Every evaluation setting that changes a number in a results table."""
 
+    task: str = "claims"
     scheme: str = "lenient"
     threshold: float = 0.5
+    align_threshold: float = 0.5
     n_bootstrap: int = 1000
     seed: int = 0
     types: tuple[str, ...] = CLAIM_TYPES
 
     def to_dict(self) -> dict:
         return {
+            "task": self.task,
             "scheme": self.scheme,
             "threshold": self.threshold,
+            "align_threshold": self.align_threshold,
             "n_bootstrap": self.n_bootstrap,
             "seed": self.seed,
             "types": list(self.types),
         }
 
 
-def _sha256(payload: object) -> str:
-    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+@dataclass(frozen=True, slots=True)
+class System:
+    """What produced the predictions: a model with its arguments and training, or a file."""
+
+    model: str
+    args: dict = field(default_factory=dict)
+    train: str | None = None  # hash of the training corpus; "loo" for leave-one-document-out
+    predictions: str | None = None  # hash of a scored predictions file
+    claims: str | None = None  # links end to end: the claims run whose claims were linked
+
+    def fields(self) -> list[tuple[str, str]]:
+        parts = [("model", self.model)]
+        if self.args:
+            parts.append(("args", sha256(self.args)[:HASH_CHARS]))
+        if self.train:
+            parts.append(("train", self.train))
+        if self.predictions:
+            parts.append(("preds", self.predictions))
+        if self.claims:
+            parts.append(("claims", self.claims))
+        return parts
+
+    def to_dict(self) -> dict:
+        return {"model": self.model, "args": dict(self.args), "train": self.train, "predictions": self.predictions,
+                "claims": self.claims}
 
 
-def gold_sha256(corpus: Corpus) -> str:
-    """Hash of the labels themselves (not file layout), so reformatting a file keeps it."""
+def sha256(payload: object) -> str:
+    """Hash of a JSON-able value, independent of dict order."""
+    return hashlib.sha256(_ENCODER.encode(payload)).hexdigest()
+
+
+def bytes_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def layer_sha256(corpus: Corpus, layer: str) -> str:
+    """Hash of one gold layer's labels (not the file layout), so reformatting a file keeps it.
+
+    Claims are taken in (start, end, type) order within each document; the claims layer
+    includes the claimant aliases, the quantity and link layers the claims they refer to.
+    """
     claims = {doc_id: sorted((c.to_dict() for c in claims), key=lambda d: (d["start"], d["end"], d["type"]))
               for doc_id, claims in corpus.gold.items()}
-    return _sha256({"claims": claims, "claimants": corpus.claimants})
+    if layer == "claims":
+        return sha256({"claims": claims, "claimants": corpus.claimants})
+    if layer == "quantities":
+        quantities = {doc_id: sorted((q.to_dict() for q in mentions), key=lambda d: (d["start"], d["end"]))
+                      for doc_id, mentions in (corpus.quantities or {}).items()}
+        return sha256({"quantities": quantities, "claims": claims})
+    if layer == "links":
+        return sha256({"links": corpus.links.to_dict() if corpus.links else None, "claims": claims})
+    raise ValueError(f"unknown gold layer {layer!r}")
 
 
 def documents_sha256(corpus: Corpus) -> str:
-    return _sha256({doc_id: doc.text for doc_id, doc in corpus.documents.items()})
+    return sha256({doc_id: doc.text for doc_id, doc in corpus.documents.items()})
 
 
-def gold_version(gold_path: Path | str) -> str:
-    path = Path(gold_path)
-    folder = path if path.is_dir() else path.parent
-    file = folder / VERSION_FILE
-    return file.read_text(encoding="utf-8").strip() if file.is_file() else UNVERSIONED
-
-
-def gold_info(corpus: Corpus, *, gold_path: Path | str, docs_path: Path | str) -> dict:
+def gold_info(corpus: Corpus, *, gold_path: Path | str, docs_path: Path | str, layer: str = "claims") -> dict:
     counts = {t: 0 for t in CLAIM_TYPES}
     for claims in corpus.gold.values():
         for claim in claims:
             counts[claim.type] = counts.get(claim.type, 0) + 1
-    return {
+    info = {
         "path": recorded_path(gold_path),
         "docs_path": recorded_path(docs_path),
-        "version": gold_version(gold_path),
-        "sha256": gold_sha256(corpus),
+        "version": corpus.version,
+        "layer": layer,
+        "sha256": layer_sha256(corpus, layer),
         "docs_sha256": documents_sha256(corpus),
         "documents": len(corpus.documents),
         "claims": sum(counts.values()),
         "claims_per_type": counts,
     }
+    if corpus.quantities is not None:
+        info["quantities"] = sum(map(len, corpus.quantities.values()))
+    if corpus.links is not None:
+        info["clusters"] = len(corpus.links.clusters)
+        info["conflicts"] = len(corpus.links.conflicts)
+    return info
 
 
-def signature(gold: dict, config: EvalConfig, *, scheme: str | None = None) -> str:
+def evaluation_fields(gold: dict, config: EvalConfig, scheme: str) -> list[tuple[str, str]]:
+    fields = [
+        ("task", config.task),
+        ("gold", f"{gold['version']}#{gold['sha256'][:HASH_CHARS]}"),
+        ("docs", gold["docs_sha256"][:HASH_CHARS]),
+        ("scheme", scheme),
+        ("thr", f"{config.threshold:g}"),
+    ]
+    if config.task == "claims":
+        fields.append(("align", f"{config.align_threshold:g}"))
+        fields.append(("types", ",".join(config.types)))
+    fields += [("boot", str(config.n_bootstrap)), ("seed", str(config.seed)), ("version", __version__)]
+    return fields
+
+
+def signature(gold: dict, config: EvalConfig, system: System, *, scheme: str | None = None) -> str:
     """One line naming everything that changed the numbers it is printed under."""
-    scheme = scheme or config.scheme
-    parts = [
-        f"gold:{gold['version']}#{gold['sha256'][:12]}",
-        f"docs:{gold['docs_sha256'][:12]}",
-        f"scheme:{scheme}",
-    ]
-    if scheme != "strict":
-        parts.append(f"thr:{config.threshold:g}")
-    parts += [
-        "types:" + ",".join(config.types),
-        f"boot:{config.n_bootstrap}",
-        f"seed:{config.seed}",
-        f"version:{__version__}",
-    ]
-    return "claimbench|" + "|".join(parts)
+    fields = evaluation_fields(gold, config, scheme or config.scheme) + system.fields()
+    return "claimbench|" + "|".join(f"{key}:{value}" for key, value in fields)
+
+
+def parse_signature(text: str) -> dict[str, str]:
+    """The fields of a signature (unknown text gives no fields)."""
+    if not isinstance(text, str) or not text.startswith("claimbench|"):
+        return {}
+    fields = {}
+    for part in text.split("|")[1:]:
+        key, sep, value = part.partition(":")
+        if sep:
+            fields[key] = value
+    return fields
+
+
+def evaluation_part(text: str) -> dict[str, str]:
+    """The fields that must agree for two runs to be comparable."""
+    fields = parse_signature(text)
+    return {key: fields[key] for key in EVALUATION_KEYS if key in fields}
 
 
 def versions() -> dict[str, str]:

@@ -11,8 +11,9 @@ a match, and whether the types must agree. They all live in ``SCHEMES``:
   exact in floating point: the intersection then equals the union);
 - ``detection``: same document, type ignored, character IoU >= threshold;
 - ``text``: same document, same type, token F1 of the claims' texts >= threshold (default
-  0.5). A claim's text is its ``text`` field, else its span of the document; tokens are
-  SQuAD-style (``bench.align.squad_tokens``), so reworded and re-cut claims still match.
+  0.5). A claim's text is its ``text`` field, else its span of the document (the scorer
+  fills it in); a claim with neither takes part in no pair. Tokens are SQuAD-style
+  (``bench.align.squad_tokens``), so reworded and re-cut claims still match.
 
 Character IoU = |gold ∩ pred| / |gold ∪ pred| over code-point offsets (end exclusive).
 Adding a scheme is one new ``SCHEMES`` entry. Its similarity must be 0 for claims whose
@@ -58,10 +59,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
 
+import msgspec
 import numpy as np
 
 from .align import squad_tokens, token_f1
@@ -94,14 +96,18 @@ class Spans:
     type: np.ndarray
 
     @classmethod
-    def build(cls, per_doc: Sequence[Sequence[Claim]], type_index: Mapping[str, int], *,
+    def build(cls, per_doc: Sequence[Sequence[Claim]], type_index: Mapping[str, int] | None, *,
               unplaced: bool = False) -> Spans:
-        """Columns of ``per_doc``; with ``unplaced``, claims at ``start = end = -1`` are allowed."""
+        """Columns of ``per_doc``; with ``unplaced``, claims at ``start = end = -1`` are allowed.
+
+        ``type_index`` None: records without a type (quantity mentions), all of one kind.
+        """
         lengths = np.fromiter(map(len, per_doc), np.int64, len(per_doc))
         claims = list(chain.from_iterable(per_doc))
         n = len(claims)
         try:
-            types = np.fromiter(map(type_index.__getitem__, map(_TYPE, claims)), np.int64, n)
+            types = (np.zeros(n, np.int64) if type_index is None
+                     else np.fromiter(map(type_index.__getitem__, map(_TYPE, claims)), np.int64, n))
         except KeyError:
             bad = next(c for c in claims if c.type not in type_index)
             raise ValueError(
@@ -161,8 +167,10 @@ def char_iou_batch(gold: Spans, preds: Spans, g: np.ndarray, p: np.ndarray) -> n
 
 
 def text_f1(gold: Claim, pred: Claim) -> float:
-    """Token F1 of the two claims' ``text`` (``bench.align.token_f1``); no text has no tokens."""
-    return token_f1(squad_tokens(gold.text or ""), squad_tokens(pred.text or ""))
+    """Token F1 of the two claims' ``text`` (``bench.align.token_f1``); a claim without text matches nothing."""
+    if gold.text is None or pred.text is None:
+        return 0.0
+    return token_f1(squad_tokens(gold.text), squad_tokens(pred.text))
 
 
 def shared_token_pairs(gold: Spans, preds: Spans) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -196,9 +204,9 @@ def _token_entries(spans: Spans, keys: dict, *, add: bool) -> tuple[np.ndarray, 
     rows: list[int] = []
     sizes = np.zeros(len(spans), np.int64)
     for i, (doc, start, claim) in enumerate(zip(spans.doc.tolist(), spans.start.tolist(), spans.claims)):
-        if start < 0:
-            continue
-        tokens = squad_tokens(claim.text or "") or [""]  # no tokens: agrees only with another such text
+        if start < 0 or claim.text is None:
+            continue  # unplaced, or no text to compare: in no pair
+        tokens = squad_tokens(claim.text) or [""]  # a text without tokens agrees only with another such text
         sizes[i] = len(tokens)
         for token, count in Counter(tokens).items():
             for k in range(1, count + 1):
@@ -212,7 +220,8 @@ def _token_entries(spans: Spans, keys: dict, *, add: bool) -> tuple[np.ndarray, 
 def with_text(claims: Mapping[str, Sequence[Claim]], documents: Mapping[str, Document]) -> dict[str, list[Claim]]:
     """The claims of ``documents``, a missing ``text`` filled with the claim's span of the document."""
     return {
-        doc_id: [c if c.text is not None else replace(c, text=documents[doc_id].text[c.start:c.end])
+        doc_id: [c if c.text is not None or c.start < 0
+                 else msgspec.structs.replace(c, text=documents[doc_id].text[c.start:c.end])
                  for c in claims.get(doc_id, ())]
         for doc_id in documents
     }
@@ -344,9 +353,15 @@ def _expand(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------- optimal one-to-one matching
 
 def content_key(claim: Claim) -> tuple:
-    """Sort key on everything a claim says: the order in which remaining ties are broken."""
+    """Sort key on everything a record says: the order in which remaining ties are broken.
+
+    Claims sort by (start, end, type, claimant, attribution, text, id, score); any other
+    record (a quantity mention) by its offsets, then its whole content as JSON.
+    """
+    if not isinstance(claim, Claim):
+        return (claim.start, claim.end, msgspec.json.encode(claim))
     return (
-        claim.start, claim.end, claim.type,
+        claim.start, claim.end, claim.type or "",
         claim.claimant or "", claim.attribution or "", claim.text or "", claim.id or "",
         -1.0 if claim.score is None else claim.score,
     )

@@ -1,136 +1,200 @@
-"""Read and write prediction files: JSONL, one claim a line.
+"""Claim predictions: read from a JSONL file or taken from Python objects, checked, placed.
 
 Each line: ``{"doc_id", "start", "end", "type"}`` and optionally ``"claimant"``,
-``"attribution"``, ``"text"``, ``"score"``, ``"id"``. Offsets are code-point offsets into
-the document text, end exclusive. A bad line stops the reading with one message naming the
-file, the line and the problem, e.g.
+``"attribution"``, ``"text"``, ``"score"``, ``"id"`` and ``"meta"`` (any JSON object of the
+user's, kept and ignored). Offsets are code-point offsets into the document text, end
+exclusive. Any other field is an error that names it (with a did-you-mean), so a misspelt
+``"claimaint"`` is never dropped in silence. A bad line stops the reading with one message
+naming the file, the line and the problem, e.g.
 ``preds.jsonl:17: unknown type "opinion" (expected one of quantity, prediction, position, event)``.
 
 A line may instead give the claim as free text, without offsets (what an LLM writes):
 ``{"doc_id", "text", "type"}`` plus the same optional fields. Such a line is placed in its
 document by ``bench.align`` (exact, normalised or fuzzy match; see there for the algorithm
 and its threshold); the claim keeps its own ``text`` and takes the offsets found. One that
-cannot be placed keeps ``start = end = -1`` and is spurious under every scheme. Lines with
-and without offsets may be mixed. ``read_predictions_with_alignment`` also says, line by
-line, how each claim was placed.
+cannot be placed gets ``start = end = -1`` and is spurious under every scheme. Lines with
+and without offsets may be mixed.
+
+A model's output and an in-memory list of dicts go through the same checks as a file's
+lines (``bench.records.record_from_object`` writes each item as JSON and decodes it with
+the file's decoder).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from .align import ALIGN_THRESHOLD, METHODS, DocumentIndex
 from .claims import Claim, Document
-from .corpus import iter_jsonl, paused_gc
+from .corpus import nfc_hint
 from .errors import InputError
+from .jsonio import decode_lines, line_number, read_bytes, to_jsonl
 from .matching import check_threshold
-from .records import claim_from_record, span_problem
+from .records import CLAIM_DECODER, claim_problem, explain, record_from_object
 
 # Method of a line that gave its own offsets; the others are bench.align.METHODS.
 OFFSETS = "offsets"
 ALIGNMENT_METHODS: tuple[str, ...] = (OFFSETS, *METHODS)
 
 
-@dataclass(frozen=True, slots=True)
-class AlignmentRecord:
-    """How the claim on ``line`` of a predictions file was placed.
+@dataclass(slots=True)
+class ClaimPredictions:
+    """Checked predictions, placed in their documents.
 
-    ``index`` is its position in ``predictions[doc_id]``; ``score`` is None for a line with
-    offsets; ``start``/``end`` are -1 for an unaligned line.
+    ``by_doc[doc_id]`` lists the claims of a document in input order (free-text claims
+    carry the offsets found, -1 when unplaced); ``lines[doc_id]`` gives each one's line in
+    ``source`` (the rows as given, which is what a run saves). ``alignment`` has a row per
+    free-text line.
     """
 
-    doc_id: str
-    line: int
-    index: int
-    method: str
-    score: float | None
-    start: int
-    end: int
+    by_doc: dict[str, list[Claim]]
+    lines: dict[str, list[int]]
+    source: bytes
+    alignment: list[dict] = field(default_factory=list)
+    count: int = 0
 
-    def to_dict(self) -> dict:
-        return {
-            "doc_id": self.doc_id, "line": self.line, "index": self.index, "method": self.method,
-            "score": self.score, "start": self.start, "end": self.end,
-        }
+    @property
+    def documents_predicted(self) -> int:
+        return sum(1 for claims in self.by_doc.values() if claims)
+
+    def alignment_counts(self) -> dict[str, int]:
+        found = Counter(row["method"] for row in self.alignment)
+        found[OFFSETS] = self.count - len(self.alignment)
+        return {method: found[method] for method in ALIGNMENT_METHODS}
+
+    def alignment_bytes(self) -> bytes | None:
+        return to_jsonl(self.alignment) if self.alignment else None
+
+
+def _explain_claim(obj: object) -> str | None:
+    return explain(obj, Claim)
+
+
+class _Placer:
+    """Checks claims against their documents and places free-text ones, one document index each."""
+
+    def __init__(self, documents: Mapping[str, Document], threshold: float):
+        self.documents = documents
+        self.threshold = check_threshold(threshold)
+        self.indexes: dict[str, DocumentIndex] = {}
+        self.texts = {doc_id: doc.text for doc_id, doc in documents.items()}
+
+    def check(self, claim: Claim) -> str | None:
+        if claim.doc_id is None:
+            return 'missing field "doc_id"'
+        text = self.texts.get(claim.doc_id)
+        if text is None:
+            return f'unknown doc_id "{claim.doc_id}"{nfc_hint(claim.doc_id, self.texts)}'
+        return claim_problem(claim, text, free_text=True)
+
+    def place(self, claim: Claim) -> tuple[Claim, dict | None]:
+        """The claim with offsets (found by alignment for free text) and its alignment row, if any."""
+        if claim.start is not None:
+            return claim, None
+        index = self.indexes.get(claim.doc_id)
+        if index is None:
+            index = self.indexes[claim.doc_id] = DocumentIndex(self.texts[claim.doc_id])
+        placed = index.align(claim.text, self.threshold)
+        row = {"doc_id": claim.doc_id, "method": placed.method, "score": placed.score,
+               "start": placed.start, "end": placed.end}
+        return msgspec.structs.replace(claim, start=placed.start, end=placed.end), row
 
 
 def read_predictions(path: Path | str, documents: Mapping[str, Document], *,
-                     threshold: float = ALIGN_THRESHOLD) -> dict[str, list[Claim]]:
-    """Claims by doc_id, with every document of ``documents`` present (empty list if none).
-
-    ``threshold`` is the minimum fuzzy alignment score of free-text lines (``bench.align``).
-    """
-    return read_predictions_with_alignment(path, documents, threshold=threshold)[0]
-
-
-@paused_gc()
-def read_predictions_with_alignment(
-    path: Path | str, documents: Mapping[str, Document], *, threshold: float = ALIGN_THRESHOLD,
-) -> tuple[dict[str, list[Claim]], list[AlignmentRecord]]:
-    """``read_predictions`` plus one ``AlignmentRecord`` a line, in file order."""
-    threshold = check_threshold(threshold)
-    path = Path(path)
-    predictions: dict[str, list[Claim]] = {doc_id: [] for doc_id in documents}
-    records: list[AlignmentRecord] = []
-    indexes: dict[str, DocumentIndex] = {}
-    for number, record in iter_jsonl(path):
-        try:
-            claim = claim_from_record(record, offsets_required=False)
-        except InputError as exc:
-            raise InputError(exc.message, path=path, line=number) from None
-        if "start" not in record and "end" not in record:
-            if claim.doc_id not in documents:
-                raise InputError(f'unknown doc_id "{claim.doc_id}"', path=path, line=number)
-            if claim.doc_id not in indexes:
-                indexes[claim.doc_id] = DocumentIndex(documents[claim.doc_id].text)
-            placed = indexes[claim.doc_id].align(claim.text, threshold)
-            claim = replace(claim, start=placed.start, end=placed.end)
-            method, score = placed.method, placed.score
-        else:
-            problem = span_problem(claim, documents)
-            if problem:
-                raise InputError(problem, path=path, line=number)
-            method, score = OFFSETS, None
-        doc_claims = predictions[claim.doc_id]
-        records.append(AlignmentRecord(claim.doc_id, number, len(doc_claims), method, score, claim.start, claim.end))
-        doc_claims.append(claim)
+                     threshold: float = ALIGN_THRESHOLD, data: bytes | None = None) -> ClaimPredictions:
+    """The claims of a predictions file, every line checked; ``threshold`` is the alignment's minimum."""
+    data = read_bytes(path) if data is None else data
+    records, numbers = decode_lines(path, CLAIM_DECODER, _explain_claim, data=data)
     if not records:
         raise InputError("empty file: no predictions", path=path)
-    return predictions, records
+    placer = _Placer(documents, threshold)
+    check, place = placer.check, placer.place
+    by_doc: dict[str, list[Claim]] = {doc_id: [] for doc_id in documents}
+    lines: dict[str, list[int]] = {doc_id: [] for doc_id in documents}
+    alignment = []
+    for index, claim in enumerate(records):
+        problem = check(claim)
+        if problem:
+            raise InputError(problem, path=path, line=line_number(numbers, index))
+        number = line_number(numbers, index)
+        if claim.start is None:
+            claim, row = place(claim)
+            alignment.append({"line": number, **row})
+        by_doc[claim.doc_id].append(claim)
+        lines[claim.doc_id].append(number)
+    return ClaimPredictions(by_doc, lines, data, alignment, len(records))
 
 
-def alignment_counts(records: Iterable[AlignmentRecord]) -> dict[str, int]:
-    """How many lines each method placed, every method listed (0 if none)."""
-    found = Counter(record.method for record in records)
-    return {method: found[method] for method in ALIGNMENT_METHODS}
+def predictions_from_objects(items: Iterable[object], documents: Mapping[str, Document], *,
+                             threshold: float = ALIGN_THRESHOLD, where: str = "predictions",
+                             doc_id: str | None = None) -> ClaimPredictions:
+    """Predictions from Python objects (dicts, ``Claim``), checked exactly as file lines are.
 
-
-def as_given(claim: Claim, record: AlignmentRecord) -> dict:
-    """The claim as its line gave it: a free-text line without the offsets alignment added.
-
-    Writing these rows gives a file that reads back (and aligns again) to the same claims,
-    where ``claim.to_dict()`` of an aligned claim would pair the found offsets with a text
-    that differs from them.
+    ``where`` names the source in messages (``predictions[3]: …``); ``doc_id`` fills a
+    missing doc_id (a model's output for one document).
     """
-    row = claim.to_dict()
-    if record.method != OFFSETS:
-        del row["start"], row["end"]
-    return row
+    placer = _Placer(documents, threshold)
+    by_doc: dict[str, list[Claim]] = {d: [] for d in documents}
+    lines: dict[str, list[int]] = {d: [] for d in documents}
+    given: list[Claim] = []
+    alignment = []
+    for index, item in enumerate(items):
+        try:
+            claim = record_from_object(item, Claim, doc_id=doc_id)
+            problem = placer.check(claim)
+            if problem:
+                raise InputError(problem)
+        except InputError as exc:
+            raise InputError(f"{where}[{index}]: {exc.message}") from None
+        given.append(claim)
+        if claim.start is None:
+            claim, row = placer.place(claim)
+            alignment.append({"line": len(given), **row})
+        by_doc[claim.doc_id].append(claim)
+        lines[claim.doc_id].append(len(given))
+    return ClaimPredictions(by_doc, lines, to_jsonl(given), alignment, len(given))
 
 
-def prediction_rows(predictions: Mapping[str, Sequence[Claim]],
-                    alignment: Sequence[AlignmentRecord] | None = None) -> list[dict]:
-    """Rows of a predictions file that reads back to the same claims.
+def merge(parts: Sequence[ClaimPredictions], documents: Mapping[str, Document]) -> ClaimPredictions:
+    """Per-document predictions (a model's, one document at a time) as one set, lines renumbered."""
+    by_doc: dict[str, list[Claim]] = {d: [] for d in documents}
+    lines: dict[str, list[int]] = {d: [] for d in documents}
+    chunks, alignment, offset = [], [], 0
+    for part in parts:
+        for doc_id, claims in part.by_doc.items():
+            by_doc[doc_id].extend(claims)
+            lines[doc_id].extend(n + offset for n in part.lines[doc_id])
+        alignment.extend(row | {"line": row["line"] + offset} for row in part.alignment)
+        chunks.append(part.source)
+        offset += part.count
+    return ClaimPredictions(by_doc, lines, b"".join(chunks), alignment, offset)
 
-    With the ``alignment`` of a file that was read, rows keep that file's order and its
-    free-text lines stay free text (see ``as_given``); otherwise rows are sorted by
-    (doc_id, start, end, type).
-    """
-    if alignment is not None:
-        return [as_given(predictions[record.doc_id][record.index], record) for record in alignment]
-    claims = sorted((c for doc_claims in predictions.values() for c in doc_claims),
-                    key=lambda c: (c.doc_id, c.start, c.end, c.type))
-    return [claim.to_dict() for claim in claims]
+
+def check_predictions(path: Path | str, documents: Mapping[str, Document], *, threshold: float = ALIGN_THRESHOLD,
+                      limit: int = 20) -> list[str]:
+    """Every problem of a predictions file, one line each, at most ``limit`` (``bench score --check``)."""
+    from .jsonio import decode_one, split_lines
+
+    data = read_bytes(path)
+    lines, numbers = split_lines(data)
+    if not lines:
+        return [f"{path}: empty file: no predictions"]
+    placer = _Placer(documents, threshold)
+    problems = []
+    for index, raw in enumerate(lines):
+        where = f"{path}:{line_number(numbers, index)}"
+        try:
+            claim = decode_one(raw, CLAIM_DECODER, _explain_claim)
+            problem = placer.check(claim)
+        except InputError as exc:
+            problem = exc.message
+        if problem:
+            problems.append(f"{where}: {problem}")
+            if len(problems) >= limit:
+                break
+    return problems

@@ -4,19 +4,27 @@ The runner, not the model, decides what a model sees: an untrained model predict
 document on its own; a trainable one is trained afresh for every document on the gold of
 the other documents only (leave-one-document-out), or once on a separate training corpus
 that shares no document with the evaluated one, so it never sees the gold it is scored on.
+
+A model is guarded: whatever it raises (``sys.exit`` included) becomes one line naming the
+model and the document; ``timeout`` bounds the time of one call; its output is checked by
+the task exactly as a prediction file would be.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import signal
+import sys
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .claims import ATTRIBUTIONS, CLAIM_TYPES, Claim, Corpus, Document
-from .errors import InputError
+from .claims import Corpus, Document
+from .errors import InputError, show, warn
+from .fingerprint import sha256
 from .model import Model
-from .records import claim_from_record, span_problem
 
 NO_TRAINING = "none (untrained model)"
 LEAVE_ONE_OUT = "leave-one-document-out"
@@ -25,9 +33,13 @@ SEPARATE_TRAINING = "trained once on a separate corpus"
 
 @dataclass(slots=True)
 class ModelRun:
-    predictions: dict[str, list[Claim]]
+    predictions: object
     protocol: str
+    train: str | None = None  # what the signature names: "loo", a training corpus hash, or None
     timing: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    provenance: dict | None = None
+    fingerprint: dict = field(default_factory=dict)
 
 
 def parse_model_args(cls: type[Model], pairs: list[str]) -> dict[str, object]:
@@ -43,8 +55,7 @@ def parse_model_args(cls: type[Model], pairs: list[str]) -> dict[str, object]:
         if key not in params and not accepts_any:
             known = ", ".join(params) or "none"
             raise InputError(f'--model-arg "{pair}": model "{cls.name}" takes no argument "{key}" (it takes: {known})')
-        param = params.get(key)
-        args[key] = _convert(raw, param, pair)
+        args[key] = _convert(raw, params.get(key), pair)
     return args
 
 
@@ -69,58 +80,73 @@ def _convert(raw: str, param: inspect.Parameter | None, pair: str) -> object:
     return raw
 
 
-def _instantiate(cls: type[Model], args: Mapping[str, object]) -> Model:
+class _Timeout(BaseException):
+    """Raised inside a model call that ran past its time limit (not an Exception: models cannot catch it by accident)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None):
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _Timeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return cls(**args)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def guarded(call: Callable[[], object], *, model: str, what: str, timeout: float | None = None) -> object:
+    """``call()`` with every way a model can fail turned into one ``InputError`` line.
+
+    Anything the model prints goes to stderr, so stdout keeps only tables and JSON.
+    """
+    try:
+        with _time_limit(timeout), contextlib.redirect_stdout(sys.stderr):
+            return call()
+    except InputError:
+        raise
+    except _Timeout:
+        raise InputError(f'model "{model}" took longer than {timeout:g} s {what} (--timeout)') from None
+    except SystemExit as exc:
+        raise InputError(f'model "{model}" called sys.exit({show(exc.code)}) {what}') from None
+    except KeyboardInterrupt:
+        raise
+    except RecursionError:
+        raise InputError(f'model "{model}" failed {what}: RecursionError') from None
     except Exception as exc:
-        raise InputError(f'model "{cls.name}": could not be created: {type(exc).__name__}: {exc}') from None
+        raise InputError(f'model "{model}" failed {what}: {type(exc).__name__}: {exc}') from None
 
 
-def checked_claims(output: object, *, model: str, document: Document) -> list[Claim]:
-    """A model's claims for one document, held to the same rules as a prediction file."""
+def instantiate(cls: type[Model], args: Mapping[str, object], *, progress: bool = True) -> Model:
+    model = guarded(lambda: cls(**args), model=cls.name, what="to be created")
+    if not isinstance(model, Model):
+        raise InputError(f'model "{cls.name}": the class did not create a Model')
+    model.progress = progress
+    return model
+
+
+def items_of(output: object, document: Document, *, model: str, what: str = "claims") -> list:
+    """The list a model returned for one document, or one line saying what is wrong with its output."""
     where = f'model "{model}", document "{document.doc_id}"'
     if not isinstance(output, Mapping):
-        raise InputError(f"{where}: predict must return a mapping of doc_id to claims, got {type(output).__name__}")
-    claims = []
-    for item in output.get(document.doc_id, ()):
-        try:
-            claim = item if isinstance(item, Claim) else claim_from_record(item, doc_id=document.doc_id)
-        except InputError as exc:
-            raise InputError(f"{where}: {exc.message}") from None
-        problem = span_problem(claim, {document.doc_id: document})
-        if problem is None and claim.type not in CLAIM_TYPES:
-            problem = f'unknown type "{claim.type}" (expected one of {", ".join(CLAIM_TYPES)})'
-        if problem is None and claim.attribution is not None and claim.attribution not in ATTRIBUTIONS:
-            problem = f'unknown attribution "{claim.attribution}" (expected one of {", ".join(ATTRIBUTIONS)})'
-        if problem:
-            raise InputError(f"{where}: {problem}")
-        claims.append(claim)
-    return claims
-
-
-def _predict_one(model: Model, name: str, document: Document) -> list[Claim]:
-    try:
-        output = model.predict([document])
-    except InputError:
-        raise
-    except Exception as exc:
-        raise InputError(f'model "{name}" failed on document "{document.doc_id}": {type(exc).__name__}: {exc}') from None
-    return checked_claims(output, model=name, document=document)
-
-
-def _fitted(cls: type[Model], args: Mapping[str, object], source: Corpus, doc_ids: list[str], what: str,
-            timing: dict[str, float]) -> Model:
-    """A fresh model trained on ``doc_ids`` of ``source`` and nothing else."""
-    model = _instantiate(cls, args)
-    started = time.perf_counter()
-    try:
-        model.fit([source.documents[d] for d in doc_ids], {d: list(source.gold.get(d, [])) for d in doc_ids})
-    except InputError:
-        raise
-    except Exception as exc:
-        raise InputError(f'model "{cls.name}" failed to train {what}: {type(exc).__name__}: {exc}') from None
-    timing["fit_s"] += time.perf_counter() - started
-    return model
+        raise InputError(f"{where}: must return a mapping of doc_id to {what}, got {type(output).__name__}")
+    for key in output:
+        if key != document.doc_id:
+            raise InputError(f"{where}: returned {what} for another document {show(key)}")
+    if document.doc_id not in output:
+        raise InputError(f"{where}: returned nothing for this document "
+                         f"(return {{doc_id: []}} when a document has no {what})")
+    items = output[document.doc_id]
+    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Sequence):
+        raise InputError(f"{where}: the {what} of a document must be a list, got {type(items).__name__}")
+    return list(items)
 
 
 def _check_disjoint(train: Corpus, corpus: Corpus) -> None:
@@ -132,34 +158,178 @@ def _check_disjoint(train: Corpus, corpus: Corpus) -> None:
                              "train and evaluate on disjoint documents")
 
 
-def run_model(cls: type[Model], corpus: Corpus, *, model_args: Mapping[str, object] | None = None,
-              progress: bool = True, train: Corpus | None = None) -> ModelRun:
-    """Predict every document of ``corpus``.
+def training_hash(train: Corpus) -> str:
+    """What the signature names for a separate training corpus: a hash of its documents and gold."""
+    payload = {d: [doc.text, [c.to_dict() for c in train.gold.get(d, [])]] for d, doc in train.documents.items()}
+    return sha256(payload)[:12]
+
+
+def run_model(cls: type[Model], corpus: Corpus, *, task, config, model_args: Mapping[str, object] | None = None,
+              progress: bool = True, train: Corpus | None = None, timeout: float | None = None,
+              claims: Mapping | None = None) -> ModelRun:
+    """Predict every document of ``corpus`` for ``task``.
 
     A trainable model is trained once on ``train`` when given (which must share no document
     with ``corpus``), else afresh for each document on the others (leave-one-document-out).
+    ``claims`` are the claims a links model links (the gold claims, or a run's).
     """
-    from tqdm import tqdm
-
+    if task.name not in cls.tasks:
+        raise InputError(f'model "{cls.name}" does not do task "{task.name}" (it does: {", ".join(cls.tasks)})')
     args = dict(model_args or {})
     name = cls.name
     doc_ids = corpus.doc_ids
     timing = {"fit_s": 0.0, "predict_s": 0.0}
-    predictions: dict[str, list[Claim]] = {}
-    trainable = cls.is_trainable()
+    warnings: list[str] = []
+    trainable = cls.is_trainable() and task.name in (cls.trains if cls.trains is not None else cls.tasks)
+    train_id = None
     if not trainable:
-        protocol, model = NO_TRAINING, _instantiate(cls, args)
+        protocol, model = NO_TRAINING, instantiate(cls, args, progress=progress)
+        if train is not None:
+            warnings.append(warn(f'model "{name}" does not train: --train-gold and --train-docs are ignored'))
     elif train is not None:
         _check_disjoint(train, corpus)
-        protocol = SEPARATE_TRAINING
-        model = _fitted(cls, args, train, train.doc_ids, "on the training corpus", timing)
+        protocol, train_id = SEPARATE_TRAINING, training_hash(train)
+        model = _fitted(cls, args, train, train.doc_ids, "on the training corpus", timing, progress)
     else:
-        protocol = LEAVE_ONE_OUT
-    for doc_id in tqdm(doc_ids, desc=f"{name}: documents", unit="doc", disable=not progress, leave=False):
+        protocol, train_id = LEAVE_ONE_OUT, "loo"
+
+    if not task.per_document:
         if protocol == LEAVE_ONE_OUT:
-            model = _fitted(cls, args, corpus, [d for d in doc_ids if d != doc_id],
-                            f'for held-out document "{doc_id}"', timing)
+            raise InputError(f'task "{task.name}" links claims across documents: train model "{name}" on a '
+                             "separate corpus (--train-gold, --train-docs)")
         started = time.perf_counter()
-        predictions[doc_id] = _predict_one(model, name, corpus.documents[doc_id])
+        documents = [corpus.documents[d] for d in doc_ids]
+        output = guarded(lambda: task.call_model(model, documents, claims), model=name,
+                         what="on the corpus", timeout=timeout)
         timing["predict_s"] += time.perf_counter() - started
-    return ModelRun(predictions=predictions, protocol=protocol, timing=timing)
+        predictions = task.from_model(output, corpus, config, claims=claims, model=name)
+        return _finished(ModelRun(predictions, protocol, train_id, timing, warnings), model, name)
+
+    def model_for(doc_id: str) -> Model:
+        """The model that predicts ``doc_id``: trained without it under leave-one-document-out."""
+        if protocol != LEAVE_ONE_OUT:
+            return model
+        return _fitted(cls, args, corpus, [d for d in doc_ids if d != doc_id], f'for held-out document "{doc_id}"',
+                       timing, progress)
+
+    started, fit_before = time.perf_counter(), timing["fit_s"]
+    outputs, last = _predict_documents(model_for, doc_ids, corpus, task=task, name=name, timeout=timeout,
+                                       progress=progress)
+    timing["predict_s"] += time.perf_counter() - started - (timing["fit_s"] - fit_before)
+    parts = []
+    for doc_id, output in zip(doc_ids, outputs):
+        document = corpus.documents[doc_id]
+        items = items_of(output, document, model=name, what=task.items_name)
+        parts.append(task.from_objects(items, corpus, config, where=f'model "{name}", document "{doc_id}", item',
+                                       doc_id=doc_id))
+    predictions = task.merge(parts, corpus)
+    if predictions.count == 0:
+        warnings.append(warn(f'model "{name}" returned nothing for all {len(doc_ids)} documents'))
+    return _finished(ModelRun(predictions, protocol, train_id, timing, warnings), last, name)
+
+
+def _predict_documents(model_for, doc_ids: list[str], corpus: Corpus, *, task, name: str, timeout: float | None,
+                       progress: bool) -> tuple[list[object], Model | None]:
+    """Each document's output in doc_id order, and the last model used.
+
+    One document at a time, each fold's model trained just before it is used; a model
+    with ``workers`` > 1 gets all its fold models first, then that many documents at once.
+    """
+    from tqdm import tqdm
+
+    def one(model: Model, doc_id: str, limit: float | None):
+        document = corpus.documents[doc_id]
+        return guarded(lambda: task.call_model(model, [document], None), model=name,
+                       what=f'on document "{doc_id}"', timeout=limit)
+
+    if not doc_ids:
+        return [], None
+    first = model_for(doc_ids[0])
+    workers = getattr(first, "workers", 1)
+    workers = workers if isinstance(workers, int) and not isinstance(workers, bool) and workers > 1 else 1
+    bar = tqdm(total=len(doc_ids), desc=f"{name}: documents", unit="doc", disable=not progress, leave=False)
+    try:
+        if workers == 1 or len(doc_ids) < 2:
+            outputs, model = [], first
+            for k, doc_id in enumerate(doc_ids):
+                model = first if k == 0 else model_for(doc_id)
+                outputs.append(one(model, doc_id, timeout))
+                bar.update()
+            return outputs, model
+        models = {doc_id: first if k == 0 else model_for(doc_id) for k, doc_id in enumerate(doc_ids)}
+        outputs = _threaded(doc_ids, lambda d: one(models[d], d, None), workers, timeout, name, bar)
+        return outputs, models[doc_ids[-1]]
+    finally:
+        bar.close()
+
+
+def _threaded(doc_ids: list[str], call, workers: int, timeout: float | None, name: str, bar) -> list[object]:
+    """``call`` over ``doc_ids`` in ``workers`` daemon threads; the first failure (or a timeout) ends the run."""
+    import queue
+
+    todo: queue.Queue = queue.Queue()
+    for k, doc_id in enumerate(doc_ids):
+        todo.put((k, doc_id))
+    done: queue.Queue = queue.Queue()
+
+    def work():
+        while True:
+            try:
+                k, doc_id = todo.get_nowait()
+            except queue.Empty:
+                return
+            started = time.monotonic()
+            done.put((k, doc_id, started, *_attempt(call, doc_id)))
+
+    for _ in range(min(workers, len(doc_ids))):
+        threading.Thread(target=work, daemon=True).start()
+    outputs: list[object] = [None] * len(doc_ids)
+    for _ in doc_ids:
+        try:
+            k, doc_id, started, ok, value = done.get(timeout=timeout)
+        except queue.Empty:
+            raise InputError(f'model "{name}" took longer than {timeout:g} s on a document (--timeout)') from None
+        if not ok:
+            raise value
+        outputs[k] = value
+        bar.update()
+    return outputs
+
+
+def _attempt(call, doc_id: str) -> tuple[bool, object]:
+    try:
+        return True, call(doc_id)
+    except BaseException as exc:  # handed to the main thread, which raises it
+        return False, exc
+
+
+def _finished(run: ModelRun, model: Model, name: str) -> ModelRun:
+    """The model's provenance and fingerprint added to a run; its warnings shown and recorded."""
+    provenance = _provenance(model, name)
+    if provenance:
+        run.warnings.extend(warn(str(w)) for w in provenance.pop("warnings", []) or [])
+    run.provenance = provenance
+    found = guarded(model.fingerprint, model=name, what="reporting its fingerprint")
+    if not isinstance(found, dict):
+        raise InputError(f'model "{name}": fingerprint() must return a dict')
+    run.fingerprint = found
+    return run
+
+
+def _provenance(model: Model, name: str) -> dict | None:
+    found = guarded(model.provenance, model=name, what="reporting its provenance")
+    if found is not None and not isinstance(found, dict):
+        raise InputError(f'model "{name}": provenance() must return a dict or None')
+    return found
+
+
+def _fitted(cls: type[Model], args: Mapping[str, object], source: Corpus, doc_ids: list[str], what: str,
+            timing: dict[str, float], progress: bool) -> Model:
+    """A fresh model trained on ``doc_ids`` of ``source`` and nothing else (``--timeout`` bounds predicting only)."""
+    model = instantiate(cls, args, progress=progress)
+    started = time.perf_counter()
+    documents = [source.documents[d] for d in doc_ids]
+    gold = {d: list(source.gold.get(d, [])) for d in doc_ids}
+    guarded(lambda: model.fit(documents, gold), model=cls.name, what=f"to train {what}")
+    timing["fit_s"] += time.perf_counter() - started
+    return model

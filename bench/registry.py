@@ -21,7 +21,7 @@ from .model import Model
 
 ENTRY_POINT_GROUP = "claimbench.models"
 # Imported on first lookup so the shipped baselines register themselves.
-BUILTIN_MODULES = ("baselines",)
+BUILTIN_MODULES = ("bench.baselines",)
 
 
 class Registry:
@@ -44,12 +44,12 @@ class Registry:
         for module in BUILTIN_MODULES:
             importlib.import_module(module)
 
-    def available(self) -> dict[str, str]:
-        """Every model name a user can pass, with where it comes from."""
+    def available(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Every model name a user can pass: where it comes from, and its tasks (unknown for entry points)."""
         self._load_builtins()
-        names = {name: f"{cls.__module__}:{cls.__qualname__}" for name, cls in self._models.items()}
+        names = {name: (f"{cls.__module__}:{cls.__qualname__}", tuple(cls.tasks)) for name, cls in self._models.items()}
         for ep in entry_points(group=ENTRY_POINT_GROUP):
-            names.setdefault(ep.name, f"{ep.value} (entry point)")
+            names.setdefault(ep.name, (f"{ep.value} (entry point)", ()))
         return dict(sorted(names.items()))
 
     def resolve(self, spec: str) -> type[Model]:
@@ -79,8 +79,8 @@ class Registry:
 def _load_entry_point(ep) -> object:
     try:
         return ep.load()
-    except Exception as exc:  # a broken plugin must not take the CLI down with a traceback
-        raise InputError(f'model "{ep.name}": entry point {ep.value} failed to load: {exc}') from None
+    except (Exception, SystemExit) as exc:  # a broken plugin must not take the CLI down with a traceback
+        raise InputError(f'model "{ep.name}": entry point {ep.value} failed to load: {type(exc).__name__}: {exc}') from None
 
 
 def _load_path(spec: str) -> object:
@@ -99,8 +99,8 @@ def _load_path(spec: str) -> object:
             module = importlib.import_module(target)
     except InputError:
         raise
-    except Exception as exc:
-        raise InputError(f'model "{spec}": cannot import {target}: {exc}') from None
+    except (Exception, SystemExit) as exc:  # SyntaxError, ImportError, a sys.exit at import time…
+        raise InputError(f'model "{spec}": cannot import {target}: {type(exc).__name__}: {exc}') from None
     if not hasattr(module, attr):
         raise InputError(f'model "{spec}": {target} has no attribute "{attr}"')
     return getattr(module, attr)

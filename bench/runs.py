@@ -1,124 +1,315 @@
-"""Run folders: written whole or not at all, never overwritten, found again by id or path.
+"""Run folders: the one module that writes them and reads them back.
 
-A run is ``<out>/<run_id>/`` holding ``results.json``, ``predictions.jsonl`` (rescorable)
-``errors.jsonl`` (the per-document error breakdown of every scheme), ``units.json`` (the
-per-paragraph counts the bootstrap and the paired test resample) and, for a scored
-file with free-text lines, ``alignment.jsonl`` (where each line was placed, and how). The folder is
-built under a hidden temporary name and renamed into place, so a crash leaves no half run
-and an existing run is never touched.
+A run is ``<out>/<run_id>/`` holding
+
+- ``results.json``: what was scored (task, model, signature, gold hashes, settings,
+  versions, timing, coverage, warnings, usage) and ``scores`` keyed by scheme;
+- ``predictions.jsonl``: the predictions scored, rescorable with ``bench score``; for a
+  scored file, the file's own bytes, so free-text lines stay free text;
+- ``units.npz``: the per-unit statistics behind the intervals, by scheme (what
+  ``bench compare`` resamples for its paired test);
+- ``outcomes.npz``: the outcome of every gold record and every prediction, by scheme, as
+  references: a gold record is its position in the gold (documents in doc_id order, each
+  in file order), a prediction its line in ``predictions.jsonl``; similarities are not
+  stored, they follow from the spans;
+- ``alignment.jsonl``: for a file with free-text lines, where each such line was placed;
+- ``report.html`` when asked for.
+
+The ``.npz`` files are NumPy's zip of arrays (``numpy.load`` opens them). Nothing is
+stored twice, so a run is about the size of the predictions it scores.
+
+A folder is built under a hidden staging name (``.<run_id>.<random>.partial``) and renamed
+into place, so an existing run is never touched and a failed save leaves nothing. A save
+that is killed outright may leave its staging folder: every reader ignores hidden folders,
+and it can be deleted. Run folders follow the umask, like any file the user creates.
 """
 
 from __future__ import annotations
 
-import json
+import io
 import os
 import re
 import shutil
 import tempfile
+import zipfile
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import msgspec
+import numpy as np
 
 from .errors import InputError
+from .jsonio import decode_file, decode_lines, to_json, umask, write_error
+from .significance import Units, units_from_arrays, units_to_arrays
 
+FORMAT = 2
 RESULTS_FILE = "results.json"
 PREDICTIONS_FILE = "predictions.jsonl"
-ERRORS_FILE = "errors.jsonl"
+UNITS_FILE = "units.npz"
+OUTCOMES_FILE = "outcomes.npz"
 ALIGNMENT_FILE = "alignment.jsonl"
-# Per-paragraph counts behind the intervals and the paired test: large, so kept compact.
-UNITS_FILE = "units.json"
+REPORT_FILE = "report.html"
+STAGING_SUFFIX = ".partial"
 DEFAULT_RESULTS_DIR = Path("results")
+_RUN_ID = re.compile(r"[A-Za-z0-9._-]{1,120}")
 
+
+class GoldInfo(msgspec.Struct):
+    path: str
+    docs_path: str
+    version: str
+    sha256: str
+    docs_sha256: str
+    documents: int
+    claims: int
+    layer: str = "claims"
+    claims_per_type: dict[str, int] = {}
+    quantities: int | None = None
+    clusters: int | None = None
+    conflicts: int | None = None
+
+
+class Coverage(msgspec.Struct):
+    documents: int
+    predicted: int
+    predictions: int
+
+
+class Results(msgspec.Struct, omit_defaults=True):
+    """The typed content of ``results.json``; a file that does not fit is refused on reading."""
+
+    format: int
+    task: str
+    model: str
+    run_id: str
+    created: str
+    signature: str
+    signatures: dict[str, str]
+    gold: GoldInfo
+    settings: dict[str, Any]
+    system: dict[str, Any]
+    config: dict[str, Any]
+    versions: dict[str, str]
+    timing: dict[str, float]
+    scores: dict[str, dict[str, Any]]
+    coverage: Coverage | None = None
+    warnings: list[str] = []
+    alignment: dict[str, int] | None = None
+    usage: dict[str, Any] | None = None
+    provenance: dict[str, Any] | None = None
+
+
+_RESULTS_DECODER = msgspec.json.Decoder(Results)
+
+
+@dataclass(slots=True)
+class RunContent:
+    """Everything a run folder holds, before it is written."""
+
+    results: Results
+    predictions: bytes
+    units: dict[str, Units] = field(default_factory=dict)
+    outcomes: dict[str, np.ndarray] = field(default_factory=dict)
+    alignment: bytes | None = None
+
+
+# ---------------------------------------------------------------- writing
 
 def slug(name: str) -> str:
     """A model name usable in a folder name (``./my.py:Model`` -> ``my.py-Model``)."""
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name.replace("\\", "/").rsplit("/", 1)[-1])
-    return cleaned.strip("-.") or "model"
+    return cleaned.strip("-.")[:80] or "model"
 
 
 def new_run_id(model: str, created: datetime) -> str:
     return f"{slug(model)}-{created.strftime('%Y%m%d-%H%M%S')}"
 
 
-def write_run(out_dir: Path, run_id: str, render: Callable[[str], dict[str, str]]) -> Path:
-    """Write a new run folder atomically; a taken id gets a numeric suffix.
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
 
-    ``render`` gives the files for the id finally chosen, so the id stored inside a run
-    always equals its folder name.
-    """
+
+def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """A NumPy ``.npz`` (zip of ``.npy``), deflated quickly."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _files(content: RunContent) -> dict[str, bytes]:
+    files = {RESULTS_FILE: to_json(msgspec.to_builtins(content.results), indent=True),
+             PREDICTIONS_FILE: content.predictions}
+    if content.units:
+        arrays = {}
+        for scheme, units in content.units.items():
+            arrays |= units_to_arrays(units, scheme)
+        files[UNITS_FILE] = npz_bytes(arrays)
+    if content.outcomes:
+        files[OUTCOMES_FILE] = npz_bytes(content.outcomes)
+    if content.alignment is not None:
+        files[ALIGNMENT_FILE] = content.alignment
+    return files
+
+
+def save_run(out_dir: Path | str, content: RunContent) -> Path:
+    """Write a new run folder atomically; a taken id gets a numeric suffix (stored inside too)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError("is a file, expected a folder for runs", path=out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"cannot create the runs folder: {exc.strerror}", path=out_dir) from None
+        raise write_error(exc, out_dir) from None
+    base = content.results.run_id
     for attempt in range(1, 1000):
-        candidate = run_id if attempt == 1 else f"{run_id}-{attempt}"
-        target = out_dir / candidate
+        run_id = base if attempt == 1 else f"{base}-{attempt}"
+        target = out_dir / run_id
         if target.exists():
             continue
-        staging = Path(tempfile.mkdtemp(prefix=f".{candidate}.", dir=out_dir))
+        content.results.run_id = run_id
+        staging = None
         try:
-            for name, content in render(candidate).items():
-                with open(staging / name, "w", encoding="utf-8") as handle:
-                    handle.write(content)
+            staging = Path(tempfile.mkdtemp(prefix=f".{run_id[:60]}.", suffix=STAGING_SUFFIX, dir=out_dir))
+            for name, data in _files(content).items():
+                with open(staging / name, "wb") as handle:
+                    handle.write(data)
                     handle.flush()
                     os.fsync(handle.fileno())
+            os.chmod(staging, 0o777 & ~umask())  # mkdtemp makes it private; a run follows the umask
             try:
                 os.rename(staging, target)  # fails if another run took the name meanwhile
             except OSError:
                 if target.exists():
                     continue
                 raise
+            staging = None
             return target
+        except OSError as exc:
+            raise write_error(exc, target) from None
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    raise InputError(f"too many runs named {run_id}", path=out_dir)
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+    raise InputError(f"too many runs named {base}", path=out_dir)
 
 
-def results_json(results: dict) -> str:
-    return json.dumps(results, ensure_ascii=False, indent=2) + "\n"
+def add_file(run: Path, name: str, data: bytes) -> Path:
+    """A file added to an existing run (its report), atomically; never one of the run's own files."""
+    from .jsonio import write_atomic
+
+    if name in (RESULTS_FILE, PREDICTIONS_FILE, UNITS_FILE, OUTCOMES_FILE, ALIGNMENT_FILE):
+        raise ValueError(f"{name} belongs to the run and is never rewritten")
+    return write_atomic(Path(run) / name, data)
 
 
-def jsonl(rows) -> str:
-    return "".join(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows)
+# ---------------------------------------------------------------- reading
+
+@dataclass(slots=True)
+class Run:
+    """A run folder read back: ``results`` at once, the rest when asked for."""
+
+    folder: Path
+    results: Results
+    _units: dict[str, Units] | None = None
+    _outcomes: dict[str, np.ndarray] | None = None
+
+    @property
+    def run_id(self) -> str:
+        return self.results.run_id
+
+    @property
+    def predictions_path(self) -> Path:
+        return self.folder / PREDICTIONS_FILE
+
+    def units(self) -> dict[str, Units]:
+        """Unit statistics by scheme ({} for a run saved without them)."""
+        if self._units is None:
+            arrays = _read_npz(self.folder / UNITS_FILE)
+            schemes = sorted({name.rsplit(".", 1)[0] for name in arrays})
+            try:
+                self._units = {s: units_from_arrays(arrays, s) for s in schemes}
+            except (KeyError, ValueError, TypeError) as exc:
+                raise InputError(f"damaged unit statistics: {exc}", path=self.folder / UNITS_FILE) from None
+        return self._units
+
+    def outcomes(self) -> dict[str, np.ndarray]:
+        if self._outcomes is None:
+            self._outcomes = _read_npz(self.folder / OUTCOMES_FILE)
+        return self._outcomes
+
+    def alignment(self) -> list[dict] | None:
+        path = self.folder / ALIGNMENT_FILE
+        if not path.is_file():
+            return None
+        rows, _ = decode_lines(path, _ALIGNMENT_DECODER)
+        return [msgspec.to_builtins(r) for r in rows]
 
 
-def find_run(spec: str, results_dir: Path | str = DEFAULT_RESULTS_DIR) -> Path:
-    """A run named by its folder or by its id under the results folder."""
-    for candidate in (Path(spec), Path(results_dir) / spec):
-        if (candidate / RESULTS_FILE).is_file():
-            return candidate
-    if Path(spec).is_file() and Path(spec).name == RESULTS_FILE:
-        return Path(spec).parent
-    raise InputError(f'no run "{spec}" (expected a run folder or a run id under {results_dir}/)')
+class AlignmentRow(msgspec.Struct):
+    line: int
+    doc_id: str
+    method: str
+    score: float | None
+    start: int
+    end: int
 
 
-def load_results(run: Path) -> dict:
-    path = Path(run) / RESULTS_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
-    for key in ("run_id", "signature", "scores"):
-        if key not in data:
-            raise InputError(f'not a ClaimBench results file: missing field "{key}"', path=path)
-    return data
+_ALIGNMENT_DECODER = msgspec.json.Decoder(AlignmentRow)
 
 
-def load_units(run: Path) -> dict:
-    """The per-paragraph counts of a run, by scheme ({} for a run saved without them)."""
-    path = Path(run) / UNITS_FILE
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
     if not path.is_file():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+        with np.load(path, allow_pickle=False) as data:
+            return {name: data[name] for name in data.files}
+    except Exception as exc:  # a damaged zip or array: any of several exception types
+        raise InputError(f"damaged or unreadable: {type(exc).__name__}", path=path) from None
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+def find_run(spec: str | Path, results_dir: Path | str = DEFAULT_RESULTS_DIR) -> Path:
+    """A run named by its folder or by its id under the results folder (never a hidden staging folder)."""
+    spec_path = Path(spec)
+    if spec_path.name == RESULTS_FILE and spec_path.is_file():
+        spec_path = spec_path.parent
+    for candidate in (spec_path, Path(results_dir) / spec_path):
+        if candidate.name.startswith(".") and candidate.name.endswith(STAGING_SUFFIX):
+            continue
+        if (candidate / RESULTS_FILE).is_file():
+            return candidate
+    raise InputError(f'no run "{spec}" (expected a run folder or a run id under {results_dir}/)')
+
+
+def read_run(folder: Path | str) -> Run:
+    """The run in ``folder``, its results checked field by field."""
+    folder = Path(folder)
+    path = folder / RESULTS_FILE
+    results = decode_file(path, _RESULTS_DECODER, _explain_results)
+    if results.format != FORMAT:
+        raise InputError(f"run format {results.format}, this ClaimBench reads format {FORMAT}: "
+                         "score the run's predictions.jsonl again with bench score", path=path)
+    if not _RUN_ID.fullmatch(results.run_id):
+        raise InputError(f"not a run id: {results.run_id[:40]!r}", path=path)
+    from .tasks import get_task
+
+    try:
+        task = get_task(results.task)
+    except InputError as exc:
+        raise exc.at(path) from None
+    problem = task.check_scores(results.scores)
+    if problem:
+        raise InputError(f"damaged scores: {problem}", path=path)
+    return Run(folder, results)
+
+
+def _explain_results(obj: object) -> str | None:
+    if not isinstance(obj, dict):
+        return "not a ClaimBench results file (expected a JSON object)"
+    for name in ("format", "task", "run_id", "signature", "scores", "gold"):
+        if name not in obj:
+            return f'not a ClaimBench results file: missing field "{name}"'
+    return None

@@ -13,7 +13,7 @@ How predictions are paired with gold claims is in ``bench.matching``. From the p
 ``micro`` sums the counts over types. ``macro`` averages the per-type precision, recall and
 F1 over the types that occur, i.e. that have gold claims or predictions; a type absent
 from both says nothing about the system and would otherwise add a 0 (or a 1).
-Undefined ratios (nothing predicted, nothing to find) are 0.
+Undefined ratios (nothing predicted, nothing to find) are None (``n/a`` in tables), never 0.
 
 Attribution is judged on the ``lenient`` pairs at the run's threshold, whatever the
 headline scheme, so it does not depend on exact boundaries:
@@ -23,9 +23,12 @@ headline scheme, so it does not depend on exact boundaries:
   normalisation (NFKD, accents stripped, case folded, spaces collapsed); ``author`` is a
   value of its own; names outside the table are compared by their normalised form;
 - attribution accuracy: the predicted attribution form equals the gold one;
-- a missing predicted claimant or attribution counts as wrong;
+- a missing predicted claimant or attribution counts as wrong, but an accuracy over
+  predictions that never give the field (none of the matched ones does) is None: a
+  span-only system is not scored on claimants it never claimed to find;
 - joint: a true positive needs span (lenient), type and claimant all right; precision is
-  over all predictions, recall over all gold claims.
+  over all predictions, recall over all gold claims (None when no prediction names a
+  claimant).
 
 All totals are sums of the per-paragraph counts in ``units`` (see ``bench.significance``),
 which is what the bootstrap resamples.
@@ -44,11 +47,17 @@ from .claims import CLAIM_TYPES, Claim, Document
 from .matching import (
     HEADLINE, MATCHED, SCHEMES, Classification, DocumentResults, Spans, classify_documents, get_scheme, with_text,
 )
-from .significance import FN, FP, TP, Paragraphs, UnitCounts
+from .significance import Paragraphs, Units, ratio
+
+
+def _div(num: int, den: int) -> float | None:
+    return num / den if den else None
 
 
 @dataclass(frozen=True, slots=True)
 class Counts:
+    """tp/fp/fn of one type (or all): the value every score is derived from (spaCy's PRFScore)."""
+
     tp: int = 0
     fp: int = 0
     fn: int = 0
@@ -59,17 +68,18 @@ class Counts:
         return self.tp + self.fn
 
     @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+    def precision(self) -> float | None:
+        """None when nothing was predicted: not 0, since nothing was wrong either."""
+        return _div(self.tp, self.tp + self.fp)
 
     @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+    def recall(self) -> float | None:
+        return _div(self.tp, self.tp + self.fn)
 
     @property
-    def f1(self) -> float:
+    def f1(self) -> float | None:
         # 2PR/(P+R) written on counts, the same formula the bootstrap uses
-        return 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp else 0.0
+        return _div(2 * self.tp, 2 * self.tp + self.fp + self.fn)
 
     def __add__(self, other: Counts) -> Counts:
         if not isinstance(other, Counts):
@@ -87,13 +97,49 @@ def micro_average(per_type: Mapping[str, Counts]) -> Counts:
     return sum(per_type.values(), Counts())
 
 
-def macro_average(per_type: Mapping[str, Counts]) -> dict[str, float]:
-    """Mean per-type precision, recall and F1 over the types with any gold claim or prediction."""
+def macro_average(per_type: Mapping[str, Counts]) -> dict[str, float | None]:
+    """Mean per-type precision, recall and F1 over the types with any gold claim or prediction.
+
+    A type's undefined value (no prediction of it: no precision) is left out of that mean,
+    as scikit-learn does with ``zero_division=np.nan``.
+    """
     present = [c for c in per_type.values() if c.tp or c.fp or c.fn]
-    if not present:
-        return {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    out = {}
+    for name in ("precision", "recall", "f1"):
+        values = [v for c in present if (v := getattr(c, name)) is not None]
+        out[name] = sum(values) / len(values) if values else None
+    return out
+
+
+STATS = ("tp", "fp", "fn")
+TP, FP, FN = range(3)
+
+
+def unit_columns(types: Sequence[str]) -> tuple[str, ...]:
+    return tuple(f"{t}.{s}" for t in types for s in STATS)
+
+
+def claim_metrics(totals: np.ndarray, n_types: int) -> dict[str, np.ndarray]:
+    """P/R/F1 per type, micro and macro from totals of shape (..., types * 3); NaN where undefined.
+
+    The same definitions as ``Counts``, ``micro_average`` and ``macro_average``, on many
+    totals at once (the bootstrap's resamples).
+    """
+    totals = np.asarray(totals, float).reshape((*np.shape(totals)[:-1], n_types, 3))
+    tp, fp, fn = totals[..., TP], totals[..., FP], totals[..., FN]
+    mtp, mfp, mfn = tp.sum(-1), fp.sum(-1), fn.sum(-1)
+    precision, recall, f1 = ratio(tp, tp + fp), ratio(tp, tp + fn), ratio(2 * tp, 2 * tp + fp + fn)
+    present = (tp + fp + fn) > 0
+
+    def macro(values: np.ndarray) -> np.ndarray:
+        keep = present & ~np.isnan(values)
+        return ratio(np.where(keep, values, 0.0).sum(-1), keep.sum(-1))
+
     return {
-        name: sum(getattr(c, name) for c in present) / len(present) for name in ("precision", "recall", "f1")
+        "precision": precision, "recall": recall, "f1": f1,
+        "micro_precision": ratio(mtp, mtp + mfp), "micro_recall": ratio(mtp, mtp + mfn),
+        "micro_f1": ratio(2 * mtp, 2 * mtp + mfp + mfn),
+        "macro_precision": macro(precision), "macro_recall": macro(recall), "macro_f1": macro(f1),
     }
 
 
@@ -133,9 +179,9 @@ def attribution_agreement(gold: Iterable[Claim], preds: Iterable[Claim], names: 
 
 @dataclass(frozen=True, slots=True)
 class AttributionScore:
-    claimant_accuracy: float
-    attribution_accuracy: float
-    joint: Counts
+    claimant_accuracy: float | None
+    attribution_accuracy: float | None
+    joint: Counts | None
     n_matched: int
     threshold: float
 
@@ -143,7 +189,7 @@ class AttributionScore:
         return {
             "claimant_accuracy": self.claimant_accuracy,
             "attribution_accuracy": self.attribution_accuracy,
-            "joint": self.joint.to_dict(),
+            "joint": None if self.joint is None else self.joint.to_dict(),
             "n_matched": self.n_matched,
             "threshold": self.threshold,
         }
@@ -156,21 +202,24 @@ class Score:
     """Everything one scoring produces.
 
     ``threshold`` is the minimum similarity of the headline scheme (1.0 for ``strict``);
-    ``units`` holds the per-paragraph counts every total is summed from; ``documents`` the
-    outcomes of each document, in doc_id order.
+    ``units`` holds the per-paragraph counts every total is summed from; ``outcome`` the
+    outcome of every claim as arrays (``bench.matching.Classification``), ``documents``
+    the same per document.
     """
 
     scheme: str
     threshold: float
+    types: tuple[str, ...]
     per_type: dict[str, Counts]
     micro: Counts
-    macro: dict[str, float]
-    units: UnitCounts
+    macro: dict[str, float | None]
+    units: Units
+    outcome: Classification
     documents: DocumentResults
     attribution: AttributionScore
 
     def to_dict(self) -> dict:
-        """The headline numbers; ``units`` and ``documents`` have their own ``to_dict``."""
+        """The headline numbers; ``units`` and ``documents`` have their own forms."""
         return {
             "scheme": self.scheme,
             "threshold": self.threshold,
@@ -184,6 +233,9 @@ class Score:
         """How many of each outcome over all documents (a pair counts once)."""
         return self.documents.counts()
 
+    def metrics(self, totals: np.ndarray) -> dict[str, np.ndarray]:
+        return claim_metrics(totals, len(self.types))
+
 
 def score(
     *,
@@ -194,6 +246,7 @@ def score(
     threshold: float | None = None,
     claimants: Mapping[str, Sequence[str]] | None = None,
     types: Sequence[str] = CLAIM_TYPES,
+    paragraphs: Paragraphs | None = None,
 ) -> Score:
     """Score predictions against gold over ``documents``.
 
@@ -201,7 +254,7 @@ def score(
     document outside it are ignored, gold for one is an error (its paragraphs are unknown).
     ``threshold`` None means the scheme's default; ``strict`` keeps identical boundaries
     whatever the threshold, which then only sets the IoU of the lenient pairs used for
-    attribution.
+    attribution. ``paragraphs`` may be given to share the units between schemes.
     """
     rule = get_scheme(scheme)
     match_threshold = rule.resolve_threshold(threshold)
@@ -222,39 +275,51 @@ def score(
     gold_spans = Spans.build([gold.get(d, ()) for d in doc_ids], type_at)
     pred_spans = Spans.build([predictions.get(d, ()) for d in doc_ids], type_at, unplaced=True)
     outcome = classify_documents(gold_spans, pred_spans, rule, match_threshold)
-    paragraphs = Paragraphs(doc_ids, [documents[d].text for d in doc_ids])
-    units = UnitCounts(keys=paragraphs.keys, counts=_unit_counts(outcome, paragraphs, len(types)), types=types)
-    per_type = units.sum()
+    if paragraphs is None:
+        paragraphs = Paragraphs(doc_ids, [documents[d].text for d in doc_ids])
+    counts = _unit_counts(outcome, paragraphs, len(types))
+    units = Units(groups=doc_ids, sizes=paragraphs.sizes, columns=unit_columns(types),
+                  counts=counts.reshape(len(counts), -1))
+    totals = counts.sum(axis=0)
+    per_type = {t: Counts(*(int(x) for x in totals[k])) for k, t in enumerate(types)}
 
     if rule is lenient:
         pairs = outcome
     else:
         pairs = classify_documents(gold_spans, pred_spans, lenient, attribution_threshold, stages=1)
-    rows = pairs.rows(MATCHED)
-    n_matched = int(rows.sum())
-    claimant_agrees, form_agrees = attribution_agreement(
-        map(gold_spans.claims.__getitem__, pairs.gold[rows].tolist()),
-        map(pred_spans.claims.__getitem__, pairs.pred[rows].tolist()),
-        names,
-        n_matched,
-    )
-    claimant_ok, attribution_ok = int(claimant_agrees.sum()), int(form_agrees.sum())
-    joint_tp = claimant_ok  # lenient pairs already agree on span and type
     return Score(
         scheme=rule.name,
         threshold=match_threshold,
+        types=types,
         per_type=per_type,
         micro=micro_average(per_type),
         macro=macro_average(per_type),
         units=units,
+        outcome=outcome,
         documents=DocumentResults(doc_ids, outcome),
-        attribution=AttributionScore(
-            claimant_accuracy=claimant_ok / n_matched if n_matched else 0.0,
-            attribution_accuracy=attribution_ok / n_matched if n_matched else 0.0,
-            joint=Counts(joint_tp, len(pred_spans) - joint_tp, len(gold_spans) - joint_tp),
-            n_matched=n_matched,
-            threshold=attribution_threshold,
-        ),
+        attribution=_attribution(pairs, gold_spans, pred_spans, names, attribution_threshold),
+    )
+
+
+def _attribution(pairs: Classification, gold: Spans, preds: Spans, names: ClaimantTable,
+                 threshold: float) -> AttributionScore:
+    rows = pairs.rows(MATCHED)
+    n_matched = int(rows.sum())
+    matched_gold = list(map(gold.claims.__getitem__, pairs.gold[rows].tolist()))
+    matched_pred = list(map(preds.claims.__getitem__, pairs.pred[rows].tolist()))
+    claimant_agrees, form_agrees = attribution_agreement(matched_gold, matched_pred, names, n_matched)
+    gives_claimant = any(p.claimant is not None for p in matched_pred)
+    gives_form = any(p.attribution is not None for p in matched_pred)
+    claimant_ok, attribution_ok = int(claimant_agrees.sum()), int(form_agrees.sum())
+    joint = None
+    if any(p.claimant is not None for p in preds.claims):
+        joint = Counts(claimant_ok, len(preds) - claimant_ok, len(gold) - claimant_ok)  # lenient pairs agree on span and type
+    return AttributionScore(
+        claimant_accuracy=claimant_ok / n_matched if n_matched and gives_claimant else None,
+        attribution_accuracy=attribution_ok / n_matched if n_matched and gives_form else None,
+        joint=joint,
+        n_matched=n_matched,
+        threshold=threshold,
     )
 
 
@@ -267,9 +332,10 @@ def _unit_counts(outcome: Classification, paragraphs: Paragraphs, n_types: int) 
     g = outcome.gold[has_gold]
     p = outcome.pred[has_pred & ~matched]
     g_column = np.where(matched[has_gold], TP, FN)
+    # an unplaced prediction (start -1) is filed under its document's first paragraph
     cells = np.concatenate([
         (paragraphs.unit_of(gold.doc[g], gold.start[g]) * n_types + gold.type[g]) * 3 + g_column,
-        (paragraphs.unit_of(preds.doc[p], preds.start[p]) * n_types + preds.type[p]) * 3 + FP,
+        (paragraphs.unit_of(preds.doc[p], np.maximum(preds.start[p], 0)) * n_types + preds.type[p]) * 3 + FP,
     ])
     size = len(paragraphs) * n_types * 3
     return np.bincount(cells, minlength=size).reshape(len(paragraphs), n_types, 3)

@@ -1,45 +1,45 @@
-"""How sure a score is, and whether one system really beats another.
+"""How sure a score is, and whether one system really beats another: the bootstrap over stored counts.
 
-Unit of resampling: the paragraph
----------------------------------
-The bootstrap needs independent-ish units to resample. Documents are too few (the seed
-corpus has five): resampling five units gives intervals that mostly reflect which
-documents were drawn. Single claims are not units either, because a prediction and its
-gold claim must stay together and spurious predictions belong to no gold claim.
+Units
+-----
+The bootstrap resamples *units*, each holding the statistics (counts, sums) of a part of
+the corpus; every total a task reports is a sum of its units, and every metric a function
+of totals, so resampling never matches anything again (sacreBLEU's way).
 
-Paragraphs fit: a paragraph is a maximal run of characters without a line break
-(``\\n`` or ``\\r``), so paragraphs are defined by the document text alone. They are the
-same for every system scored on the same gold, which is what makes the *paired* test
-possible: both systems are resampled on the same paragraphs. A matched pair rarely
-crosses a paragraph break, since claims are clauses inside sentences.
+For claims and quantities the unit is the paragraph: a maximal run of characters without
+a line break (``\\n`` or ``\\r``). Documents are too few to resample (the seed corpus has
+five), and single claims are no units, because a prediction and its gold claim must stay
+together and spurious predictions belong to no gold claim. Paragraphs are defined by the
+text alone, so they are the same for every system scored on the same gold, which is what
+makes the *paired* test possible. Each statistic is filed under the paragraph holding the
+start of the claim it is about; a position on a line break belongs to the paragraph before
+it. The link task files its statistics under gold clusters instead (``bench.tasks.links``).
 
-Each count is filed under the paragraph holding the start of the claim it is about: a true
-positive and a false negative under the gold claim's start, a false positive under the
-prediction's start. A position on a line break belongs to the paragraph before it.
-
-Only the stored counts are resampled: nothing is matched again, so resampling is a
-weighted sum (bootstrap weights @ counts) and takes milliseconds.
+Resampling
+----------
+A bootstrap resample draws as many units as there are, uniformly with replacement; the
+total of a resample is the sum of the drawn units' statistics. Units with equal statistics
+are interchangeable, so a resample only needs *how many draws fall in each group of equal
+units*: a multinomial draw over the groups with probabilities group size / number of units.
+That is exactly the distribution of drawing units one by one, at a cost of one draw per
+group instead of one per unit (a corpus of 200,000 paragraphs has a few thousand distinct
+count rows). The groups are found by hashing rows and checked row by row, and they come in
+a fixed order, so the same seed gives the same resamples.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from .claims import CLAIM_TYPES
-
-if TYPE_CHECKING:  # scoring imports this module, so Counts is imported where used
-    from .scoring import Counts
-
 _PARAGRAPH = re.compile(r"[^\r\n]+")
-TP, FP, FN = 0, 1, 2
-# Cap on bootstrap weights held at once (resamples x units), to bound memory on big corpora.
-_BATCH_CELLS = 4_000_000
+# Seed of the fixed random projection that hashes count rows into groups (not a user setting).
+_ROW_HASH_SEED = 20221
+Metrics = Callable[[np.ndarray], dict[str, np.ndarray]]
 
 
 def paragraph_starts(text: str) -> list[int]:
@@ -50,10 +50,6 @@ def paragraph_starts(text: str) -> list[int]:
 def paragraph_of(starts: Sequence[int], position: int) -> int:
     """Index of the paragraph holding ``position`` (the one before it on a line break)."""
     return max(bisect_right(starts, position) - 1, 0)
-
-
-def unit_key(doc_id: str, paragraph: int) -> str:
-    return f"{doc_id}:{paragraph}"
 
 
 class Paragraphs:
@@ -81,14 +77,14 @@ class Paragraphs:
         starts = np.concatenate([starts[keep], np.zeros(int(empty.sum()), np.int64)])
         order = np.argsort(doc, kind="stable")
         doc, starts = doc[order], starts[order]
-        sizes = np.bincount(doc, minlength=len(texts))
-        self.keys = [f"{d}:{k}" for d, size in zip(doc_ids, sizes.tolist()) for k in range(size)]  # unit_key, inlined
-        self.first = np.concatenate(([0], np.cumsum(sizes)))[:-1]
+        self.doc_ids = list(doc_ids)
+        self.sizes = np.bincount(doc, minlength=len(texts)).astype(np.int64)
+        self.first = np.concatenate(([0], np.cumsum(self.sizes)))[:-1]
         self._stride = max(map(len, texts), default=0) + 1
         self._key = doc * self._stride + starts
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return int(self.sizes.sum())
 
     def unit_of(self, doc: np.ndarray, position: np.ndarray) -> np.ndarray:
         """Unit of each (document index, offset), as ``paragraph_of`` does for one document."""
@@ -97,166 +93,175 @@ class Paragraphs:
 
 
 @dataclass(slots=True)
-class UnitCounts:
-    """tp/fp/fn per unit and claim type: ``counts[unit, type, (tp, fp, fn)]``."""
+class Units:
+    """Statistics per unit: ``counts[unit, column]``.
 
-    keys: list[str]
+    Units are named by groups: group ``g`` holds ``sizes[g]`` units, ``"<g>:0"``,
+    ``"<g>:1"``, …; paragraphs are grouped by document, link units one to a cluster.
+    """
+
+    groups: list[str]
+    sizes: np.ndarray
+    columns: tuple[str, ...]
     counts: np.ndarray
-    types: tuple[str, ...] = field(default=CLAIM_TYPES)
 
     def __post_init__(self):
-        self.types = tuple(self.types)
-        self.counts = np.asarray(self.counts, dtype=np.int64)
-        expected = (len(self.keys), len(self.types), 3)
+        self.sizes = np.asarray(self.sizes, dtype=np.int64)
+        self.columns = tuple(self.columns)
+        counts = np.asarray(self.counts)
+        self.counts = counts.astype(np.int64) if counts.dtype.kind in "biu" else counts.astype(np.float64)
+        if len(self.groups) != len(self.sizes):
+            raise ValueError(f"{len(self.groups)} unit groups but {len(self.sizes)} sizes")
+        expected = (int(self.sizes.sum()), len(self.columns))
         if self.counts.shape != expected:
             raise ValueError(f"unit counts have shape {self.counts.shape}, expected {expected}")
 
-    def sum(self) -> dict[str, Counts]:
-        from .scoring import Counts
+    def __len__(self) -> int:
+        return self.counts.shape[0]
 
-        totals = self.counts.sum(axis=0)
-        return {t: Counts(*(int(x) for x in totals[k])) for k, t in enumerate(self.types)}
+    @property
+    def keys(self) -> list[str]:
+        return [f"{g}:{k}" for g, size in zip(self.groups, self.sizes.tolist()) for k in range(size)]
 
-    def to_dict(self) -> dict:
-        return {"types": list(self.types), "keys": list(self.keys), "counts": self.counts.tolist()}
+    def total(self) -> np.ndarray:
+        return self.counts.sum(axis=0)
 
-    @classmethod
-    def from_dict(cls, data: Mapping) -> UnitCounts:
-        try:
-            keys, counts, types = list(data["keys"]), data["counts"], tuple(data.get("types", CLAIM_TYPES))
-        except (KeyError, TypeError) as exc:
-            raise ValueError(f"unit counts need keys, counts and types: {exc}") from None
-        array = np.asarray(counts, dtype=np.int64)
-        if array.size == 0:
-            array = array.reshape(len(keys), len(types), 3)
-        return cls(keys=keys, counts=array, types=types)
+    def same_units(self, other: Units) -> bool:
+        return self.groups == other.groups and np.array_equal(self.sizes, other.sizes)
 
 
-# ---------------------------------------------------------------- metrics on many totals at once
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    out = np.zeros(np.broadcast(num, den).shape, dtype=float)
-    np.divide(num, den, out=out, where=den > 0)
-    return out
-
-
-def _metrics(totals: np.ndarray) -> dict[str, np.ndarray]:
-    """P/R/F1 per type, micro and macro for totals of shape (..., types, 3).
-
-    Same definitions as ``bench.scoring.Counts`` (0 when undefined; macro over the types
-    with any gold or prediction).
-    """
-    tp, fp, fn = (totals[..., k].astype(float) for k in (TP, FP, FN))
-    mtp, mfp, mfn = tp.sum(-1), fp.sum(-1), fn.sum(-1)
-    f1 = _ratio(2 * tp, 2 * tp + fp + fn)
-    present = (tp + fp + fn) > 0
-    n_present = present.sum(-1)
-    return {
-        "precision": _ratio(tp, tp + fp),
-        "recall": _ratio(tp, tp + fn),
-        "f1": f1,
-        "micro_precision": _ratio(mtp, mtp + mfp),
-        "micro_recall": _ratio(mtp, mtp + mfn),
-        "micro_f1": _ratio(2 * mtp, 2 * mtp + mfp + mfn),
-        "macro_f1": _ratio(np.where(present, f1, 0.0).sum(-1), n_present),
-    }
+def _group_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct rows in a fixed order, how many units each stands for)."""
+    if rows.shape[0] == 0:
+        return rows, np.zeros(0, np.int64)
+    if rows.dtype.kind in "iu":
+        projection = np.random.default_rng(_ROW_HASH_SEED).integers(1, 2 ** 62, size=rows.shape[1], dtype=np.int64)
+        with np.errstate(over="ignore"):
+            key = rows.astype(np.int64) @ projection if rows.shape[1] else np.zeros(len(rows), np.int64)
+        keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        groups = rows[first]
+        if np.array_equal(groups[inverse], rows):
+            return groups, np.bincount(inverse, minlength=len(keys))
+    groups, inverse = np.unique(rows, axis=0, return_inverse=True)  # a hash collision, or float sums
+    return groups, np.bincount(inverse.ravel(), minlength=len(groups))
 
 
-def _resampled_totals(counts: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Totals of ``n`` bootstrap resamples of the units (axis 0) of ``counts``."""
+def resampled_totals(counts: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Totals of ``n`` bootstrap resamples of the units (axis 0) of ``counts``, as floats."""
     units = counts.shape[0]
-    flat = counts.reshape(units, -1).astype(float)
-    batch = max(1, _BATCH_CELLS // max(units, 1))
-    out = np.empty((n, flat.shape[1]))
-    for begin in range(0, n, batch):
-        rows = min(batch, n - begin)
-        draws = rng.integers(0, units, size=(rows, units))
-        offsets = (np.arange(rows) * units)[:, None]
-        weights = np.bincount((draws + offsets).ravel(), minlength=rows * units).reshape(rows, units)
-        out[begin:begin + rows] = weights @ flat
-    return out.reshape((n, *counts.shape[1:]))
+    flat = counts.reshape(units, -1)
+    groups, sizes = _group_rows(flat)
+    weights = rng.multinomial(units, sizes / units, size=n)  # draws per group, per resample
+    totals = weights.astype(np.float64) @ groups.astype(np.float64)
+    return totals.reshape((n, *counts.shape[1:]))
 
 
-def _check_resampling(units: UnitCounts, n: int) -> None:
+def check_resampling(units: Units, n: int, seed: int) -> None:
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"number of resamples must be a positive integer, got {n!r}")
-    if not units.keys:
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"the seed must be a non-negative integer, got {seed!r}")
+    if not len(units):
         raise ValueError("no units to resample (no documents were scored)")
 
 
-def bootstrap_ci(units: UnitCounts, *, n: int = 1000, seed: int = 0, level: float = 0.95) -> dict:
-    """Percentile bootstrap intervals, resampling paragraphs with replacement.
+def _interval(values: np.ndarray, level: float) -> list | None:
+    """The percentile interval over axis 0, ignoring resamples where the metric is undefined."""
+    tail = (1 - level) / 2
+    if values.ndim == 1:
+        finite = values[~np.isnan(values)]
+        if not finite.size:
+            return None
+        low, high = np.quantile(finite, [tail, 1 - tail])
+        return [float(low), float(high)]
+    return [_interval(values[:, k], level) for k in range(values.shape[1])]
 
-    Returns ``{"level", "n", "seed", "micro": {"precision", "recall", "f1"}, "macro": {"f1"},
-    "per_type": {type: {"precision", "recall", "f1"}}}``, each interval a ``[low, high]`` list.
+
+def bootstrap(units: Units, metrics: Metrics, *, n: int = 1000, seed: int = 0,
+              level: float = 0.95) -> dict[str, list | None]:
+    """Percentile intervals of every metric ``metrics`` computes from totals, over ``n`` resamples.
+
+    ``metrics`` maps an array of totals (..., columns) to named arrays (NaN where undefined).
     """
-    _check_resampling(units, n)
+    check_resampling(units, n, seed)
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level!r}")
-    rng = np.random.default_rng(seed)
-    metrics = _metrics(_resampled_totals(units.counts, n, rng))
-    tail = (1 - level) / 2
-
-    def interval(values: np.ndarray) -> list[float] | list[list[float]]:
-        low, high = np.quantile(values, [tail, 1 - tail], axis=0)
-        return [float(low), float(high)] if np.ndim(low) == 0 else [[float(a), float(b)] for a, b in zip(low, high)]
-
-    per_type = {name: interval(metrics[name]) for name in ("precision", "recall", "f1")}
-    return {
-        "level": level,
-        "n": n,
-        "seed": seed,
-        "micro": {name: interval(metrics[f"micro_{name}"]) for name in ("precision", "recall", "f1")},
-        "macro": {"f1": interval(metrics["macro_f1"])},
-        "per_type": {
-            t: {name: per_type[name][k] for name in ("precision", "recall", "f1")} for k, t in enumerate(units.types)
-        },
-    }
+    sampled = metrics(resampled_totals(units.counts, n, np.random.default_rng(seed)))
+    return {name: _interval(values, level) for name, values in sampled.items()}
 
 
-def _p_value(observed: float, resampled: np.ndarray) -> float:
+def _p_value(observed: float, resampled: np.ndarray) -> float | None:
     """Two-sided paired-bootstrap p: twice the share of resamples whose delta does not keep the observed sign."""
+    if np.isnan(observed):
+        return None
     if observed == 0:
         return 1.0
+    resampled = resampled[~np.isnan(resampled)]
+    if not resampled.size:
+        return None
     flipped = np.count_nonzero(np.sign(observed) * resampled <= 0)
     return min(1.0, 2.0 * int(flipped) / len(resampled))
 
 
-def paired_test(a: UnitCounts, b: UnitCounts, *, n: int = 1000, seed: int = 0) -> dict:
-    """Paired bootstrap (Koehn 2004, as in sacreBLEU): is F1(a) - F1(b) more than noise?
+def paired_test(a: Units, b: Units, metrics: Metrics, *, n: int = 1000, seed: int = 0) -> dict[str, dict]:
+    """Paired bootstrap (Koehn 2004, as in sacreBLEU): is metric(b) - metric(a) more than noise?
 
-    Both systems are resampled on the same paragraph indices. Returns ``{"n", "seed",
-    "micro": {"delta", "p_value"}, "macro": {...}, "per_type": {type: {...}}}`` with
-    delta = F1(a) - F1(b) on the full data. A p-value of 0 means no resample out of ``n``
-    reversed the difference (report it as p < 1/n).
+    Both systems are resampled on the same units with the same weights. Returns, for every
+    metric ``metrics`` computes, ``{"delta": [...], "p_value": [...]}`` (lists for metrics
+    with several values, e.g. one per type), delta = b - a on the full data. A p-value of 0
+    means no resample reversed the difference (report it as p < 1/n).
     """
-    if a.keys != b.keys:
-        only_a = sorted(set(a.keys) - set(b.keys))[:3]
-        only_b = sorted(set(b.keys) - set(a.keys))[:3]
-        detail = f"only in the first: {only_a}, only in the second: {only_b}" if only_a or only_b else "order differs"
-        raise ValueError(
-            "the two runs were not scored on the same documents and gold (their paragraph units differ; "
-            f"{detail}); a paired test needs the same gold"
-        )
-    if a.types != b.types:
-        raise ValueError(f"the two runs use different claim types: {list(a.types)} vs {list(b.types)}")
-    _check_resampling(a, n)
-    rng = np.random.default_rng(seed)
-    both = np.concatenate([a.counts, b.counts], axis=1)  # resample both with the same weights
-    totals = _resampled_totals(both, n, rng)
-    types = len(a.types)
-    sample_a, sample_b = _metrics(totals[:, :types]), _metrics(totals[:, types:])
-    full_a, full_b = _metrics(a.counts.sum(axis=0)), _metrics(b.counts.sum(axis=0))
+    if not a.same_units(b):
+        only_a = sorted(set(a.groups) - set(b.groups))[:3]
+        only_b = sorted(set(b.groups) - set(a.groups))[:3]
+        detail = (f"only in the first: {only_a}, only in the second: {only_b}" if only_a or only_b
+                  else "the same documents cut into other units")
+        raise ValueError("the two runs were not scored on the same documents and gold (their units differ; "
+                         f"{detail}); a paired test needs the same gold")
+    if a.columns != b.columns:
+        raise ValueError("the two runs store different statistics (different claim types or tasks)")
+    check_resampling(a, n, seed)
+    both = np.concatenate([a.counts, b.counts], axis=1)
+    totals = resampled_totals(both, n, np.random.default_rng(seed))
+    k = len(a.columns)
+    sample_a, sample_b = metrics(totals[:, :k]), metrics(totals[:, k:])
+    full_a, full_b = metrics(a.total().astype(np.float64)), metrics(b.total().astype(np.float64))
+    out = {}
+    for name in full_a:
+        observed = np.asarray(full_b[name] - full_a[name], dtype=float)
+        deltas = np.asarray(sample_b[name] - sample_a[name], dtype=float)
+        if observed.ndim == 0:
+            out[name] = {"delta": _nan_none(float(observed)), "p_value": _p_value(float(observed), deltas)}
+        else:
+            out[name] = {"delta": [_nan_none(float(x)) for x in observed],
+                         "p_value": [_p_value(float(observed[j]), deltas[:, j]) for j in range(len(observed))]}
+    return out
 
-    def test(name: str, k: int | None = None) -> dict:
-        pick = (lambda m: m[name]) if k is None else (lambda m: m[name][..., k])
-        observed = float(pick(full_a) - pick(full_b))
-        return {"delta": observed, "p_value": _p_value(observed, pick(sample_a) - pick(sample_b))}
 
-    return {
-        "n": n,
-        "seed": seed,
-        "micro": test("micro_f1"),
-        "macro": test("macro_f1"),
-        "per_type": {t: test("f1", k) for k, t in enumerate(a.types)},
-    }
+def _nan_none(value: float) -> float | None:
+    return None if np.isnan(value) else value
+
+
+def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den elementwise, NaN where den is 0: a ratio with nothing to divide is undefined."""
+    num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
+    out = np.full(num.shape, np.nan)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def units_to_arrays(units: Units, prefix: str) -> Mapping[str, np.ndarray]:
+    """The arrays a run folder stores for ``units`` (``bench.runs``), names under ``prefix``."""
+    counts = units.counts
+    if counts.dtype.kind == "i" and counts.size and counts.min() >= 0:
+        top = int(counts.max())
+        counts = counts.astype(np.uint8 if top < 2 ** 8 else np.uint16 if top < 2 ** 16 else np.uint32)
+    return {f"{prefix}.groups": np.array(units.groups, dtype=str), f"{prefix}.sizes": units.sizes,
+            f"{prefix}.columns": np.array(units.columns, dtype=str), f"{prefix}.counts": counts}
+
+
+def units_from_arrays(arrays: Mapping[str, np.ndarray], prefix: str) -> Units:
+    counts = arrays[f"{prefix}.counts"]
+    return Units(groups=[str(g) for g in arrays[f"{prefix}.groups"].tolist()], sizes=arrays[f"{prefix}.sizes"],
+                 columns=[str(c) for c in arrays[f"{prefix}.columns"].tolist()],
+                 counts=counts.astype(np.int64) if counts.dtype.kind in "biu" else counts)

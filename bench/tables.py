@@ -1,8 +1,11 @@
-"""Results tables as text: one function per table, tabulate for every layout."""
+"""Tables as text: the formats, the number formats, and LaTeX that compiles as printed.
+
+Every table goes through ``render``; tabulate lays it out. What is not a table (titles,
+signatures, notes) goes through ``notes``: plain lines, or LaTeX comments in LaTeX output,
+so the output of ``--format latex`` compiles as it stands inside a document.
+"""
 
 from __future__ import annotations
-
-import json
 
 from tabulate import tabulate
 
@@ -10,61 +13,47 @@ from tabulate import tabulate
 TABLE_FORMATS = {"table": "simple", "markdown": "github", "latex": "latex_booktabs"}
 FORMATS = (*TABLE_FORMATS, "json")
 SIGNIFICANCE_LEVEL = 0.05
+NA = "n/a"
+# Characters tabulate's LaTeX escaping leaves alone but LaTeX does not accept as text.
+_LATEX_SYMBOLS = {"Δ": r"$\Delta$", "≥": r"$\geq$", "≤": r"$\leq$", "…": r"\ldots{}", "±": r"$\pm$"}
 
 
-def fmt_score(value: float | None, missing: str = "-") -> str:
-    """A score as every table shows it."""
+def fmt_score(value: float | None, missing: str = NA) -> str:
+    """A score as every table shows it; an undefined one is ``n/a``, never 0."""
     return missing if value is None else f"{value:.3f}"
 
 
-def fmt_interval(ci: list[float] | None, missing: str = "-", digits: int = 3) -> str:
+def fmt_interval(ci: list[float] | None, missing: str = "", digits: int = 3) -> str:
     """A confidence interval as every table shows it."""
     return missing if not ci else f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
 
 
-def scores_table(entry: dict, *, fmt: str = "table") -> str:
-    """Per-type P/R/F1 with support and counts, micro and macro rows, F1 intervals."""
-    ci = entry.get("ci", {})
-    rows = []
-    for name, counts in entry["per_type"].items():
-        rows.append([name, fmt_score(counts["precision"]), fmt_score(counts["recall"]), fmt_score(counts["f1"]),
-                     fmt_interval(ci.get("per_type", {}).get(name, {}).get("f1")),
-                     counts["support"], counts["tp"], counts["fp"], counts["fn"]])
-    micro = entry["micro"]
-    rows.append(["micro", fmt_score(micro["precision"]), fmt_score(micro["recall"]), fmt_score(micro["f1"]),
-                 fmt_interval(ci.get("micro", {}).get("f1")), micro["support"], micro["tp"], micro["fp"], micro["fn"]])
-    macro = entry["macro"]
-    rows.append(["macro", fmt_score(macro["precision"]), fmt_score(macro["recall"]), fmt_score(macro["f1"]), "-", "", "", "", ""])
-    headers = ["type", "P", "R", "F1", "F1 95% CI", "support", "tp", "fp", "fn"]
-    return tabulate(rows, headers=headers, tablefmt=TABLE_FORMATS[fmt], disable_numparse=True)
+def fmt_p(p: float | None, n: int) -> str:
+    return "-" if p is None else f"<{1 / n:.3f}" if p == 0 else f"{p:.3f}"
 
 
-def attribution_line(entry: dict) -> str:
-    attribution = entry.get("attribution")
-    if not attribution:
-        return ""
-    joint = attribution.get("joint", {})
-    return (
-        f"attribution over {attribution.get('n_matched', 0)} lenient matches: "
-        f"claimant accuracy {fmt_score(attribution.get('claimant_accuracy'))}, "
-        f"attribution-form accuracy {fmt_score(attribution.get('attribution_accuracy'))}, "
-        f"joint span+type+claimant F1 {fmt_score(joint.get('f1'))}"
-    )
+def render(rows: list[list], headers: list[str], fmt: str = "table") -> str:
+    if fmt not in TABLE_FORMATS:
+        raise ValueError(f"unknown table format {fmt!r}")
+    if fmt != "latex":
+        return tabulate(rows, headers=headers, tablefmt=TABLE_FORMATS[fmt], disable_numparse=True)
+    marks = {symbol: f"QXSYMBOL{k}QX" for k, symbol in enumerate(_LATEX_SYMBOLS)}
+
+    def mark(cell: object) -> str:
+        text = str(cell)
+        for symbol, token in marks.items():
+            text = text.replace(symbol, token)
+        return text
+
+    table = tabulate([[mark(c) for c in row] for row in rows], headers=[mark(h) for h in headers],
+                     tablefmt="latex_booktabs", disable_numparse=True)
+    for symbol, token in marks.items():
+        table = table.replace(token, _LATEX_SYMBOLS[symbol])
+    return table
 
 
-def run_report(results: dict, *, scheme: str, fmt: str = "table") -> str:
-    """What ``bench run`` and ``bench score`` print: the table, attribution, signature."""
-    if fmt == "json":
-        return json.dumps(results, ensure_ascii=False, indent=2)
-    entry = results["scores"][scheme]
-    title = f"{results['model']} | scheme {scheme}"
-    lines = [title, "", scores_table(entry, fmt=fmt), ""]
-    line = attribution_line(entry)
-    if line:
-        lines += [line]
-    lines += [results["signatures"][scheme]]
-    return "\n".join(lines)
-
-
-def compare_table(rows: list[list], headers: list[str], *, fmt: str = "table") -> str:
-    return tabulate(rows, headers=headers, tablefmt=TABLE_FORMATS[fmt], disable_numparse=True)
+def notes(lines: list[str], fmt: str = "table") -> list[str]:
+    """Lines around a table: LaTeX comments in LaTeX output, so they cannot break a document."""
+    if fmt != "latex":
+        return list(lines)
+    return ["% " + line.replace("\n", " ") if line else "%" for line in lines]

@@ -16,3 +16,41 @@ def gold_copy(tmp_path):
     shutil.copytree(GOLD, tmp_path / "gold", ignore=shutil.ignore_patterns("annotations"))
     shutil.copytree(SEEDS, tmp_path / "seeds")
     return tmp_path
+
+
+def gold_as_predictions(path, *, drop_every=0, gold=GOLD, docs=SEEDS):
+    """The gold claims written as a predictions file (every ``drop_every``-th left out)."""
+    import json
+
+    from bench.corpus import load_corpus
+
+    rows = []
+    for doc_id, claims in sorted(load_corpus(gold=gold, docs=docs).gold.items()):
+        for i, c in enumerate(claims):
+            if drop_every and i % drop_every == 0:
+                continue
+            rows.append({"doc_id": doc_id, "start": c.start, "end": c.end, "type": c.type,
+                         "claimant": c.claimant, "attribution": c.attribution})
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def runs_in(out):
+    """The run folders under ``out`` (staging folders are hidden and ignored)."""
+    return sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def snapshot(out):
+    """Every file under ``out`` with its bytes, to prove nothing was touched."""
+    return {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def one_line_error(code, err, expected):
+    """A bad-input exit: non-zero, one printable ``bench: error:`` line naming the problem, no traceback."""
+    assert code != 0
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("bench: error: ")
+    assert lines[0].isprintable(), lines[0]
+    assert expected in lines[0], (expected, lines[0])

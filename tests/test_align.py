@@ -25,16 +25,10 @@ from bench.align import (
     windows,
 )
 from bench.claims import CLAIM_TYPES, Claim, Document
-from bench.corpus import load_documents, load_gold
+from bench.corpus import load_corpus, load_documents
 from bench.errors import InputError
 from bench.matching import SCHEMES, SPURIOUS, Spans
-from bench.predictions import (
-    OFFSETS,
-    alignment_counts,
-    as_given,
-    read_predictions,
-    read_predictions_with_alignment,
-)
+from bench.predictions import OFFSETS, read_predictions
 from bench.scoring import score
 
 TEXT = ("Putin said on Friday that 1,730 soldiers had surrendered, and Kyiv denied it.\n"
@@ -225,41 +219,44 @@ def test_text_only_and_offset_lines_mix(tmp_path):
         {"doc_id": "b", "text": "NATO will send fighter jets", "type": "event"},
         {"doc_id": "a", "text": "THE “HUMANITARIAN  CORRIDOR”", "type": "position"},
     ])
-    predictions, records = read_predictions_with_alignment(path, DOCS)
-    assert [(r.line, r.doc_id, r.index, r.method) for r in records] == [
-        (1, "a", 0, OFFSETS), (2, "a", 1, FUZZY), (3, "a", 2, EXACT), (4, "b", 0, UNALIGNED), (5, "a", 3, NORMALISED)]
-    assert records[0].score is None and records[2].score == 1.0
-    fuzzy = predictions["a"][1]
+    read = read_predictions(path, DOCS)
+    rows = read.alignment
+    assert [(r["line"], r["doc_id"], r["method"]) for r in rows] == [
+        (2, "a", FUZZY), (3, "a", EXACT), (4, "b", UNALIGNED), (5, "a", NORMALISED)]
+    assert read.lines == {"a": [1, 2, 3, 5], "b": [4]}
+    assert rows[1]["score"] == 1.0
+    fuzzy = read.by_doc["a"][1]
     assert (fuzzy.start, fuzzy.end, fuzzy.text, fuzzy.claimant) == (
-        records[1].start, records[1].end, "the soldiers surrendered", "Putin")
+        rows[0]["start"], rows[0]["end"], "the soldiers surrendered", "Putin")
     assert TEXT[fuzzy.start:fuzzy.end] == "soldiers had surrendered"
-    assert (predictions["b"][0].start, predictions["b"][0].end) == (-1, -1)
-    assert alignment_counts(records) == {OFFSETS: 1, EXACT: 1, NORMALISED: 1, FUZZY: 1, UNALIGNED: 1}
-    assert read_predictions(path, DOCS) == predictions
-    strict = read_predictions(path, DOCS, threshold=0.95)
+    assert (read.by_doc["b"][0].start, read.by_doc["b"][0].end) == (-1, -1)
+    assert read.alignment_counts() == {OFFSETS: 1, EXACT: 1, NORMALISED: 1, FUZZY: 1, UNALIGNED: 1}
+    assert read_predictions(path, DOCS).by_doc == read.by_doc
+    strict = read_predictions(path, DOCS, threshold=0.95).by_doc
     assert (strict["a"][1].start, strict["a"][1].end) == (-1, -1)
-    assert records[1].to_dict() == {"doc_id": "a", "line": 2, "index": 1, "method": FUZZY,
-                                    "score": records[1].score, "start": fuzzy.start, "end": fuzzy.end}
 
 
-def test_rows_as_given_read_back_to_the_same_claims(tmp_path):
-    path = write_lines(tmp_path, [
+def test_saved_rows_keep_free_text_free_and_read_back_to_the_same_claims(tmp_path):
+    from bench.predictions import predictions_from_objects
+
+    rows = [
         {"doc_id": "a", "start": 62, "end": 76, "type": "event"},
         {"doc_id": "a", "text": "the soldiers surrendered", "type": "quantity"},
         {"doc_id": "b", "text": "NATO will send fighter jets", "type": "event"},
-    ])
-    predictions, records = read_predictions_with_alignment(path, DOCS)
-    rows = [as_given(predictions[r.doc_id][r.index], r) for r in records]
-    assert "start" in rows[0] and "start" not in rows[1] and "start" not in rows[2]
-    again = write_lines(tmp_path, rows, "again.jsonl")
-    assert read_predictions(again, DOCS) == predictions
+    ]
+    read = predictions_from_objects(rows, DOCS)
+    saved = [json.loads(line) for line in read.source.decode().splitlines()]
+    assert "start" in saved[0] and "start" not in saved[1] and "start" not in saved[2]
+    again = (tmp_path / "again.jsonl")
+    again.write_bytes(read.source)
+    assert read_predictions(again, DOCS).by_doc == read.by_doc
 
 
 @pytest.mark.parametrize(
     "row, message",
     [
         ({"doc_id": "a", "type": "event"}, 'missing field "text" (needed when "start" and "end" are absent)'),
-        ({"doc_id": "a", "text": 3, "type": "event"}, 'missing field "text"'),
+        ({"doc_id": "a", "text": 3, "type": "event"}, 'field "text" must be a string, got 3'),
         ({"doc_id": "zzz", "text": "Kyiv denied it", "type": "event"}, 'unknown doc_id "zzz"'),
         ({"doc_id": "a", "text": "Kyiv denied it", "type": "opinion"}, 'unknown type "opinion"'),
         ({"doc_id": "a", "text": "Kyiv denied it", "start": 62, "type": "event"}, 'missing field "end"'),
@@ -291,7 +288,7 @@ def test_an_unaligned_prediction_is_spurious_under_every_scheme():
         assert outcomes[0] == SPURIOUS, scheme
         assert result.per_type["event"].fp == 1, scheme
         assert sum(c.fp + c.tp for c in result.per_type.values()) == 2  # one outcome per prediction
-        assert result.units.counts[0, CLAIM_TYPES.index("event"), 1] == 1  # filed under the document's first unit
+        assert result.units.counts[0, CLAIM_TYPES.index("event") * 3 + 1] == 1  # filed under the document's first unit
 
 
 def test_gold_claims_must_be_placed():
@@ -301,7 +298,8 @@ def test_gold_claims_must_be_placed():
 
 
 def test_seed_gold_texts_align_exactly_onto_their_spans():
-    documents, gold = load_documents(SEEDS), load_gold(GOLD)
+    corpus = load_corpus(gold=GOLD, docs=SEEDS)
+    documents, gold = corpus.documents, corpus.gold
     for doc_id, claims in gold.items():
         index = DocumentIndex(documents[doc_id].text)
         for claim in claims:

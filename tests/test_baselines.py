@@ -14,14 +14,20 @@ from pathlib import Path
 import pytest
 from conftest import GOLD, ROOT, SEEDS
 
-from baselines.attribution import find_quotes
-from baselines.rules import Candidate, RulesModel, extract_candidates, rule_type
-from baselines.segment import is_boilerplate, mask, split_clauses, trim
-from baselines.sentences import SentencesModel
-from baselines.transformer import TransformerModel, best_label, encoder_path
+from bench.baselines.attribution import find_quotes
+from bench.baselines.candidates import Candidate, extract_candidates
+from bench.baselines.cues import rule_type
+from bench.baselines.encoder import encoder_path
+from bench.baselines.rules import RulesModel
+from bench.baselines.segment import is_boilerplate, mask, split_clauses, trim
+from bench.baselines.sentences import SentencesModel
+from bench.baselines.transformer import TransformerModel, best_label
 from bench.claims import AUTHOR, CLAIM_TYPES, Claim, Document
 from bench.corpus import load_corpus
-from bench.protocol import LEAVE_ONE_OUT, NO_TRAINING, checked_claims, run_model
+from bench.evaluate import make_config
+from bench.predictions import predictions_from_objects
+from bench.protocol import LEAVE_ONE_OUT, NO_TRAINING, items_of, run_model
+from bench.tasks import get_task
 from bench.registry import MODELS
 from bench.scoring import score
 
@@ -29,6 +35,7 @@ from bench.scoring import score
 # "heldout" was written and labelled by an annotator who never saw the baselines.
 UNSEEN = {name: ROOT / "tests" / "data" / name for name in ("unseen", "heldout")}
 BASELINES = ROOT / "baselines"
+SOURCES = ("*.py", "prompts/*.txt")
 MARGIN = 0.10  # each real baseline must beat the sentence floor by this much micro-F1
 RULES_SEED_FLOOR = 0.55
 
@@ -49,13 +56,24 @@ def micro_f1(corpus, predictions) -> float:
     return result.micro.f1
 
 
+CLAIMS, CONFIG = get_task("claims"), make_config()
+
+
 def run(cls, corpus):
-    return run_model(cls, corpus, progress=False)
+    """A model run under the protocol, its predictions as claims by doc_id."""
+    out = run_model(cls, corpus, task=CLAIMS, config=CONFIG, progress=False)
+    out.predictions = out.predictions.by_doc
+    return out
+
+
+def checked(model, document: Document) -> list[Claim]:
+    """A model's claims for one document, checked as the runner checks them."""
+    items = items_of(model.predict([document]), document, model=model.name)
+    return predictions_from_objects(items, {document.doc_id: document}, doc_id=document.doc_id).by_doc[document.doc_id]
 
 
 def predict_one(model, text: str) -> list[Claim]:
-    document = Document("doc", text)
-    return checked_claims(model.predict([document]), model=model.name, document=document)
+    return checked(model, Document("doc", text))
 
 
 def found(claims, text):
@@ -135,7 +153,7 @@ SEED_NAMES = (
 
 
 def _baseline_sources() -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(BASELINES.glob("*.py"))}
+    return {p.name: p.read_text(encoding="utf-8") for pattern in SOURCES for p in sorted(BASELINES.glob(pattern))}
 
 
 def test_baselines_contain_no_names_from_the_seeds():
@@ -304,10 +322,10 @@ def transformer_seed_run(seeds):
 def transformer_unseen(seeds, unseen):
     """Two independent fit-on-seeds, predict-unseen runs (for quality and determinism)."""
     def once():
-        model = TransformerModel(progress=False)
+        model = TransformerModel()
+        model.progress = False
         model.fit([seeds.documents[d] for d in seeds.doc_ids], seeds.gold)
-        return {d: checked_claims(model.predict([unseen.documents[d]]), model="transformer",
-                                  document=unseen.documents[d]) for d in unseen.doc_ids}
+        return {d: checked(model, unseen.documents[d]) for d in unseen.doc_ids}
     return once(), once()
 
 
@@ -319,7 +337,7 @@ class TestTransformerSlow:
 
     def test_predict_needs_fit(self):
         with pytest.raises(RuntimeError, match="fit"):
-            TransformerModel(progress=False).predict([Document("d", "The union said it would strike.")])
+            TransformerModel().predict([Document("d", "The union said it would strike.")])
 
     def test_seeds_leave_one_out_beats_the_floor(self, seeds, transformer_seed_run):
         assert transformer_seed_run.protocol == LEAVE_ONE_OUT

@@ -41,7 +41,8 @@ def test_documents_and_gold_from_jsonl(tmp_path):
 
 @pytest.mark.parametrize("content, message", [
     ('{"doc_id": "a", "text": "x"}\n{"doc_id": "a", "text": "y"}\n', 'docs.jsonl:2: duplicate doc_id "a"'),
-    ('{"doc_id": "a"}\n', 'docs.jsonl:1: missing or non-string field "text"'),
+    ('{"doc_id": "a"}\n', 'docs.jsonl:1: missing field "text"'),
+    ('{"doc_id": "a", "text": "x", "txet": 1}\n', 'docs.jsonl:1: unknown field "txet" (did you mean "text"?)'),
     ('{"doc_id": "a", "text": "x"\n', "docs.jsonl:1: invalid JSON"),
     ("", "docs.jsonl: no documents in this file"),
 ])
@@ -76,12 +77,18 @@ def test_an_alias_naming_two_claimants_is_an_input_error(gold_copy):
     assert "Denis Pushilin" in str(info.value) and "Vladimir Putin" in str(info.value)
 
 
-def test_jsonl_line_numbers_survive_blank_lines_and_fast_decoding(tmp_path):
-    from bench.corpus import iter_jsonl
+def test_jsonl_line_numbers_survive_blank_lines_and_every_line_is_valid_alone(tmp_path):
+    import msgspec
 
+    from bench.jsonio import decode_lines
+
+    decoder = msgspec.json.Decoder()
     path = tmp_path / "x.jsonl"
     path.write_text('{"a": 1}\n\n{"b": 2}\n   \n{"c": [1, 2]}\n')
-    assert list(iter_jsonl(path)) == [(1, {"a": 1}), (3, {"b": 2}), (5, {"c": [1, 2]})]
-    path.write_text('{"a": 1}\n\n{"b": [1}\n{"c": 2]}\n')  # joined, lines 3-4 would look valid
+    assert decode_lines(path, decoder) == ([{"a": 1}, {"b": 2}, {"c": [1, 2]}], [1, 3, 5])
+    path.write_text('{"a": 1}\n\n{"b": [1,\n2]}\n')  # valid as a stream, not line by line
     with pytest.raises(InputError, match=r"x.jsonl:3: invalid JSON"):
-        list(iter_jsonl(path))
+        decode_lines(path, decoder)
+    path.write_text('{"a": 1} {"b": 2}\n')
+    with pytest.raises(InputError, match=r"x.jsonl:1: invalid JSON: trailing characters"):
+        decode_lines(path, decoder)

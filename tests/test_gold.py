@@ -2,11 +2,19 @@
 
 import re
 
-from conftest import GOLD, SEEDS
+import json
 
-from bench.claims import CLAIM_TYPES
-from bench.corpus import load_corpus, load_gold
+import pytest
+from conftest import GOLD, ROOT, SEEDS
+
+from bench import coref
+from bench.claims import CLAIM_TYPES, ClaimRef, Quantity
+from bench.corpus import LINKS_DECODER, load_corpus, load_gold, links_from_record
+from bench.evaluate import make_config
 from bench.scoring import score
+from bench.tasks import get_task
+
+DATA = ROOT / "tests" / "data"
 
 README = (GOLD / "README.md").read_text(encoding="utf-8")
 
@@ -46,3 +54,65 @@ def test_version_is_stated_in_readme():
     version = (GOLD / "VERSION").read_text().strip()
     assert re.fullmatch(r"\d+\.\d+\.\d+", version)
     assert f"**Version {version}**" in README
+
+
+def _cells(line_start: str) -> list[str]:
+    line = next(l for l in README.splitlines() if l.startswith(line_start))
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def _layer(path, doc_ids) -> list[Quantity]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [Quantity(**q, doc_id=row["doc_id"]) for row in rows if row["doc_id"] in doc_ids for q in row["quantities"]]
+
+
+@pytest.mark.parametrize("label, folder, annotations", [
+    ("seeds", None, GOLD / "annotations"),
+    ("`tests/data/heldout`", DATA / "heldout", GOLD / "annotations"),
+    ("`tests/data/figures`", DATA / "figures", DATA / "figures" / "annotations"),
+])
+def test_quantity_agreement_in_readme_is_what_the_scorer_gives(label, folder, annotations):
+    corpus = load_corpus(gold=GOLD, docs=SEEDS) if folder is None else load_corpus(gold=folder / "gold",
+                                                                                     docs=folder / "docs")
+    task, config = get_task("quantities"), make_config(task="quantities", n_bootstrap=0)
+    a = _layer(annotations / "quantities_a.jsonl", set(corpus.doc_ids))
+    b = _layer(annotations / "quantities_b.jsonl", set(corpus.doc_ids))
+    assert a and b
+    corpus.quantities = {d: [q for q in a if q.doc_id == d] for d in corpus.doc_ids}
+    entry = task.score(corpus, task.from_objects(b, corpus, config), config).scores["lenient"]
+    accuracy = entry["accuracy"]
+    expected = [label, str(len(a)), *(f"{v:.3f}" for v in (entry["mention"]["f1"], accuracy["value_exact"],
+                                                              accuracy["approximate"], accuracy["unit"],
+                                                              accuracy["counted"]))]
+    assert _cells(f"| {label} |") == expected
+
+
+def test_adjudicated_quantities_are_annotator_a_with_its_rulings():
+    corpus = load_corpus(gold=GOLD, docs=SEEDS)
+    a = _layer(GOLD / "annotations" / "quantities_a.jsonl", set(corpus.doc_ids))
+    gold = [q for d in corpus.doc_ids for q in corpus.quantities[d]]
+    assert [(q.doc_id, q.start, q.end, q.low, q.high, q.unit, q.counted) for q in gold] == \
+        [(q.doc_id, q.start, q.end, q.low, q.high, q.unit, q.counted) for q in a]
+
+
+def _links(path):
+    links, problems = links_from_record(LINKS_DECODER.decode(path.read_bytes()))
+    assert not problems
+    return links
+
+
+def test_link_agreement_in_readme_is_what_the_metrics_give():
+    corpus = load_corpus(gold=GOLD, docs=SEEDS)
+    mentions = [ClaimRef(d, c.id) for d in corpus.doc_ids for c in corpus.gold[d]]
+    a, b = _links(GOLD / "annotations" / "links_a.json"), _links(GOLD / "annotations" / "links_b.json")
+    pa, pb = a.conflict_pairs(), b.conflict_pairs()
+    conflict_f1 = 2 * len(pa & pb) / (len(pa) + len(pb))
+    for label, singletons in (("with singletons", True), ("without singletons", False)):
+        found = coref.evaluate(coref.clustering(list(a.clusters.values()), mentions, singletons=singletons),
+                               coref.clustering(list(b.clusters.values()), mentions, singletons=singletons))
+        expected = [label, *(f"{found[m]['f1']:.3f}" for m in ("muc", "b3", "ceafe", "lea", "conll")),
+                    f"{conflict_f1:.3f}"]
+        assert _cells(f"| {label} |") == expected
+    gold = corpus.links
+    assert len(gold.clusters) == 11 and sum(map(len, gold.clusters.values())) == 27 and len(gold.conflicts) == 1
+    assert gold.to_dict() == json.loads((GOLD / "annotations" / "links_a.json").read_text(encoding="utf-8"))

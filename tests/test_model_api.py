@@ -14,8 +14,15 @@ from bench.cli import main
 from bench.corpus import load_corpus
 from bench.errors import InputError
 from bench.model import Model
-from bench.protocol import parse_model_args, run_model
+from bench.evaluate import make_config
+from bench.protocol import parse_model_args
+from bench.protocol import run_model as _run_model
 from bench.registry import Registry
+from bench.tasks import get_task
+
+
+def run_model(cls, corpus, **kwargs):
+    return _run_model(cls, corpus, task=get_task("claims"), config=make_config(), **kwargs)
 
 DOC_PAGE = ROOT / "docs" / "adding-a-baseline.md"
 
@@ -34,7 +41,8 @@ def test_documented_example_runs_by_file_path(tmp_path, capsys):
                  "--out", str(out), "--quiet", "--format", "json"]) == 0
     results = json.loads(capsys.readouterr().out)
     assert results["model"] == "digits"
-    assert results["config"]["model_args"] == {"min_length": 30}
+    assert results["system"]["args"] == {"min_length": 30}
+    assert "|args:" in results["signature"]  # model arguments change numbers, so the signature names them
     quantity = results["scores"]["lenient"]["per_type"]["quantity"]
     assert quantity["tp"] + quantity["fp"] > 0
     assert results["scores"]["lenient"]["per_type"]["event"]["tp"] == 0
@@ -111,8 +119,8 @@ class _BadOffsets(Model):
 
 @pytest.mark.parametrize("cls, message", [
     (_Explodes, 'model "explodes" failed on document "002_7007280221f212f7": RuntimeError: boom'),
-    (_BadType, 'model "bad-type", document "000_2ed1a488bd7a9f20": unknown type "opinion"'),
-    (_BadOffsets, 'model "bad-offsets", document "000_2ed1a488bd7a9f20": offsets 5-'),
+    (_BadType, 'model "bad-type", document "000_2ed1a488bd7a9f20", item[0]: unknown type "opinion"'),
+    (_BadOffsets, 'model "bad-offsets", document "000_2ed1a488bd7a9f20", item[0]: offsets 5-'),
 ])
 def test_guardrails_name_the_model_and_document(cls, message):
     corpus = load_corpus(gold=GOLD, docs=SEEDS)
@@ -177,7 +185,7 @@ def test_installed_entry_point_is_listed_and_runs(tmp_path):
                    check=True, capture_output=True, timeout=300)
     try:
         listed = subprocess.run([sys.executable, "-m", "bench.cli", "models"], capture_output=True, text=True, cwd=ROOT)
-        assert "first-sentence\tcb_plugin_test:FirstSentence (entry point)" in listed.stdout
+        assert "first-sentence\t?\tcb_plugin_test:FirstSentence (entry point)" in listed.stdout
         ran = subprocess.run([sys.executable, "-m", "bench.cli", "run", "--model", "first-sentence", "--quiet",
                               "--out", str(tmp_path / "r"), "--format", "json"], capture_output=True, text=True, cwd=ROOT)
         assert ran.returncode == 0, ran.stderr
@@ -206,7 +214,7 @@ def test_separate_training_corpus_is_used_once_and_must_be_disjoint():
     outcome = run_model(Spy, other, train=seeds, progress=False)
     assert outcome.protocol == "trained once on a separate corpus"
     assert fits == [set(seeds.documents)]
-    assert set(outcome.predictions) == set(other.documents)
+    assert set(outcome.predictions.by_doc) == set(other.documents)
     with pytest.raises(InputError, match="contains the evaluated document"):
         run_model(Spy, seeds, train=seeds, progress=False)
 

@@ -75,9 +75,10 @@ def check(seed: int, n_docs: int) -> None:
     assert result.micro == overall
     for t in CLAIM_TYPES:
         assert result.per_type[t] == per_type.get(t, Counts())
-    assert result.micro.precision == pytest.approx(precision)
-    assert result.micro.recall == pytest.approx(recall)
-    assert result.micro.f1 == pytest.approx(f1)
+    # nervaluate writes 0 where a ratio has nothing to divide; ClaimBench says n/a (None)
+    assert (result.micro.precision or 0.0) == pytest.approx(precision)
+    assert (result.micro.recall or 0.0) == pytest.approx(recall)
+    assert (result.micro.f1 or 0.0) == pytest.approx(f1)
 
 
 def test_strict_counts_equal_nervaluate_on_a_seeded_sweep():

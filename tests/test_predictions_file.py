@@ -8,8 +8,12 @@ import pytest
 
 from bench.claims import Claim, Document
 from bench.errors import InputError
-from bench.predictions import prediction_rows, read_predictions
-from bench.runs import jsonl
+from bench.predictions import predictions_from_objects
+from bench.predictions import read_predictions as read
+
+
+def read_predictions(path, documents, **kwargs):
+    return read(path, documents, **kwargs).by_doc
 
 TEXT = "Putin said 1,730 soldiers surrendered.\nKyiv denied it."
 DOCS = {"a": Document("a", TEXT), "b": Document("b", "Another document.")}
@@ -37,6 +41,7 @@ def test_reads_claims_and_lists_every_document(tmp_path):
     assert set(predictions) == {"a", "b"} and predictions["b"] == []
     first, second = predictions["a"]
     assert first == Claim("a", 11, 37, "quantity", "Putin", "direct", "1,730 soldiers surrendered", "p1", 0.9)
+    assert read(path, DOCS).lines == {"a": [1, 3], "b": []}  # line numbers, blank lines counted
     assert (second.start, second.end, second.type, second.claimant) == (39, 54, "event", None)
 
 
@@ -52,6 +57,17 @@ def test_reads_claims_and_lists_every_document(tmp_path):
         (record(attribution="quoted"), 'unknown attribution "quoted"'),
         (record(claimant=3), 'field "claimant" must be a string, got 3'),
         (record(score="high"), 'field "score" must be a number'),
+        (record(claimaint="Putin"), 'unknown field "claimaint" (did you mean "claimant"?)'),
+        (record(atribution="direct"), 'unknown field "atribution" (did you mean "attribution"?)'),
+        (record(start=True), 'field "start" must be an integer, got True'),
+        (record(start=11.0), 'field "start" must be an integer, got 11.0'),
+        (record(start=10 ** 30), "outside the text"),
+        ('{"doc_id": "a", "start": 1' + "0" * 5000 + ', "end": 37, "type": "event"}',
+         'field "start": integer value out of range'),
+        ('{"doc_id": "a", "start": 11, "end": 37, "type": "event", "score": NaN}', "invalid JSON"),
+        ('{"doc_id": "a", "start": 11, "end": 37, "type": "event", "score": 1e999}', 'field "score"'),
+        ('{"doc_id": "a", "start": 11, "end": 37, "type": "event", "text": "\\ud800"}', "invalid JSON"),
+        ('{"doc_id": "a", "start": 11, "end": 37, "type": "event"} {"doc_id": "a"}', "trailing characters"),
         (record(doc_id="zzz"), 'unknown doc_id "zzz"'),
         (record(end=999), "offsets 11-999 outside the text"),
         (record(start=20, end=20), "offsets 20-20 outside the text or empty"),
@@ -102,25 +118,39 @@ def test_unreadable_file(tmp_path, monkeypatch):
     def refuse(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(type(path), "read_text", refuse)
+    monkeypatch.setattr(type(path), "read_bytes", refuse)
     with pytest.raises(InputError) as caught:
         read_predictions(path, DOCS)
     assert str(caught.value) == f"{path}: cannot read: Permission denied"
 
 
-def test_write_then_read_round_trip(tmp_path):
-    claims = {
-        "a": [Claim("a", 39, 54, "event", text="Kyiv denied it."),
-              Claim("a", 0, 5, "position", claimant="Putin", attribution="direct", id="x", score=0.5),
-              Claim("a", 0, 5, "event")],
-        "b": [Claim("b", 0, 7, "quantity", claimant="Ünïcode")],
-    }
+def test_meta_is_kept_and_ignored(tmp_path):
+    path = write_lines(tmp_path, [record(meta={"model": "x", "logits": [0.1, 0.9]})])
+    claim = read_predictions(path, DOCS)["a"][0]
+    assert claim.meta == {"model": "x", "logits": [0.1, 0.9]}
+    assert read(path, DOCS).source == path.read_bytes()
+
+
+def test_objects_are_checked_like_lines_and_write_back_as_lines(tmp_path):
+    import numpy as np
+
+    claims = [Claim("a", 39, 54, "event", text="Kyiv denied it."),
+              {"doc_id": "a", "start": np.int64(0), "end": 5, "type": "position", "claimant": "Putin",
+               "attribution": "direct", "id": "x", "score": np.float32(0.5)},
+              Claim("b", 0, 7, "quantity", claimant="Ünïcode")]
+    found = predictions_from_objects(claims, DOCS)
     path = tmp_path / "out.jsonl"
-    path.write_text(jsonl(prediction_rows(claims)), encoding="utf-8")
+    path.write_bytes(found.source)
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line)["start"] for line in lines] == [0, 0, 39, 0]
-    assert [json.loads(line)["type"] for line in lines[:2]] == ["event", "position"]
+    assert [json.loads(line)["start"] for line in lines] == [39, 0, 0]
     assert "Ünïcode" in lines[-1]  # written as UTF-8, not escaped
-    again = read_predictions(path, DOCS)
-    assert {k: sorted(v, key=lambda c: (c.start, c.type)) for k, v in again.items()} == {
-        k: sorted(v, key=lambda c: (c.start, c.type)) for k, v in claims.items()}
+    assert read_predictions(path, DOCS) == found.by_doc
+    for bad, message in [({"doc_id": "a", "start": True, "end": 5, "type": "event"}, 'field "start" must be an integer'),
+                         (Claim("a", 0, 5, "event", claimant=3), 'field "claimant" must be a string'),
+                         ({"doc_id": "a", "start": "0", "end": 5, "type": "event"}, 'field "start" must be an integer'),
+                         ({"doc_id": "a", "start": 0, "end": 5, "type": "event", "score": float("nan")},
+                          "finite number"),
+                         ({"doc_id": "a", "start": 0, "end": 5, "type": "event", "claimaint": "x"}, "did you mean"),
+                         ("a claim", "expected a claim")]:
+        with pytest.raises(InputError, match=message):
+            predictions_from_objects([bad], DOCS)

@@ -1,4 +1,4 @@
-"""bench report: the page shows exactly the claims of errors.jsonl, renders in Chromium, scales linearly."""
+"""bench report: the page shows exactly the outcomes the run stored, renders in Chromium, scales linearly."""
 
 import hashlib
 import json
@@ -16,9 +16,14 @@ from conftest import ROOT, SEEDS
 
 from bench.claims import CLAIM_TYPES
 from bench.cli import main
-from bench.corpus import load_corpus, load_documents
+import numpy as np
+
+from bench.corpus import load_corpus, load_documents, resolve_recorded
 from bench.errors import InputError
-from bench.report import lanes, render_report, segments, write_report
+from bench.matching import OUTCOMES
+from bench.predictions import read_predictions
+from bench.report import render_report, write_report
+from bench.report.layout import lanes, segments
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TRICKY_CLAIMANT = '<b>"Q&A"</b> & \'co\''
@@ -86,23 +91,31 @@ def _results(run):
     return json.loads((run / "results.json").read_text(encoding="utf-8"))
 
 
-def _outcomes(run, scheme=None):
-    """(doc_id, outcome) for every outcome of the run under ``scheme`` (default: its headline)."""
-    scheme = scheme or _results(run)["config"]["scheme"]
-    for line in (run / "errors.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if row["scheme"] == scheme:
-            for outcome in row["outcomes"]:
-                yield row["doc_id"], outcome
+def _records(run, scheme=None):
+    """(doc_id, side, outcome, record) for every gold claim and prediction of a run, from its stored arrays.
+
+    Independent of the report: the gold from the run's recorded path, the predictions read
+    again from the run's own file, the outcomes from outcomes.npz.
+    """
+    results = _results(run)
+    scheme = scheme or results["settings"]["scheme"]
+    corpus = load_corpus(gold=resolve_recorded(results["gold"]["path"]),
+                         docs=resolve_recorded(results["gold"]["docs_path"]))
+    preds = read_predictions(run / "predictions.jsonl", corpus.documents,
+                             threshold=results["settings"]["align_threshold"])
+    with np.load(run / "outcomes.npz") as arrays:
+        gold_kind, pred_kind = arrays[f"{scheme}.gold_kind"], arrays[f"{scheme}.pred_kind"]
+    gold = [(d, c) for d in corpus.doc_ids for c in corpus.gold[d]]
+    predicted = [(d, c) for d in corpus.doc_ids for c in preds.by_doc[d]]
+    assert len(gold) == len(gold_kind) and len(predicted) == len(pred_kind)
+    for (doc_id, claim), kind in zip(gold, gold_kind.tolist()):
+        yield doc_id, "gold", OUTCOMES[kind], claim
+    for (doc_id, claim), kind in zip(predicted, pred_kind.tolist()):
+        yield doc_id, "pred", OUTCOMES[kind], claim
 
 
 def _expected(run, scheme=None):
-    expected = Counter()
-    for doc_id, outcome in _outcomes(run, scheme):
-        for side in ("gold", "pred"):
-            if outcome[side] is not None:
-                expected[(doc_id, side, outcome["kind"], outcome[side]["start"], outcome[side]["end"])] += 1
-    return expected
+    return Counter((doc_id, side, kind, claim.start, claim.end) for doc_id, side, kind, claim in _records(run, scheme))
 
 
 def _key(attrs):
@@ -197,7 +210,7 @@ def _check_segments(container):
 
 # ------------------------------------------------------------------ one run
 
-def test_page_shows_exactly_the_claims_of_errors_jsonl(runs):
+def test_page_shows_exactly_the_stored_outcomes(runs):
     run = runs[0]
     expected = _expected(run)
     assert {kind for _, _, kind, _, _ in expected} == {"matched", "wrong_type", "boundary", "missed", "spurious"}
@@ -245,7 +258,7 @@ def test_header_has_metadata_scores_and_chart(runs):
         assert text in html
     entry = results["scores"]["lenient"]
     assert f"{entry['micro']['f1']:.3f}" in html and f"{entry['macro']['f1']:.3f}" in html
-    low, high = entry["ci"]["micro"]["f1"]
+    low, high = entry["ci"]["metrics"]["micro_f1"]
     assert f"[{low:.3f}, {high:.3f}]" in html
     assert html.count("<svg") == 1 and html.count("<rect") >= 3 * (len(CLAIM_TYPES) + 1)
 
@@ -265,13 +278,13 @@ def test_documents_that_changed_or_moved_are_refused(runs, tmp_path, gold_copy):
     assert Page(render_report([run], docs=SEEDS)).containers
 
 
-def test_a_run_without_the_headline_breakdown_is_refused(runs, tmp_path):
+def test_a_run_without_the_headline_outcomes_is_refused(runs, tmp_path):
     run = tmp_path / "run"
     shutil.copytree(runs[0], run)
-    errors = run / "errors.jsonl"
-    kept = [line for line in errors.read_text().splitlines() if json.loads(line)["scheme"] != "lenient"]
-    errors.write_text("\n".join(kept) + "\n")
-    with pytest.raises(InputError, match='no error breakdown for scheme "lenient"'):
+    with np.load(run / "outcomes.npz") as arrays:
+        kept = {name: arrays[name] for name in arrays.files if not name.startswith("lenient.")}
+    np.savez(run / "outcomes.npz", **kept)
+    with pytest.raises(InputError, match='the run has no "lenient" outcomes'):
         render_report([run])
     with pytest.raises(InputError, match="one run or contrasts two"):
         render_report([runs[0], runs[1], runs[0]])
@@ -281,15 +294,11 @@ def test_a_run_without_the_headline_breakdown_is_refused(runs, tmp_path):
 
 def _statuses(run_a, run_b):
     """Gold claims matched by exactly one of the runs: (doc, start, end, "a_only" | "b_only")."""
-    scheme = _results(run_a)["config"]["scheme"]
+    scheme = _results(run_a)["settings"]["scheme"]
 
     def matched(run):
-        found = Counter()
-        for doc_id, o in _outcomes(run, scheme):
-            if o["gold"] is not None:
-                g = o["gold"]
-                found[(doc_id, g["start"], g["end"], g["type"], g.get("claimant"), o["kind"] == "matched")] += 1
-        return found
+        return Counter((doc_id, c.start, c.end, c.type, c.claimant, kind == "matched")
+                       for doc_id, side, kind, c in _records(run, scheme) if side == "gold")
 
     a, b = matched(run_a), matched(run_b)
     statuses = Counter()
@@ -319,7 +328,7 @@ def test_two_runs_contrasted_claim_by_claim(runs):
         _check_segments(container)
     assert shown == expected
     assert views["A"] == _expected(run_a) and views["B"] == _expected(run_b)
-    assert html.count('<table class="scores">') == 2 and "ΔF1" in html
+    assert html.count('<table class="scores">') == 2 and "<th>Δ</th>" in html
     for run in runs:
         assert _results(run)["run_id"] in html
 
@@ -327,7 +336,7 @@ def test_two_runs_contrasted_claim_by_claim(runs):
 def test_runs_with_other_settings_are_contrasted_under_the_first_runs_scheme(runs, tmp_path):
     other = _score(_predictions(tmp_path / "p.jsonl", 2), tmp_path / "results", "--scheme", "strict", "--seed", "3")
     html = render_report([runs[0], other])
-    assert "signatures differ" in html and "headline scheme is strict" in html
+    assert "evaluation settings differ" in html and "headline scheme is strict" in html
     page = Page(html)
     shown = Counter((m["data-doc"], int(m["data-start"]), int(m["data-end"]), m["data-compare"])
                     for c in page.containers if c["contrast"] for m in c["markers"])
@@ -408,8 +417,9 @@ def _synthetic_run(folder, copies, n_predictions, seed):
     text = corpus.documents[doc_id].text
     step = len(text) + 2
     article = "\n\n".join([text] * copies)
-    gold = [{"start": c.start + k * step, "end": c.end + k * step, "type": c.type, "claimant": c.claimant,
-             "attribution": c.attribution} for k in range(copies) for c in corpus.gold[doc_id]]
+    gold = [{"id": f"c{k}-{c.id}", "start": c.start + k * step, "end": c.end + k * step, "text": c.text,
+             "type": c.type, "claimant": c.claimant, "attribution": c.attribution}
+            for k in range(copies) for c in corpus.gold[doc_id]]
     rng = random.Random(seed)
     predictions = []
     while len(predictions) < n_predictions:

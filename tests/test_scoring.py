@@ -45,9 +45,14 @@ def test_counts_derived_values():
                                 "support": 5}
 
 
-@pytest.mark.parametrize("counts", [Counts(), Counts(0, 4, 0), Counts(0, 0, 4), Counts(0, 2, 2)])
-def test_undefined_ratios_are_zero(counts):
-    assert (counts.precision, counts.recall, counts.f1) == (0.0, 0.0, 0.0)
+@pytest.mark.parametrize("counts, expected", [
+    (Counts(), (None, None, None)),  # nothing predicted, nothing to find: every ratio undefined
+    (Counts(0, 4, 0), (0.0, None, 0.0)),  # no gold: recall undefined
+    (Counts(0, 0, 4), (None, 0.0, 0.0)),  # nothing predicted: precision undefined, not 0
+    (Counts(0, 2, 2), (0.0, 0.0, 0.0)),
+])
+def test_undefined_ratios_are_none_not_zero(counts, expected):
+    assert (counts.precision, counts.recall, counts.f1) == expected
 
 
 def test_micro_and_macro():
@@ -55,17 +60,18 @@ def test_micro_and_macro():
     # | quantity   | 2  | 2  | 0  | 0.5  | 1.0  | 2/3  |
     # | prediction | 1  | 0  | 1  | 1.0  | 0.5  | 2/3  |
     # | position   | 0  | 0  | 0  | (absent: left out of macro) |
-    # | event      | 0  | 1  | 0  | 0    | 0    | 0    |
+    # | event      | 0  | 1  | 0  | 0    | n/a  | 0    |
     # micro: tp 3, fp 3, fn 1 -> P 0.5, R 0.75, F1 0.6
+    # macro: each mean over the present types where the value is defined
     per_type = {Q: Counts(2, 2, 0), P: Counts(1, 0, 1), S: Counts(), E: Counts(0, 1, 0)}
     micro = micro_average(per_type)
     assert micro == Counts(3, 3, 1)
     assert (micro.precision, micro.recall, micro.f1) == (0.5, 0.75, pytest.approx(0.6))
     macro = macro_average(per_type)
     assert macro["precision"] == pytest.approx(1.5 / 3)
-    assert macro["recall"] == pytest.approx(1.5 / 3)
+    assert macro["recall"] == pytest.approx(1.5 / 2)
     assert macro["f1"] == pytest.approx((2 / 3 + 2 / 3) / 3)
-    assert macro_average({Q: Counts()}) == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    assert macro_average({Q: Counts()}) == {"precision": None, "recall": None, "f1": None}
 
 
 # ---------------------------------------------------------------- per-type counting rules
@@ -220,10 +226,22 @@ def test_attribution_uses_lenient_pairs_whatever_the_scheme():
     assert run(gold, preds, scheme="strict", threshold=0.95).attribution.n_matched == 0
 
 
-def test_no_pairs_gives_zero_accuracy():
+def test_no_pairs_gives_no_accuracy():
     attribution = run([c(0, 10)], []).attribution
-    assert (attribution.claimant_accuracy, attribution.attribution_accuracy, attribution.n_matched) == (0.0, 0.0, 0)
-    assert attribution.joint == Counts(0, 0, 1)
+    assert (attribution.claimant_accuracy, attribution.attribution_accuracy, attribution.n_matched) == (None, None, 0)
+    assert attribution.joint is None  # no prediction names a claimant
+
+
+def test_span_only_predictions_have_no_claimant_accuracy():
+    gold = [c(0, 10)]
+    bare = Claim("d", 0, 10, Q)
+    attribution = run(gold, [bare]).attribution
+    assert attribution.n_matched == 1
+    assert (attribution.claimant_accuracy, attribution.attribution_accuracy, attribution.joint) == (None, None, None)
+    named = Claim("d", 0, 10, Q, claimant="somebody else")
+    attribution = run(gold, [named]).attribution
+    assert attribution.claimant_accuracy == 0.0 and attribution.attribution_accuracy is None
+    assert attribution.joint == Counts(0, 1, 1)
 
 
 # ---------------------------------------------------------------- units
@@ -245,5 +263,6 @@ def test_counts_are_filed_by_paragraph():
     expected[2, q, 1] = 1  # fp
     expected[0, e, 1] = 1  # fp
     expected[4, q, 2] = 1  # fn
-    assert np.array_equal(units.counts, expected)
-    assert units.sum() == result.per_type
+    assert np.array_equal(units.counts, expected.reshape(5, 12))
+    totals = units.total().reshape(4, 3)
+    assert {t: Counts(*map(int, totals[k])) for k, t in enumerate(CLAIM_TYPES)} == result.per_type

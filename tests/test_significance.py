@@ -10,15 +10,17 @@ import pytest
 
 from bench.claims import CLAIM_TYPES, Claim, Document
 from bench.scoring import Counts, macro_average, score
+from bench.scoring import claim_metrics, unit_columns
 from bench.significance import (
     Paragraphs,
-    UnitCounts,
-    _metrics,
-    _resampled_totals,
-    bootstrap_ci,
+    Units,
+    bootstrap,
     paired_test,
     paragraph_of,
     paragraph_starts,
+    resampled_totals,
+    units_from_arrays,
+    units_to_arrays,
 )
 
 Q, P, S, E = CLAIM_TYPES
@@ -62,7 +64,8 @@ def test_paragraphs_agree_with_paragraph_of():
             doc.append(k)
             position.append(offset)
             expected_units.append(first + paragraph_of(starts, offset))
-    assert paragraphs.keys == expected_keys
+    keys = [f"{d}:{i}" for d, size in zip(paragraphs.doc_ids, paragraphs.sizes.tolist()) for i in range(size)]
+    assert keys == expected_keys
     assert paragraphs.unit_of(np.array(doc), np.array(position)).tolist() == expected_units
 
 
@@ -90,65 +93,88 @@ def corpus(seed: int, n_docs: int = 4, quality: float = 0.7):
     return documents, gold, preds
 
 
+def metrics(totals):
+    return claim_metrics(totals, len(CLAIM_TYPES))
+
+
+def units_of(counts: np.ndarray, groups=("d",)) -> Units:
+    """Units of one group from counts shaped (units, types, 3)."""
+    return Units(groups=list(groups), sizes=[len(counts)], columns=unit_columns(CLAIM_TYPES),
+                 counts=counts.reshape(len(counts), -1))
+
+
 def test_scores_are_sums_of_unit_counts():
     documents, gold, preds = corpus(0)
     for scheme in ("lenient", "strict", "detection"):
         result = score(gold=gold, predictions=preds, documents=documents, scheme=scheme)
-        totals = result.units.counts.sum(axis=0)
-        per_type = {t: Counts(*map(int, totals[k])) for k, t in enumerate(CLAIM_TYPES)}
+        totals = result.units.total()
+        per_type = {t: Counts(*map(int, totals.reshape(4, 3)[k])) for k, t in enumerate(CLAIM_TYPES)}
         assert result.per_type == per_type
-        assert result.micro == Counts(*map(int, totals.sum(axis=0)))
+        assert result.micro == Counts(*map(int, totals.reshape(4, 3).sum(axis=0)))
         assert result.macro == macro_average(per_type)
-        metrics = _metrics(totals)
-        assert metrics["micro_f1"] == result.micro.f1
-        assert metrics["micro_precision"] == result.micro.precision
-        assert metrics["macro_f1"] == pytest.approx(result.macro["f1"])
-        assert list(metrics["f1"]) == [result.per_type[t].f1 for t in CLAIM_TYPES]
+        found = metrics(totals)
+        assert found["micro_f1"] == result.micro.f1
+        assert found["micro_precision"] == result.micro.precision
+        assert found["macro_f1"] == pytest.approx(result.macro["f1"])
+        assert list(found["f1"]) == [result.per_type[t].f1 for t in CLAIM_TYPES]
 
 
-def test_unit_counts_round_trip_through_json():
+def test_undefined_metrics_are_nan_in_the_bootstrap_and_none_in_scores():
+    totals = np.zeros(12)
+    totals[CLAIM_TYPES.index("event") * 3 + 2] = 3  # three missed events, nothing predicted
+    found = metrics(totals)
+    assert np.isnan(found["micro_precision"]) and found["micro_recall"] == 0.0
+    assert np.isnan(found["precision"]).all() and np.isnan(found["f1"][0])
+
+
+def test_unit_counts_round_trip_through_run_arrays():
     documents, gold, preds = corpus(1)
     units = score(gold=gold, predictions=preds, documents=documents).units
-    again = UnitCounts.from_dict(json.loads(json.dumps(units.to_dict())))
-    assert again.keys == units.keys and again.types == units.types
+    again = units_from_arrays(units_to_arrays(units, "lenient"), "lenient")
+    assert again.keys == units.keys and again.columns == units.columns
     assert np.array_equal(again.counts, units.counts) and again.counts.dtype == np.int64
-    assert again.sum() == units.sum()
-    empty = UnitCounts.from_dict({"keys": [], "counts": [], "types": list(CLAIM_TYPES)})
-    assert empty.counts.shape == (0, 4, 3)
+    assert units_to_arrays(units, "x")["x.counts"].dtype == np.uint8  # small counts are stored small
 
 
 def test_unit_counts_shape_is_checked():
     with pytest.raises(ValueError, match="shape"):
-        UnitCounts(keys=["a:0"], counts=np.zeros((2, 4, 3)))
+        Units(groups=["a"], sizes=[1], columns=unit_columns(CLAIM_TYPES), counts=np.zeros((2, 12)))
 
 
 # ---------------------------------------------------------------- bootstrap
 
-def test_resampling_is_a_weighted_sum_of_drawn_units():
-    counts = np.random.default_rng(5).integers(0, 4, size=(13, 4, 3))
-    totals = _resampled_totals(counts, 50, np.random.default_rng(7))
-    draws = np.random.default_rng(7).integers(0, 13, size=(50, 13))
-    assert np.array_equal(totals, counts[draws].sum(axis=1))
+def test_grouped_resampling_has_the_distribution_of_drawing_units():
+    """Drawing group counts from a multinomial is drawing units one by one: same mean and spread."""
+    rng = np.random.default_rng(5)
+    counts = rng.integers(0, 3, size=(40, 12))
+    counts[20:] = counts[0]  # many equal rows: few groups
+    grouped = resampled_totals(counts, 4000, np.random.default_rng(7))
+    draws = np.random.default_rng(8).integers(0, 40, size=(4000, 40))
+    direct = counts[draws].sum(axis=1)
+    assert np.allclose(grouped.mean(axis=0), direct.mean(axis=0), rtol=0.03, atol=0.3)
+    assert np.allclose(grouped.std(axis=0), direct.std(axis=0), rtol=0.1, atol=0.3)
+    assert np.allclose(grouped.mean(axis=0), counts.sum(axis=0), rtol=0.03, atol=0.3)  # unbiased
+    assert np.array_equal(resampled_totals(counts, 50, np.random.default_rng(1)),
+                          resampled_totals(counts, 50, np.random.default_rng(1)))  # seeded
 
 
-def test_bootstrap_ci():
+def test_bootstrap_intervals():
     documents, gold, preds = corpus(2, n_docs=6)
     result = score(gold=gold, predictions=preds, documents=documents)
-    ci = bootstrap_ci(result.units, n=500, seed=3)
-    assert ci == bootstrap_ci(result.units, n=500, seed=3)  # seeded
-    assert ci != bootstrap_ci(result.units, n=500, seed=4)
-    low, high = ci["micro"]["f1"]
+    ci = bootstrap(result.units, metrics, n=500, seed=3)
+    assert ci == bootstrap(result.units, metrics, n=500, seed=3)  # seeded
+    assert ci != bootstrap(result.units, metrics, n=500, seed=4)
+    low, high = ci["micro_f1"]
     assert low < result.micro.f1 < high
     for name in ("precision", "recall"):
-        low, high = ci["micro"][name]
+        low, high = ci[f"micro_{name}"]
         assert low <= getattr(result.micro, name) <= high
-    for t in CLAIM_TYPES:
-        assert set(ci["per_type"][t]) == {"precision", "recall", "f1"}
-        low, high = ci["per_type"][t]["f1"]
-        assert 0 <= low <= high <= 1
-    assert ci["macro"]["f1"][0] <= result.macro["f1"] <= ci["macro"]["f1"][1]
+    assert len(ci["f1"]) == len(CLAIM_TYPES)
+    for interval in ci["f1"]:
+        assert 0 <= interval[0] <= interval[1] <= 1
+    assert ci["macro_f1"][0] <= result.macro["f1"] <= ci["macro_f1"][1]
     json.dumps(ci)
-    wide, narrow = ci["micro"]["f1"], bootstrap_ci(result.units, n=500, seed=3, level=0.5)["micro"]["f1"]
+    wide, narrow = ci["micro_f1"], bootstrap(result.units, metrics, n=500, seed=3, level=0.5)["micro_f1"]
     assert wide[0] < narrow[0] < narrow[1] < wide[1]
 
 
@@ -156,26 +182,29 @@ def test_more_data_gives_narrower_intervals():
     widths = []
     for n_docs in (3, 30):
         documents, gold, preds = corpus(4, n_docs=n_docs)
-        low, high = bootstrap_ci(score(gold=gold, predictions=preds, documents=documents).units, n=400)["micro"]["f1"]
+        low, high = bootstrap(score(gold=gold, predictions=preds, documents=documents).units, metrics,
+                              n=400)["micro_f1"]
         widths.append(high - low)
     assert widths[1] < widths[0] / 2
 
 
 def test_perfect_system_has_a_point_interval():
     documents, gold, _ = corpus(5)
-    ci = bootstrap_ci(score(gold=gold, predictions=gold, documents=documents).units, n=200)
-    assert ci["micro"]["f1"] == [1.0, 1.0]
+    ci = bootstrap(score(gold=gold, predictions=gold, documents=documents).units, metrics, n=200)
+    assert ci["micro_f1"] == [1.0, 1.0]
 
 
 def test_bad_arguments():
     documents, gold, preds = corpus(6)
     units = score(gold=gold, predictions=preds, documents=documents).units
     with pytest.raises(ValueError, match="resamples"):
-        bootstrap_ci(units, n=0)
+        bootstrap(units, metrics, n=0)
+    with pytest.raises(ValueError, match="seed"):
+        bootstrap(units, metrics, seed=-1)
     with pytest.raises(ValueError, match="level"):
-        bootstrap_ci(units, level=95)
+        bootstrap(units, metrics, level=95)
     with pytest.raises(ValueError, match="no units"):
-        bootstrap_ci(UnitCounts(keys=[], counts=np.zeros((0, 4, 3))))
+        bootstrap(Units(groups=[], sizes=[], columns=unit_columns(CLAIM_TYPES), counts=np.zeros((0, 12))), metrics)
 
 
 # ---------------------------------------------------------------- paired test
@@ -183,22 +212,22 @@ def test_bad_arguments():
 def test_a_system_against_itself():
     documents, gold, preds = corpus(7)
     units = score(gold=gold, predictions=preds, documents=documents).units
-    result = paired_test(units, units, n=200)
-    assert result["micro"] == {"delta": 0.0, "p_value": 1.0}
-    assert all(v == {"delta": 0.0, "p_value": 1.0} for v in result["per_type"].values())
+    result = paired_test(units, units, metrics, n=200)
+    assert result["micro_f1"] == {"delta": 0.0, "p_value": 1.0}
+    assert result["f1"] == {"delta": [0.0] * 4, "p_value": [1.0] * 4}
 
 
 def test_a_clearly_better_system():
     documents, gold, weak = corpus(8, n_docs=10, quality=0.3)
     good = score(gold=gold, predictions=gold, documents=documents).units
     bad = score(gold=gold, predictions=weak, documents=documents).units
-    result = paired_test(good, bad, n=500, seed=1)
-    assert result["micro"]["delta"] > 0.3
-    assert result["micro"]["p_value"] < 0.01
-    reverse = paired_test(bad, good, n=500, seed=1)
-    assert reverse["micro"]["delta"] == -result["micro"]["delta"]
-    assert reverse["micro"]["p_value"] == result["micro"]["p_value"]
-    assert paired_test(good, bad, n=500, seed=1) == result
+    result = paired_test(bad, good, metrics, n=500, seed=1)  # delta = good - bad
+    assert result["micro_f1"]["delta"] > 0.3
+    assert result["micro_f1"]["p_value"] < 0.01
+    reverse = paired_test(good, bad, metrics, n=500, seed=1)
+    assert reverse["micro_f1"]["delta"] == -result["micro_f1"]["delta"]
+    assert reverse["micro_f1"]["p_value"] == result["micro_f1"]["p_value"]
+    assert paired_test(bad, good, metrics, n=500, seed=1) == result
 
 
 def test_p_value_is_the_two_sided_sign_flip_share():
@@ -210,10 +239,9 @@ def test_p_value_is_the_two_sided_sign_flip_share():
     a[:, 0, 0] = 1  # every unit: one true positive for a
     b[1:, 0, 0] = 1
     b[0, 0, 2] = 1  # unit 0: b misses it
-    keys = [f"d:{k}" for k in range(4)]
-    result = paired_test(UnitCounts(keys, a), UnitCounts(keys, b), n=20000, seed=0)
-    assert result["micro"]["delta"] == pytest.approx(1 - 6 / 7)
-    assert result["micro"]["p_value"] == pytest.approx(2 * 0.75 ** 4, abs=0.03)
+    result = paired_test(units_of(b), units_of(a), metrics, n=20000, seed=0)
+    assert result["micro_f1"]["delta"] == pytest.approx(1 - 6 / 7)
+    assert result["micro_f1"]["p_value"] == pytest.approx(2 * 0.75 ** 4, abs=0.03)
 
 
 def test_paired_test_needs_the_same_units():
@@ -222,7 +250,7 @@ def test_paired_test_needs_the_same_units():
     fewer = {k: documents[k] for k in list(documents)[:-1]}
     b = score(gold={k: gold[k] for k in fewer}, predictions=preds, documents=fewer).units
     with pytest.raises(ValueError, match="not scored on the same documents and gold"):
-        paired_test(a, b)
-    c = UnitCounts(a.keys, a.counts[:, :2], types=CLAIM_TYPES[:2])
-    with pytest.raises(ValueError, match="different claim types"):
-        paired_test(a, c)
+        paired_test(a, b, metrics)
+    c = Units(a.groups, a.sizes, unit_columns(CLAIM_TYPES[:2]), a.counts[:, :6])
+    with pytest.raises(ValueError, match="different statistics"):
+        paired_test(a, c, metrics)

@@ -24,11 +24,7 @@ from bench.matching import (
     text_f1,
     type_index_of,
 )
-from bench.predictions import (
-    alignment_counts,
-    read_predictions,
-    read_predictions_with_alignment,
-)
+from bench.predictions import read_predictions
 from bench.scoring import score
 
 EXAMPLE = ROOT / "examples" / "llm_predictions.jsonl"
@@ -136,8 +132,9 @@ def _write(path, rows):
 def test_gold_as_text_only_predictions_is_perfect_under_text_and_lenient(tmp_path, corpus):
     rows = [{"doc_id": d, "text": c.text, "type": c.type, "claimant": c.claimant, "attribution": c.attribution}
             for d, claims in sorted(corpus.gold.items()) for c in claims]
-    predictions, records = read_predictions_with_alignment(_write(tmp_path / "p.jsonl", rows), corpus.documents)
-    assert alignment_counts(records)["exact"] == len(rows)
+    read = read_predictions(_write(tmp_path / "p.jsonl", rows), corpus.documents)
+    predictions = read.by_doc
+    assert read.alignment_counts()["exact"] == len(rows)
     for scheme in ("text", "lenient"):
         result = score(gold=corpus.gold, predictions=predictions, documents=corpus.documents, scheme=scheme,
                        claimants=corpus.claimants)
@@ -166,8 +163,9 @@ def test_claims_without_support_never_match(tmp_path, corpus):
             # far from every gold claim of its document in words, too
             assert max(token_f1(squad_tokens(sentence), squad_tokens(g.text)) for g in corpus.gold[doc_id]) < 0.5
             rows += [{"doc_id": doc_id, "text": sentence, "type": type_} for type_ in CLAIM_TYPES]
-    predictions, records = read_predictions_with_alignment(_write(tmp_path / "p.jsonl", rows), corpus.documents)
-    assert {r.method for r in records} == {"unaligned"}
+    read = read_predictions(_write(tmp_path / "p.jsonl", rows), corpus.documents)
+    predictions = read.by_doc
+    assert len(read.alignment) == len(rows) and {r["method"] for r in read.alignment} == {"unaligned"}
     for scheme in SCHEMES:
         result = score(gold=corpus.gold, predictions=predictions, documents=corpus.documents, scheme=scheme)
         assert result.micro.tp == 0 and result.micro.fp == len(rows), scheme
@@ -190,7 +188,7 @@ def test_reworded_claims_match_their_gold_claims(tmp_path, corpus):
         gold = next(c for c in corpus.gold[doc_id] if c.id == gold_id)
         rows.append({"doc_id": doc_id, "text": text, "type": gold.type})
         wanted.add((doc_id, gold_id))
-    predictions = read_predictions(_write(tmp_path / "p.jsonl", rows), corpus.documents)
+    predictions = read_predictions(_write(tmp_path / "p.jsonl", rows), corpus.documents).by_doc
     assert all(c.start >= 0 for claims in predictions.values() for c in claims)
     for scheme in ("text", "lenient"):
         result = score(gold=corpus.gold, predictions=predictions, documents=corpus.documents, scheme=scheme)
@@ -265,11 +263,12 @@ UNALIGNED_LINES = {5, 15, 19, 26, 33}
 
 
 def test_example_file_is_what_its_table_says(corpus):
-    predictions, records = read_predictions_with_alignment(EXAMPLE, corpus.documents)
-    assert len(records) == len(EXAMPLE_LINES) == 36
-    assert alignment_counts(records) == EXPECTED_METHODS
-    assert {r.line for r in records if r.method == "unaligned"} == UNALIGNED_LINES
-    line_of = {(r.doc_id, r.index): r.line for r in records}
+    read = read_predictions(EXAMPLE, corpus.documents)
+    predictions = read.by_doc
+    assert read.count == len(EXAMPLE_LINES) == 36
+    assert read.alignment_counts() == EXPECTED_METHODS
+    assert {r["line"] for r in read.alignment if r["method"] == "unaligned"} == UNALIGNED_LINES
+    line_of = {(d, k): line for d, lines in read.lines.items() for k, line in enumerate(lines)}
     for column, scheme in enumerate(("text", "lenient")):
         result = score(gold=corpus.gold, predictions=predictions, documents=corpus.documents, scheme=scheme)
         found = {line: None for line in EXAMPLE_LINES}
@@ -291,9 +290,9 @@ def test_example_file_scores_through_the_cli(tmp_path, capsys):
 
 
 def test_alignment_is_deterministic(corpus):
-    first = read_predictions_with_alignment(EXAMPLE, corpus.documents)
-    again = read_predictions_with_alignment(EXAMPLE, {k: corpus.documents[k] for k in reversed(corpus.documents)})
-    assert first[1] == again[1]
+    first = read_predictions(EXAMPLE, corpus.documents)
+    again = read_predictions(EXAMPLE, {k: corpus.documents[k] for k in reversed(corpus.documents)})
+    assert first.alignment == again.alignment and first.by_doc == again.by_doc
     index = DocumentIndex(corpus.documents["000_2ed1a488bd7a9f20"].text)
     assert index.align("There is no agreement yet and negotiations are ongoing") == index.align(
         "There is no agreement yet and negotiations are ongoing")

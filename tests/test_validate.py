@@ -49,11 +49,11 @@ def test_corrupted_gold_gives_one_line_per_problem(gold_copy, capsys):
         f'{files[1]}: claim c2: unknown type "opinion" (expected one of quantity, prediction, position, event)',
         f'{files[1]}: claim c3: claimant "Nobody Known" is not a canonical name in claimants.json nor "author"',
         f'{files[1]}: claim {c[4]["id"]}: duplicate id "{c[4]["id"]}"',
-        f'{gold}: no gold for document "{files[2].stem}"',
+        f'{gold}: no gold for document "{files[2].stem}" (every document needs gold, even an empty claim list)',
     ]
     for line in expected:
         assert line in out, (line, out)
-    assert len(out) == len(expected)
+    assert len(out) == len(expected)  # the links to the missing document's claims add no line of their own
 
 
 def test_whitespace_and_author_rules(gold_copy, capsys):
@@ -74,17 +74,23 @@ def test_whitespace_and_author_rules(gold_copy, capsys):
     assert 'claim c2: claimant "author" goes with attribution "author" and only with it' in out
 
 
-def test_unreadable_gold_is_one_line_not_a_traceback(gold_copy, capsys):
+def test_unreadable_gold_is_one_problem_and_run_refuses_it_with_the_same_words(gold_copy, capsys):
     gold = gold_copy / "gold"
-    sorted(gold.glob("0*.json"))[0].write_text("{not json")
+    broken = sorted(gold.glob("0*.json"))[0]
+    broken.write_text("{not json")
     code = main(["validate", "--gold", str(gold), "--docs", str(gold_copy / "seeds")])
+    captured = capsys.readouterr()
+    assert code == 1 and "Traceback" not in captured.err
+    problem = next(line for line in captured.out.splitlines() if line.startswith(str(broken)))
+    assert "invalid JSON" in problem
+    code = main(["run", "--model", "rules", "--gold", str(gold), "--docs", str(gold_copy / "seeds"),
+                 "--out", str(gold_copy / "r")])
     err = capsys.readouterr().err
-    assert code == 2
-    assert err.startswith("bench: error: ") and "invalid JSON" in err and "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1
+    assert code == 2 and err.startswith("bench: error: invalid gold: ") and problem in err
+    assert len(err.strip().splitlines()) == 1 and not (gold_copy / "r").exists()
 
 
-@pytest.mark.parametrize("name", ["unseen", "heldout"])
+@pytest.mark.parametrize("name", ["unseen", "heldout", "figures"])
 def test_test_corpora_are_valid_gold(name, capsys):
     folder = ROOT / "tests" / "data" / name
     assert main(["validate", "--gold", str(folder / "gold"), "--docs", str(folder / "docs")]) == 0

@@ -5,8 +5,8 @@ Everything is inlined into the page, so a report opens offline and can be mailed
 
 from __future__ import annotations
 
-from .claims import CLAIM_TYPES
-from .matching import BOUNDARY, MATCHED, MISSED, OUTCOMES, SPURIOUS, WRONG_TYPE
+from ..claims import CLAIM_TYPES
+from ..matching import BOUNDARY, MATCHED, MISSED, OUTCOMES, SPURIOUS, WRONG_TYPE
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 _PALETTE = ("#0072B2", "#CC79A7", "#E69F00", "#009E73")

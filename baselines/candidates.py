@@ -1,0 +1,362 @@
+"""Candidate claim segments of a document, each with who asserts it and how.
+
+Per non-boilerplate line: quotations are found first (a quoted sentence is a *block* quote
+whose speaker comes from the frame that follows or precedes it); the prose between them is
+cut into sentences and clauses (``segment``); each clause loses its reporting frame, which
+names the claimant (``attribution``, ``claimants``); what remains is judged claim-like or
+not (opinions, uncertainty, questions, fragments: ``keep`` False). The ``rules`` baseline
+types the kept candidates by cue words; ``transformer`` types (or drops) all of them with a
+classifier; ``tagger`` finds its own spans and borrows only the claimant and attribution of
+the candidate it overlaps (``frame_for``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench.claims import AUTHOR, Claim, Document
+
+from .attribution import Quote, find_quotes, inverted_subject, leading_frame, stance_start, trailing_frame
+from .claimants import Claimants
+from .cues import (
+    CONDITIONAL, EVALUATIVE, GERUND_WITH_OBJECT, INFINITIVE, INTRO, STRONG_OPINION, UNCERTAIN, WRAPPER, has_stance,
+    is_quantity,
+)
+from .segment import (
+    COLON, FINITE_AUX, FUNCTION_WORDS, NEW, PARTICIPLE, THAT, VP, has_verb, is_boilerplate, label_prefix_end, lines,
+    mask, split_clauses, split_sentences, tokens, trim, words,
+)
+
+DIRECT, INDIRECT = "direct", "indirect"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A segment that may be a claim, with who asserts it and how.
+
+    ``keep`` is False when the rules judge it not a claim (opinion, uncertainty, fragment);
+    ``belief`` marks content framed by "hopes/believes/expects that".
+    """
+
+    start: int
+    end: int
+    claimant: str
+    attribution: str
+    belief: bool = False
+    quoted: bool = False
+    keep: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    claimants: tuple[str, ...]
+    attribution: str
+    subjects: tuple[str, ...] = ()
+    belief: bool = False
+    frame_only: bool = False
+
+
+_AUTHOR_STATE = _State((AUTHOR,), AUTHOR)
+
+
+# ---------------------------------------------------------------- extraction
+
+def extract_candidates(document: Document) -> list[Candidate]:
+    """Every candidate claim segment of a document, in text order, kept or not."""
+    return _Extractor(document.text).run()
+
+
+class _Extractor:
+    def __init__(self, text: str):
+        self.text = text
+        self.masked = mask(text)
+        self.names = Claimants(text, self.masked)
+        self.out: list[Candidate] = []
+        self.last_speaker: tuple[str, ...] = ()
+
+    def run(self) -> list[Candidate]:
+        for ls, le in lines(self.text):
+            if is_boilerplate(self.text[ls:le], self.masked[ls:le]):
+                continue
+            self._line(label_prefix_end(self.masked, ls, le), le)
+        self.out.sort(key=lambda c: (c.start, c.end, c.claimant))
+        return self.out
+
+    # -- one line (paragraph)
+
+    def _line(self, ls: int, le: int) -> None:
+        quotes = find_quotes(self.text, self.masked, ls, le)
+        embedded = [(q.open_at if q.open_at is not None else q.start,
+                     q.close_at + 1 if q.close_at is not None else q.end) for q in quotes if not q.block]
+        units: list[tuple[str, object]] = []
+        cursor = ls
+        for q in quotes:
+            if not q.block:
+                continue
+            lo = q.open_at if q.open_at is not None else q.start
+            units.extend(("narr", span) for span in split_sentences(self.masked, cursor, lo))
+            units.append(("quote", q))
+            cursor = q.close_at + 1 if q.close_at is not None else q.end
+        units.extend(("narr", span) for span in split_sentences(self.masked, cursor, le))
+
+        line_speaker: tuple[str, ...] = ()
+        colon_speaker: tuple[str, ...] = ()
+        i = 0
+        while i < len(units):
+            kind, unit = units[i]
+            if kind == "narr":
+                s, e = unit
+                headline = (s, e) == (ls, le) and self.masked[e - 1] not in ".!?\"”'"
+                speaker = self._narrative(s, e, embedded, headline=headline)
+                colon_speaker = speaker if self.masked[s:e].rstrip().endswith(":") else ()
+                i += 1
+                continue
+            quote: Quote = unit
+            speaker: tuple[str, ...] = ()
+            consumed = False
+            if i + 1 < len(units) and units[i + 1][0] == "narr":
+                s, e = units[i + 1][1]
+                if self._is_attribution(quote, s, e):
+                    speaker = self._narrative(s, e, embedded, after_quote=True)
+                    consumed = True
+            speaker = speaker or colon_speaker or line_speaker or self.last_speaker
+            self._quote(quote, speaker or (AUTHOR,))
+            if speaker:
+                line_speaker = speaker
+                self.last_speaker = speaker
+            colon_speaker = ()
+            i += 2 if consumed else 1
+
+    def _is_attribution(self, quote: Quote, s: int, e: int) -> bool:
+        """Whether the sentence after a quote names its speaker ("..., she said")."""
+        ended = self.text[quote.end - 1:quote.end]
+        frame = leading_frame(self.masked, s, e, window=12)
+        if frame is None:
+            return inverted_subject(self.masked, s, e) is not None
+        if ended in ",?!" or self.masked[s:s + 1].islower():
+            return True
+        return frame.content is None or not has_verb(self.masked, *frame.content)
+
+    # -- quotations
+
+    def _quote(self, quote: Quote, speaker: tuple[str, ...]) -> None:
+        for s, e in split_sentences(self.masked, quote.start, quote.end):
+            owners = speaker
+            for clause in split_clauses(self.masked, s, e):
+                a, b = clause.start, clause.end
+                if clause.link in (COLON, NEW) and self.masked[b:b + 2].strip().startswith(":"):
+                    # "the minister has made it plain: ..." inside a quote: the minister owns what follows
+                    frame = leading_frame(self.masked, a, b)
+                    if frame is not None and frame.subject is not None and (
+                            frame.content is None or not has_verb(self.masked, *frame.content)):
+                        owners = tuple(self.names.name(frame.subject)) or owners
+                        continue
+                self._emit(a, b, owners, DIRECT, quoted=True)
+
+    # -- prose
+
+    def _narrative(self, s: int, e: int, embedded, *, after_quote: bool = False,
+                   headline: bool = False) -> tuple[str, ...]:
+        """Emit the claims of one prose sentence; return the speaker its first frame names."""
+        prev: _State | None = None
+        speaker: tuple[str, ...] = ()
+        clauses = split_clauses(self.masked, s, e, protected=embedded)
+        headline = headline and len(clauses) == 1
+        for index, clause in enumerate(clauses):
+            a, b = clause.start, clause.end
+            if clause.link == THAT and prev is not None:
+                state, span = prev, (a, b)
+            elif clause.link in (VP, PARTICIPLE) and prev is not None:
+                a = self._skip_word(a, b, "instead")
+                owners = prev.subjects or prev.claimants
+                attribution = AUTHOR if owners == (AUTHOR,) else INDIRECT
+                frame = leading_frame(self.masked, a, b, allow_ing=True, window=1)
+                if frame is not None:
+                    span, belief = frame.content, frame.belief or prev.belief
+                else:
+                    span, belief = (a, b), prev.belief
+                state = _State(owners, attribution, prev.subjects, belief)
+            elif clause.link == COLON and prev is not None and prev.frame_only:
+                state, span = self._fresh(a, b, after_quote=False, default=prev)
+            else:
+                state, span = self._fresh(a, b, after_quote=after_quote and index == 0)
+            if index == 0 and state.claimants != (AUTHOR,):
+                speaker = state.claimants
+                self.last_speaker = speaker
+            if span is not None and not state.frame_only:
+                self._emit(*span, state.claimants, state.attribution, belief=state.belief, headline=headline,
+                           participle=clause.link == PARTICIPLE)
+            prev = state
+        return speaker
+
+    def _fresh(self, a: int, b: int, *, after_quote: bool, default: _State | None = None):
+        masked = self.masked
+        claimants: tuple[str, ...] = ()
+        subjects: tuple[str, ...] = ()
+        belief = False
+        content: tuple[int, int] | None = (a, b)
+        trailing = trailing_frame(masked, a, b)
+        if trailing is not None:
+            claimants = tuple(self.names.name(trailing.subject))
+            content = trailing.content
+        for depth in range(3):
+            if content is None:
+                break
+            frame = leading_frame(masked, *content, allow_ing=depth == 0 and after_quote)
+            if depth == 0 and after_quote and not claimants and (frame is None or frame.subject is None):
+                inverted = inverted_subject(masked, *content)  # '"...," said the governor.'
+                if inverted is not None:
+                    claimants, content = tuple(self.names.name(inverted)), None
+                    break
+            if frame is None:
+                break
+            if depth > 0 and (frame.content is None or not self._claim_like(*frame.content, belief=frame.belief)):
+                break  # "... the figures the agency has reported": a clause inside the content, not a frame
+            named = tuple(self.names.name(frame.subject)) if frame.subject else ()
+            if not named and depth == 0 and after_quote:
+                named = self.last_speaker  # '"...," he added.' with the pronoun unresolved
+            claimants = named or claimants
+            subjects = named or subjects
+            belief = belief or frame.belief
+            content = frame.content
+        if claimants:
+            frame_only = content is None or not self._claim_like(*content, belief=belief)
+            return _State(claimants, INDIRECT, subjects, belief, frame_only), content
+        if default is not None:
+            return _State(default.claimants, default.attribution, default.subjects), (a, b)
+        stance = stance_start(masked, a, b)
+        if stance is not None:
+            owners = tuple(self.names.name(stance[1]))
+            if owners:
+                return _State(owners, INDIRECT, owners), (stance[0], b)
+        if self._intro_participle(a, b):
+            return _State((AUTHOR,), AUTHOR, frame_only=True), None
+        start = self._strip_intro(a, b)
+        self.names.mention(self._author_subject(start, b))
+        return _AUTHOR_STATE, (start, b)
+
+    def _author_subject(self, a: int, b: int) -> tuple[int, int] | None:
+        toks = tokens(self.masked, a, b)
+        for k, tok in enumerate(toks[:6]):
+            if k and tok.lower in FINITE_AUX:
+                return toks[0].start, toks[k - 1].end
+        return None
+
+    def _skip_word(self, a: int, b: int, word: str) -> int:
+        toks = tokens(self.masked, a, b)
+        if toks and toks[0].lower == word and len(toks) > 1:
+            return toks[1].start
+        return a
+
+    def _intro_participle(self, a: int, b: int) -> bool:
+        """"Pressed on whether ...": a leading participial phrase, not a clause."""
+        toks = tokens(self.masked, a, b)
+        return len(toks) > 2 and toks[0].capitalized and toks[0].lower.endswith("ed") \
+            and toks[1].lower in ("about", "by", "on", "if", "whether", "for", "to", "in")
+
+    def _strip_intro(self, a: int, b: int) -> int:
+        """Drop a leading adverbial phrase ("After the meeting, ...") when a clause follows it."""
+        toks = tokens(self.masked, a, b)
+        if not toks or toks[0].lower not in INTRO:
+            return a
+        for k in range(1, min(len(toks), 14)):
+            if "," in self.masked[toks[k - 1].end:toks[k].start]:
+                if has_verb(self.masked, toks[k].start, b) and not has_verb(self.masked, a, toks[k - 1].end):
+                    return toks[k].start
+                return a
+        return a
+
+    # -- output
+
+    def _claim_like(self, s: int, e: int, *, belief: bool = False) -> bool:
+        s, e = trim(self.text, s, e, self.masked)
+        return len(words(self.masked[s:e])) >= 2 and self._has_predicate(s, e, belief=belief)
+
+    def _has_predicate(self, s: int, e: int, *, belief: bool = False, headline: bool = False,
+                       participle: bool = False) -> bool:
+        """Something is asserted: a verb, a number or a stance; an infinitive after a belief
+        frame ("expects the backlog to take"), a participle clause, a headline's predicate."""
+        span = self.masked[s:e]
+        return (has_verb(self.masked, s, e) or is_quantity(span) or has_stance(span, words(span))
+                or (belief and INFINITIVE.search(span) is not None)
+                or (participle and words(span)[:1] != [] and words(span)[0].endswith("ing"))
+                or GERUND_WITH_OBJECT.search(span) is not None
+                or (headline and _content_words(span)))
+
+    def _emit(self, s: int, e: int, claimants: tuple[str, ...], attribution: str,
+              *, belief: bool = False, quoted: bool = False, headline: bool = False,
+              participle: bool = False) -> None:
+        text, masked = self.text, self.masked
+        s, e = trim(text, s, e, masked)
+        m = WRAPPER.match(masked, s, e)
+        if m:
+            s = m.end()
+        if not quoted:
+            e = self._drop_trailing_appositive(s, e)
+        s, e = trim(text, s, e, masked)
+        if e <= s:
+            return
+        span = masked[s:e]
+        keep = (
+            len(words(span)) >= 3
+            and not _is_question(text, e)
+            and not UNCERTAIN.search(span)
+            and not (EVALUATIVE.search(span) and not is_quantity(span) and len(words(span)) <= 14)
+            and not STRONG_OPINION.search(span)
+            and not CONDITIONAL.match(span)
+            and self._has_predicate(s, e, belief=belief, headline=headline, participle=participle)
+        )
+        if attribution == AUTHOR or not claimants:
+            claimants, attribution = (AUTHOR,), AUTHOR
+        for claimant in claimants:
+            self.out.append(Candidate(s, e, claimant, attribution, belief=belief, quoted=quoted, keep=keep))
+
+    def _drop_trailing_appositive(self, s: int, e: int) -> int:
+        """", the largest port in the region" at the end of a clause describes, not claims."""
+        toks = tokens(self.masked, s, e)
+        for k in range(1, len(toks)):
+            gap = self.masked[toks[k - 1].end:toks[k].start]
+            if "," in gap and toks[k].lower in ("the", "a", "an") and k >= 4:
+                if not has_verb(self.masked, toks[k].start, e) and not is_quantity(self.masked[toks[k].start:e]):
+                    return toks[k - 1].end
+        return e
+
+
+def _content_words(span: str) -> bool:
+    """A mixed-case headline with a lowercase content word has a predicate even when its
+    verb is not recognised ("Dockworkers extend strike"); a bare name ("City Hall") has not."""
+    return any(w[:1].islower() and w not in FUNCTION_WORDS for w in span.split())
+
+
+def _is_question(text: str, end: int) -> bool:
+    tail = text[end:end + 3]
+    return "?" in tail.split(" ")[0] if tail else False
+
+
+def to_claims(document: Document, candidates: Sequence[Candidate], types: Sequence[str | None]) -> list[Claim]:
+    """Claims from typed candidates (a None type drops the candidate); ids in text order."""
+    claims = []
+    seen: set[tuple[int, int, str]] = set()
+    for cand, claim_type in zip(candidates, types):
+        if claim_type is None or (cand.start, cand.end, cand.claimant) in seen:
+            continue
+        seen.add((cand.start, cand.end, cand.claimant))
+        claims.append(Claim(
+            doc_id=document.doc_id, start=cand.start, end=cand.end, type=claim_type,
+            claimant=cand.claimant, attribution=cand.attribution,
+            text=document.text[cand.start:cand.end], id=f"c{len(claims) + 1}",
+        ))
+    return claims
+
+
+def frame_for(candidates: Sequence[Candidate], start: int, end: int) -> tuple[str, str]:
+    """(claimant, attribution) of a span found by other means (``tagger``): those of the
+    candidate it overlaps most, in characters; on a tie the first in text order (the order
+    ``extract_candidates`` returns); ``author``/``author`` when it overlaps none."""
+    best, frame = 0, (AUTHOR, AUTHOR)
+    for cand in candidates:
+        overlap = min(end, cand.end) - max(start, cand.start)
+        if overlap > best:
+            best, frame = overlap, (cand.claimant, cand.attribution)
+    return frame

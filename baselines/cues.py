@@ -1,0 +1,130 @@
+"""Cue words that type a claim, in the guidelines' decision order, and cues of non-claims.
+
+General English only: numbers and amounts, futures and modals, stance verbs, obligations,
+evaluative and uncertain wording. Shared by every baseline that types or filters text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .segment import MONTHS, STANCE_VERBS, words
+from .attribution import is_pronoun_subject
+
+# ---------------------------------------------------------------- type cues
+
+NUMBER_WORDS = frozenset({
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+    "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "hundreds",
+    "thousand", "thousands", "million", "millions", "billion", "billions", "trillion", "dozen",
+    "dozens", "half", "twice", "doubled", "tripled", "halved", "percent", "majority", "scores",
+})
+QUANTITY_PHRASES = re.compile(
+    r"\b(?:numbers?\s+of|numbers|figures|a\s+total\s+of|per\s*cent|a\s+third|a\s+quarter|tens\s+of)\b|%",
+    re.IGNORECASE,
+)
+FUTURE = re.compile(
+    r"\b(?:will|won't|shall|would|wouldn't|going\s+to|can|cannot|can't|could|couldn't|may|might|"
+    r"be\s+able\s+to|about\s+to|set\s+to|plans?\s+to|planned\s+to|planning\s+to|expected\s+to|"
+    r"(?:is|are|was|were)\s+expected|likely|unlikely|possible|impossible|forecasts?|predicts?|soon|next\s+(?:week|month|year))\b|'ll\b",
+    re.IGNORECASE,
+)
+_COMMIT_FUTURE = re.compile(r"\b(?:will|won't|shall|would|wouldn't|going\s+to)\b|'ll\b", re.IGNORECASE)
+_OBLIGATION = re.compile(
+    r"\b(?:must|should|ought\s+to|has\s+to|have\s+to|had\s+to|needs?|needed\s+to|call(?:s|ed|ing)?\s+(?:on|upon|for|off)|"
+    r"ready['’\"”]?\s+(?:to|for)|willing\s+to|prepared\s+to|tight-lipped|no\s+comment|commitments?|"
+    r"(?:portray|present|describe|label)(?:s|ed|ing)?\b[^.]*\bas)\b",
+    re.IGNORECASE,
+)
+_EXPECT_FROM = re.compile(r"\bexpect\w*\b(?:(?!\bthat\b|\bto\b)[^.])*\bfrom\b", re.IGNORECASE)
+_AS_VERBS = frozenset({"present", "presents", "presented", "describe", "describes", "described", "label",
+                       "labels", "labelled", "labeled", "portray", "portrays", "portrayed"})
+_PURPOSE = re.compile(r"\b(?:in\s+order\s+to|so\s+as\s+to|so\s+that)\b.*$", re.IGNORECASE | re.DOTALL)
+
+# ---------------------------------------------------------------- non-claims
+
+UNCERTAIN = re.compile(r"\b(?:unclear|uncertain|not\s+(?:yet\s+)?clear|not\s+known|unknown|remains\s+to\s+be\s+seen)\b", re.I)
+EVALUATIVE_WORDS = (
+    r"clear|perfect|smooth|smoothly|fragile|delicate|difficult|good|bad|badly|great|terrible|brutal|"
+    r"important|optimistic|pessimistic|ideal|easy|hard|complicated|tragic|unacceptable|excellent|"
+    r"crucial|vital|wonderful|horrible|awful|dire|grim|fine|well|nice|sad|happy|proud|pleased|"
+    r"disappointed|outrageous|shameful|ridiculous|absurd|strange|remarkable|disgraceful|shocking|"
+    r"worrying|concerning|encouraging|positive|negative|hopeful|confident|regrettable|unfortunate"
+)
+STRONG_OPINION = re.compile(r"\bamong\s+the\s+(?:most|least|worst|best)\b|\bno\s+doubt\b", re.IGNORECASE)
+EVALUATIVE = re.compile(
+    r"\b(?:is|are|was|were|remains?|remained|seems?|seemed|looks?|looked|feels?|felt|be)\s+"
+    r"(?:[\"“”']?(?:very|so|quite|too|extremely|really|not|all|initially|increasingly|particularly|"
+    r"rather|more|most|less|of|a|an|going|now|still|also|always)\s+)*[\"“”']?(?:" + EVALUATIVE_WORDS + r")\b"
+    r"|\bamong\s+the\s+(?:most|least|worst|best)\b|\bno\s+doubt\b",
+    re.IGNORECASE,
+)
+WRAPPER = re.compile(r"it\s+(?:is|was|seems|seemed|appears|appeared)\s+[^,.]{1,40}?\bthat\s+", re.IGNORECASE)
+GERUND_WITH_OBJECT = re.compile(
+    r"\b[a-z]{3,}ing\s+(?:the|a|an|its|his|her|their|our|my|them|him|us|it)\b")
+CONDITIONAL = re.compile(r"(?:if|unless|whether)\b", re.IGNORECASE)
+INFINITIVE = re.compile(r"\bto\s+[a-z]{3,}")
+INTRO = frozenset({
+    "after", "before", "during", "earlier", "following", "later", "in", "on", "at", "since",
+    "despite", "under", "amid", "meanwhile", "nevertheless", "however", "when", "as", "with",
+    "upon", "over", "within", "throughout",
+})
+
+
+# ---------------------------------------------------------------- typing
+
+def is_quantity(text: str) -> bool:
+    """A count, amount or measured value; dates and years that only place an event do not count."""
+    core = _PURPOSE.sub("", text)
+    if QUANTITY_PHRASES.search(core):
+        return True
+    toks = [m.group() for m in re.finditer(r"\d+(?:[.,:]\d+)*%?|[^\W\d_][\w'\-]*", core)]
+    for i, tok in enumerate(toks):
+        low = tok.lower()
+        if low in NUMBER_WORDS:
+            return True
+        if tok[:1].isdigit():
+            prev = toks[i - 1].lower() if i else ""
+            nxt = toks[i + 1].lower() if i + 1 < len(toks) else ""
+            if prev in MONTHS or nxt in MONTHS or ":" in tok:
+                continue
+            if re.fullmatch(r"(?:19|20)\d\d", tok) and nxt not in ("people", "soldiers", "civilians"):
+                continue
+            return True
+    return False
+
+
+def rule_type(text: str, *, belief: bool = False) -> str:
+    """Type a claim's text by cue words, in the guidelines' decision order."""
+    if is_quantity(text):
+        return "quantity"
+    core = _month_names(_PURPOSE.sub("", text))
+    ws = words(core)
+    if belief and not _EXPECT_FROM.search(core):
+        return "prediction"
+    if has_stance(core, ws):
+        return "position"
+    head = " ".join(ws[:5])
+    if is_pronoun_subject(ws) and _COMMIT_FUTURE.search(head):
+        return "position"  # a party's commitment about its own side
+    if FUTURE.search(core):
+        return "prediction"
+    return "event"
+
+
+def _month_names(text: str) -> str:
+    """"since May 16": a month, not the modal."""
+    return re.sub(r"\bMay(?=\s+\d)", "Month", text)
+
+
+def has_stance(core: str, ws: list[str]) -> bool:
+    """A stance verb, call, obligation or readiness in ``core`` (its words ``ws``)."""
+    if _OBLIGATION.search(core) or _EXPECT_FROM.search(core):
+        return True
+    for i, w in enumerate(ws):
+        if w in STANCE_VERBS and w not in _AS_VERBS:
+            if i and ws[i - 1] in ("the", "a", "an", "this", "these", "their", "its", "his", "her"):
+                continue
+            return True
+    return False

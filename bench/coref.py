@@ -1,0 +1,185 @@
+"""Coreference metrics for claim clusters, written as per-entity statistics so the bootstrap can sum them.
+
+Mentions are hashable; a clustering is a list of disjoint sets (entities). ``key`` is the
+gold, ``response`` the system. A mention of the key missing from the response, or the
+reverse, is handled as the standard definitions do (twinless mentions score 0).
+
+- MUC (Vilain et al. 1995): R = Σ_k (|k| − |p(k)|) / Σ_k (|k| − 1), where p(k) is the
+  partition of k by the response (key mentions the response lacks are parts of their own);
+  P the same with the roles swapped. Singletons contribute nothing.
+- B³ (Bagga & Baldwin 1998): R = Σ_k Σ_r |k ∩ r|² / |k| ÷ Σ_k |k|; P the same swapped.
+- CEAFₑ (Luo 2005): φ(k, r) = 2|k ∩ r| / (|k| + |r|); A the one-to-one alignment of key
+  and response entities with the largest Σ φ; R = Σ φ / |K|, P = Σ φ / |R|. Entities that
+  share no mention have φ = 0, so the alignment is solved exactly per connected component.
+- LEA (Moosavi & Strube 2016): R = Σ_k |k| · Σ_r link(k ∩ r) / link(k) ÷ Σ_k |k|, with
+  link(e) = |e|(|e| − 1)/2; a singleton has one self-link, resolved when the response
+  also has that mention alone. P the same swapped.
+- CoNLL F1: the mean of the MUC, B³ and CEAFₑ F1.
+
+``entity_stats`` gives each statistic per key entity (recall side) and per response
+entity (precision side): every total is a sum of them, which is what ``bench.tasks.links``
+files under bootstrap units. ``scores`` turns totals into R/P/F1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+from .matching import hungarian_max
+
+RECALL_STATS = ("muc_r_num", "muc_r_den", "b3_r_num", "b3_r_den", "ceaf_sim", "ceaf_k", "lea_r_num", "lea_r_den")
+PRECISION_STATS = ("muc_p_num", "muc_p_den", "b3_p_num", "b3_p_den", "ceaf_r", "lea_p_num", "lea_p_den")
+STATS = RECALL_STATS + PRECISION_STATS
+METRICS = ("muc", "b3", "ceafe", "lea")
+
+
+def _link(n: int) -> float:
+    return n * (n - 1) / 2
+
+
+def _lea_side(entity: set, other: Sequence[set], member_of: dict) -> float:
+    """Σ_r link(e ∩ r) / link(e) for one entity against the other clustering."""
+    if len(entity) == 1:
+        (m,) = entity
+        j = member_of.get(m)
+        return 1.0 if j is not None and len(other[j]) == 1 else 0.0
+    shared: dict[int, int] = {}
+    for m in entity:
+        j = member_of.get(m)
+        if j is not None:
+            shared[j] = shared.get(j, 0) + 1
+    return sum(_link(n) for n in shared.values()) / _link(len(entity))
+
+
+def _muc_side(entity: set, member_of: dict) -> tuple[float, float]:
+    parts = set()
+    lonely = 0
+    for m in entity:
+        j = member_of.get(m)
+        if j is None:
+            lonely += 1
+        else:
+            parts.add(j)
+    return len(entity) - (len(parts) + lonely), len(entity) - 1
+
+
+def _b3_side(entity: set, other: Sequence[set], member_of: dict) -> float:
+    shared: dict[int, int] = {}
+    for m in entity:
+        j = member_of.get(m)
+        if j is not None:
+            shared[j] = shared.get(j, 0) + 1
+    return sum(n * n for n in shared.values()) / len(entity)
+
+
+def ceaf_alignment(key: Sequence[set], response: Sequence[set]) -> dict[int, tuple[int, float]]:
+    """key index -> (response index, φ4) of the optimal one-to-one alignment (aligned pairs with φ > 0)."""
+    member_of = {m: j for j, r in enumerate(response) for m in r}
+    edges: dict[tuple[int, int], float] = {}
+    for i, k in enumerate(key):
+        shared: dict[int, int] = {}
+        for m in k:
+            j = member_of.get(m)
+            if j is not None:
+                shared[j] = shared.get(j, 0) + 1
+        for j, n in shared.items():
+            edges[(i, j)] = 2 * n / (len(k) + len(response[j]))
+    # connected components of the key-response overlap graph, each solved exactly
+    parent: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def find(node):
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for i, j in edges:
+        a, b = find((0, i)), find((1, j))
+        if a != b:
+            parent[a] = b
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for i, j in edges:
+        groups.setdefault(find((0, i)), []).append((i, j))
+    aligned: dict[int, tuple[int, float]] = {}
+    for pairs in groups.values():
+        rows = sorted({i for i, _ in pairs})
+        cols = sorted({j for _, j in pairs})
+        transpose = len(rows) > len(cols)
+        a, b = (cols, rows) if transpose else (rows, cols)
+        weight = [[edges.get((y, x) if transpose else (x, y), 0.0) for y in b] for x in a]
+        for r, c in enumerate(hungarian_max(weight)):
+            i, j = (b[c], a[r]) if transpose else (a[r], b[c])
+            if edges.get((i, j), 0.0) > 0:
+                aligned[i] = (j, edges[(i, j)])
+    return aligned
+
+
+def entity_stats(key: Sequence[set], response: Sequence[set]) -> tuple[list[dict], list[dict]]:
+    """Per key entity its recall statistics, per response entity its precision statistics."""
+    key_of = {m: i for i, k in enumerate(key) for m in k}
+    response_of = {m: j for j, r in enumerate(response) for m in r}
+    aligned = ceaf_alignment(key, response)
+    recall = []
+    for i, k in enumerate(key):
+        muc_num, muc_den = _muc_side(k, response_of)
+        recall.append({
+            "muc_r_num": muc_num, "muc_r_den": muc_den,
+            "b3_r_num": _b3_side(k, response, response_of), "b3_r_den": len(k),
+            "ceaf_sim": aligned.get(i, (None, 0.0))[1], "ceaf_k": 1,
+            "lea_r_num": len(k) * _lea_side(k, response, response_of), "lea_r_den": len(k),
+        })
+    precision = []
+    for r in response:
+        muc_num, muc_den = _muc_side(r, key_of)
+        precision.append({
+            "muc_p_num": muc_num, "muc_p_den": muc_den,
+            "b3_p_num": _b3_side(r, key, key_of), "b3_p_den": len(r),
+            "ceaf_r": 1,
+            "lea_p_num": len(r) * _lea_side(r, key, key_of), "lea_p_den": len(r),
+        })
+    return recall, precision
+
+
+def _prf(r_num, r_den, p_num, p_den) -> dict[str, float | None]:
+    recall = r_num / r_den if r_den else None
+    precision = p_num / p_den if p_den else None
+    if recall is None or precision is None:
+        f1 = None
+    else:
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"recall": recall, "precision": precision, "f1": f1}
+
+
+def scores(totals: dict[str, float]) -> dict[str, dict[str, float | None]]:
+    """R/P/F1 of each metric, and CoNLL F1, from summed statistics."""
+    t = totals
+    out = {
+        "muc": _prf(t["muc_r_num"], t["muc_r_den"], t["muc_p_num"], t["muc_p_den"]),
+        "b3": _prf(t["b3_r_num"], t["b3_r_den"], t["b3_p_num"], t["b3_p_den"]),
+        "ceafe": _prf(t["ceaf_sim"], t["ceaf_k"], t["ceaf_sim"], t["ceaf_r"]),
+        "lea": _prf(t["lea_r_num"], t["lea_r_den"], t["lea_p_num"], t["lea_p_den"]),
+    }
+    parts = [out[m]["f1"] for m in ("muc", "b3", "ceafe")]
+    out["conll"] = {"f1": None if any(p is None for p in parts) else sum(parts) / 3}
+    return out
+
+
+def evaluate(key: Sequence[set], response: Sequence[set]) -> dict[str, dict[str, float | None]]:
+    """Every metric for one key and response clustering (the sums of ``entity_stats``)."""
+    recall, precision = entity_stats(key, response)
+    totals = {name: 0.0 for name in STATS}
+    for row in recall + precision:
+        for name, value in row.items():
+            totals[name] += value
+    return scores(totals)
+
+
+def clustering(groups: Sequence[Sequence[Hashable]], mentions: Sequence[Hashable], *,
+               singletons: bool = True) -> list[set]:
+    """Entities from groups (clusters) plus a singleton for every mention in none; without
+    ``singletons``, entities of one mention are left out."""
+    entities = [set(g) for g in groups if g]
+    seen = {m for e in entities for m in e}
+    if singletons:
+        entities += [{m} for m in mentions if m not in seen]
+    return [e for e in entities if singletons or len(e) > 1]

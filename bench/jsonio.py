@@ -1,0 +1,215 @@
+"""The one way ClaimBench reads and writes its files.
+
+Reading. A file is read as bytes and must be UTF-8. A JSONL file is split at ``\\n`` only
+(never at U+2028, U+2029 or U+0085, which are legal inside JSON strings), blank lines are
+skipped, and **every line is decoded on its own** by msgspec, which also checks the line
+against a typed schema in the same C pass. JSON here is strict: no NaN or Infinity, no
+numbers beyond 64-bit range, no lone surrogates, no control characters inside strings,
+no trailing data. When a line fails, it is decoded again without a schema and
+``explain`` (from ``bench.records``) says what is wrong in words, so a message reads the
+same whatever the fast path did.
+
+Writing. Files are written whole or not at all: into a temporary file beside the target,
+flushed and synced, then renamed over nothing (a new name) or over the file it replaces.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import msgspec
+
+from .errors import InputError
+
+Explain = Callable[[object], str | None]
+
+
+# ---------------------------------------------------------------- reading
+
+def read_bytes(path: Path | str) -> bytes:
+    path = Path(path)
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise InputError("is a folder, expected a file", path=path) from None
+    except FileNotFoundError:
+        raise InputError("no such file", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+
+
+def decode_utf8(data: bytes, path: Path | str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"not valid UTF-8 (byte {exc.start})", path=path, line=line) from None
+
+
+def read_text(path: Path | str) -> str:
+    return decode_utf8(read_bytes(path), path)
+
+
+def _message(exc: Exception, raw: bytes, explain: Explain | None) -> str:
+    """Words for a line msgspec refused."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return f"not valid UTF-8 (byte {bad.start})"
+    if isinstance(exc, RecursionError):
+        return "invalid JSON: nested too deeply"
+    if isinstance(exc, msgspec.ValidationError):
+        try:
+            generic = msgspec.json.decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+            generic = None
+        found = explain(generic) if explain is not None and generic is not None else None
+        return found or _schema_words(str(exc))
+    text = str(exc).replace("JSON is malformed: ", "")
+    if text.startswith("Invalid UTF-8"):
+        return "not valid UTF-8"
+    if "(byte " in text:
+        head, _, tail = text.rpartition("(byte ")
+        byte = int(tail.rstrip(")") or 0)
+        column = len(raw[:byte].decode("utf-8", "replace")) + 1
+        return f"invalid JSON: {head.strip()} (column {column})"
+    return f"invalid JSON: {text}"
+
+
+def _schema_words(text: str) -> str:
+    """msgspec's own words, with its ``$.field`` path turned into a field name."""
+    message, _, where = text.partition(" - at `")
+    where = where.rstrip("`").removeprefix("$").lstrip(".")
+    return f'field "{where}": {message[:1].lower()}{message[1:]}' if where else message
+
+
+def decode_one(raw: bytes, decoder: msgspec.json.Decoder, explain: Explain | None = None) -> object:
+    """One JSON value through ``decoder``; an ``InputError`` without a place when it fails."""
+    try:
+        return decoder.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
+        raise InputError(_message(exc, raw, explain)) from None
+
+
+def split_lines(data: bytes) -> tuple[list[bytes], list[int] | None]:
+    """The non-blank lines of a JSONL buffer, and their 1-based numbers (None: every line, in order)."""
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    if all(line and not line.isspace() for line in lines):
+        return lines, None
+    numbers = [n for n, line in enumerate(lines, start=1) if line and not line.isspace()]
+    return [lines[n - 1] for n in numbers], numbers
+
+
+def decode_lines(path: Path | str, decoder: msgspec.json.Decoder, explain: Explain | None = None,
+                 *, data: bytes | None = None) -> tuple[list, list[int] | None]:
+    """Every non-blank line of a JSONL file decoded alone, and the line numbers (None: 1..n).
+
+    One C call per line; the first bad line raises an ``InputError`` naming file and line.
+    """
+    data = read_bytes(path) if data is None else data
+    lines, numbers = split_lines(data)
+    try:
+        return list(map(decoder.decode, lines)), numbers
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        pass
+    for k, raw in enumerate(lines):
+        try:
+            decoder.decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
+            number = k + 1 if numbers is None else numbers[k]
+            raise InputError(_message(exc, raw, explain), path=path, line=number) from None
+    raise AssertionError("a line failed in bulk but not alone")  # pragma: no cover
+
+
+def decode_file(path: Path | str, decoder: msgspec.json.Decoder, explain: Explain | None = None) -> object:
+    """A whole JSON file through ``decoder``; errors name the file and the line."""
+    data = read_bytes(path)
+    try:
+        return decoder.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
+        line = None
+        text = str(exc)
+        if "(byte " in text:
+            byte = int(text.rpartition("(byte ")[2].rstrip(")") or 0)
+            line = data.count(b"\n", 0, byte) + 1
+        raise InputError(_message(exc, data, explain), path=path, line=line) from None
+
+
+def line_number(numbers: list[int] | None, index: int) -> int:
+    return index + 1 if numbers is None else numbers[index]
+
+
+# ---------------------------------------------------------------- writing
+
+def _enc_hook(obj: object) -> object:
+    item = getattr(obj, "item", None)  # numpy scalars
+    if item is not None:
+        return item()
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    raise TypeError(f"cannot write {type(obj).__name__} as JSON")
+
+
+_ENCODER = msgspec.json.Encoder(enc_hook=_enc_hook)  # keys in the order the dicts were built
+
+
+def to_json(obj: object, *, indent: bool = False) -> bytes:
+    """Standard JSON (NaN and infinities are written as null)."""
+    data = _ENCODER.encode(obj)
+    return msgspec.json.format(data, indent=2) + b"\n" if indent else data
+
+
+def to_jsonl(rows: Iterable[object]) -> bytes:
+    """One JSON value a line, each line ending in ``\\n``."""
+    return _ENCODER.encode_lines(rows if isinstance(rows, list) else list(rows))
+
+
+def write_error(exc: OSError, path: Path | str) -> InputError:
+    """One line for a failed write: a full disk, a read-only place, a name too long."""
+    reasons = {
+        errno.ENOSPC: "no space left on the device",
+        errno.EROFS: "read-only file system",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted",
+        errno.ENAMETOOLONG: "file name too long",
+        errno.EDQUOT: "disk quota exceeded",
+    }
+    reason = reasons.get(exc.errno, exc.strerror or str(exc))
+    return InputError(f"cannot write: {reason}", path=path)
+
+
+def write_atomic(path: Path | str, data: bytes) -> Path:
+    """Write ``data`` to ``path`` whole or not at all (temporary file, fsync, rename)."""
+    path = Path(path)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".partial", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~umask())
+        os.replace(tmp, path)
+        tmp = None
+        return path
+    except OSError as exc:
+        raise write_error(exc, path) from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def umask() -> int:
+    """The process's file-creation mask (set back at once: os.umask can only be read by setting it)."""
+    mask = os.umask(0o22)
+    os.umask(mask)
+    return mask

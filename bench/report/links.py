@@ -1,0 +1,103 @@
+"""The page of a links run: the clusters across the articles side by side, gold against predicted.
+
+One row per gold cluster, one column per article, each cell the cluster's claims there with
+their claimants and figures; beside it what the system made of the cluster (kept whole,
+split, or merged with other claims). Then the predicted clusters that join claims of no
+gold cluster, and the conflicts, gold and predicted, marked found, missed or spurious.
+"""
+
+from __future__ import annotations
+
+from ..claims import ClaimRef
+from ..errors import InputError
+from ..fingerprint import EvalConfig
+from .layout import Styles, html, short
+from .read import RunView
+from .single import page, scores_card
+
+
+def _figures(view: RunView, ref: ClaimRef) -> str:
+    """The gold figures inside a claim (from the quantity layer, when the gold has one)."""
+    from ..tasks.quantities import describe
+
+    mentions = (view.corpus.quantities or {}).get(ref.doc_id, [])
+    return ", ".join(f"{q.text} ({describe(q)})" for q in mentions if q.claim == ref.id)
+
+
+def _claim(view: RunView, ref) -> str:
+    if not isinstance(ref, ClaimRef):
+        return f'<div class="cl spurious">spurious: {html("/".join(map(str, ref)))}</div>'
+    claim = next((c for c in view.corpus.gold.get(ref.doc_id, []) if c.id == ref.id), None)
+    if claim is None:
+        return f'<div class="cl">{html(ref.doc_id)}/{html(ref.id)}</div>'
+    figures = _figures(view, ref)
+    return (f'<div class="cl" data-doc="{html(ref.doc_id)}" data-id="{html(ref.id)}"><q>{html(short(claim.text, 120))}'
+            f'</q><div class="who">{html(claim.claimant)} ({html(claim.attribution)})'
+            + (f" · figures: {html(figures)}" if figures else "") + "</div></div>")
+
+
+def links_page(view: RunView) -> str:
+    task = view.task
+    results = view.results
+    config = EvalConfig(task="links", scheme=view.scheme, threshold=results["settings"]["threshold"])
+    claims_run = results["config"].get("claims_run")
+    try:
+        predictions = task.read(view.run.predictions_path, view.corpus, config, claims_run=claims_run)
+    except InputError as exc:
+        raise InputError(f"cannot read the run's links again: {exc.message}") from None
+    doc_ids = view.doc_ids
+    gold = view.corpus.links
+    member = {}
+    for k, group in enumerate(predictions.clusters):
+        for m in group:
+            member[m] = k
+    rows = []
+    for name, refs in gold.clusters.items():
+        found = {member.get(r) for r in refs}
+        if None not in found and len(found) == 1:
+            (k,) = found
+            extra = len(predictions.clusters[k]) - len(refs)
+            verdict = "kept whole" + (f", with {extra} more claim(s)" if extra else "")
+        elif found == {None}:
+            verdict = "not linked (every claim alone)"
+        else:
+            verdict = f"split over {len(found)} predicted groups"
+        cells = []
+        for doc_id in doc_ids:
+            here = [r for r in refs if r.doc_id == doc_id]
+            cells.append("<td>" + "".join(_claim(view, r) for r in here) + "</td>")
+        rows.append(f'<tr><td><b>{html(name)}</b><div class="who">{html(verdict)}</div></td>{"".join(cells)}</tr>')
+    gold_members = {r for refs in gold.clusters.values() for r in refs}
+    extra_rows = []
+    for k, group in enumerate(predictions.clusters):
+        if any(m in gold_members for m in group):
+            continue
+        cells = ["<td>" + "".join(_claim(view, m) for m in group if getattr(m, "doc_id", None) == doc_id
+                                  or (not isinstance(m, ClaimRef) and m[1] == doc_id)) + "</td>" for doc_id in doc_ids]
+        extra_rows.append(f'<tr><td><b>predicted {k + 1}</b><div class="who">no gold cluster</div></td>'
+                          f'{"".join(cells)}</tr>')
+    head = "".join(f"<th>{html(d)}</th>" for d in doc_ids)
+    clusters = (f'<section class="card"><h2>Clusters · gold against predicted</h2><div class="scroll">'
+                f'<table class="claims links"><thead><tr><th>gold cluster</th>{head}</tr></thead><tbody>'
+                f'{"".join(rows)}</tbody></table></div></section>')
+    spurious = ""
+    if extra_rows:
+        spurious = (f'<section class="card"><h2>Predicted clusters without a gold cluster</h2><div class="scroll">'
+                    f'<table class="claims links"><thead><tr><th>predicted</th>{head}</tr></thead><tbody>'
+                    f'{"".join(extra_rows)}</tbody></table></div></section>')
+    gold_pairs = gold.conflict_pairs()
+    conflict_rows = []
+    for pair in sorted(gold_pairs | predictions.conflict_pairs, key=lambda p: sorted(map(str, p))):
+        state = ("found" if pair in gold_pairs and pair in predictions.conflict_pairs
+                 else "missed" if pair in gold_pairs else "spurious")
+        a, b = sorted(pair, key=str)
+        conflict_rows.append(f'<tr class="{state}"><td><b>{state}</b></td><td>{_claim(view, a)}</td>'
+                             f"<td>{_claim(view, b)}</td></tr>")
+    conflicts = (f'<section class="card"><h2>Conflicting claim pairs</h2><table class="claims"><thead><tr>'
+                 f'<th>conflict</th><th>one side</th><th>the other</th></tr></thead><tbody>{"".join(conflict_rows)}'
+                 "</tbody></table></section>")
+    subtitle = html(f"{results['run_id']} · task links ({predictions.setting}) · scheme {view.scheme} · "
+                    f"{len(doc_ids)} articles")
+    body = [scores_card(view), clusters, spurious, conflicts]
+    return page(f"ClaimBench links: {results['model']}", subtitle, body, Styles())
+
