@@ -14,7 +14,8 @@ Arguments (``--model-arg key=value``), with their defaults:
 - ``concurrency: int = 4``: requests in flight at once (the runner predicts that many
   documents at a time).
 - ``timeout: float = 300.0``: seconds one request may take.
-- ``retries: int = 5``: retries of a request that got 429, a 5xx, 408 or timed out.
+- ``retries: int = 5``: retries of a request that got 429, a 5xx or 408, timed out, or lost
+  its connection (a server that refuses the connection is not retried: it is not there).
 - ``backoff: float = 1.0``: the first wait before a retry, in seconds; it doubles with each
   retry (less up to 25 % jitter) unless the server says how long with ``Retry-After``.
 - ``max_wait: float = 60.0``: the longest single wait; a server asking for longer ends the run.
@@ -728,6 +729,8 @@ class OpenAIModel(Model):
     """An LLM behind an OpenAI-compatible chat-completions server (see the module docstring)."""
 
     tasks = ("claims",)
+    # how answers are fetched and kept, not what is asked: they cannot change a prediction
+    neutral_args = ("concurrency", "timeout", "retries", "backoff", "max_wait", "api_key_env", "cache")
 
     def __init__(self, base_url: str = "", model: str = "", temperature: float = 0.0, seed: int = 0,
                  max_tokens: int = 4096, concurrency: int = 4, timeout: float = 300.0, retries: int = 5,

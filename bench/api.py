@@ -71,7 +71,7 @@ def evaluate(predictions: str | Path | Iterable[Mapping | object], *, gold: str 
     the run is also saved there as ``bench score`` saves it. Bad input raises
     ``bench.errors.InputError``; suspicious input warns with ``bench.errors.BenchWarning``.
     """
-    from .evaluate import build_run, make_config
+    from .pipeline import build_run, make_config
     from .fingerprint import System, bytes_sha256, gold_info
     from .jsonio import read_bytes
     from .tasks import get_task
@@ -100,8 +100,8 @@ def evaluate(predictions: str | Path | Iterable[Mapping | object], *, gold: str 
 
 def compare(runs: Sequence[str | Path], *, scheme: str | None = None, bootstrap: int = 1000, seed: int = 0,
             labels: Sequence[str] | None = None, results_dir: str | Path = "results"):
-    """Runs side by side with paired tests, as ``bench compare`` (returns ``bench.compare.Comparison``)."""
-    from .compare import compare_runs
+    """Runs side by side with paired tests, as ``bench compare`` (returns ``bench.comparison.Comparison``)."""
+    from .comparison import compare_runs
     from .runs import find_run, read_run
 
     if isinstance(runs, (str, Path)):

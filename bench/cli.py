@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 # ---------------------------------------------------------------- shared steps
 
 def _config(args):
-    from .evaluate import make_config
+    from .pipeline import make_config
 
     return make_config(task=args.task, scheme=args.scheme, threshold=args.iou, align_threshold=args.align_threshold,
                        n_bootstrap=args.bootstrap, seed=args.seed)
@@ -209,6 +209,13 @@ def _finish(args, content) -> int:
     return 0
 
 
+def _no_credentials(value: object) -> object:
+    """A URL argument with its password masked, so it never reaches a run folder."""
+    import re
+
+    return re.sub(r"(://[^/:@\s]+):[^/@\s]*@", r"\1:***@", value) if isinstance(value, str) else value
+
+
 def _render(results, scheme: str, fmt: str) -> str:
     import msgspec
 
@@ -227,7 +234,7 @@ def cmd_run(args) -> int:
     import time
 
     from .corpus import load_corpus
-    from .evaluate import build_run
+    from .pipeline import build_run
     from .fingerprint import System
     from .protocol import parse_model_args, run_model
     from .registry import MODELS
@@ -249,8 +256,10 @@ def cmd_run(args) -> int:
         load_s = time.perf_counter() - started
         outcome = run_model(cls, corpus, task=task, config=config, model_args=model_args, progress=not args.quiet,
                             train=train, timeout=args.timeout, claims=claims)
-    system = System(model=cls.name, args=model_args | outcome.fingerprint, train=outcome.train, claims=claims_run)
-    extra = {"model_spec": args.model, "protocol": outcome.protocol, "limit": args.limit}
+    shown_args = {k: _no_credentials(v) for k, v in model_args.items()}
+    signed = {k: v for k, v in shown_args.items() if k not in cls.neutral_args} | outcome.fingerprint
+    system = System(model=cls.name, args=signed, train=outcome.train, claims=claims_run)
+    extra = {"model_spec": args.model, "model_args": shown_args, "protocol": outcome.protocol, "limit": args.limit}
     if claims_run is not None:
         extra["claims_run"] = claims_run
     content = build_run(task=task, corpus=corpus, predictions=outcome.predictions, config=config, system=system,
@@ -263,7 +272,7 @@ def cmd_run(args) -> int:
 def cmd_score(args) -> int:
     import time
 
-    from .evaluate import build_run
+    from .pipeline import build_run
     from .fingerprint import System, bytes_sha256
     from .jsonio import read_bytes
     from .tasks import get_task
@@ -295,7 +304,7 @@ def cmd_score(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from .compare import compare_runs
+    from .comparison import compare_runs
     from .runs import find_run, read_run
 
     runs = [read_run(find_run(spec, args.results_dir)) for spec in args.runs]

@@ -11,6 +11,7 @@ the same signature always means the same numbers.
 from __future__ import annotations
 
 import hashlib
+import operator
 import platform
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -90,18 +91,21 @@ def bytes_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_CLAIM_ORDER = operator.attrgetter("start", "end", "type")
+_QUANTITY_ORDER = operator.attrgetter("start", "end")
+
+
 def layer_sha256(corpus: Corpus, layer: str) -> str:
     """Hash of one gold layer's labels (not the file layout), so reformatting a file keeps it.
 
     Claims are taken in (start, end, type) order within each document; the claims layer
     includes the claimant aliases, the quantity and link layers the claims they refer to.
     """
-    claims = {doc_id: sorted((c.to_dict() for c in claims), key=lambda d: (d["start"], d["end"], d["type"]))
-              for doc_id, claims in corpus.gold.items()}
+    claims = {doc_id: sorted(claims, key=_CLAIM_ORDER) for doc_id, claims in corpus.gold.items()}
     if layer == "claims":
         return sha256({"claims": claims, "claimants": corpus.claimants})
     if layer == "quantities":
-        quantities = {doc_id: sorted((q.to_dict() for q in mentions), key=lambda d: (d["start"], d["end"]))
+        quantities = {doc_id: sorted(mentions, key=_QUANTITY_ORDER)
                       for doc_id, mentions in (corpus.quantities or {}).items()}
         return sha256({"quantities": quantities, "claims": claims})
     if layer == "links":

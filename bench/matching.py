@@ -148,7 +148,7 @@ def type_index_of(*claim_lists: Sequence[Sequence[Claim]]) -> dict[str, int]:
 
 Similarity = Callable[[Claim, Claim], float]
 BatchSimilarity = Callable[[Spans, Spans, np.ndarray, np.ndarray], np.ndarray]
-CandidatePairs = Callable[[Spans, Spans], tuple[np.ndarray, np.ndarray, np.ndarray]]
+CandidatePairs = Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
 def char_iou(gold: Claim, pred: Claim) -> float:
@@ -173,48 +173,15 @@ def text_f1(gold: Claim, pred: Claim) -> float:
     return token_f1(squad_tokens(gold.text), squad_tokens(pred.text))
 
 
-def shared_token_pairs(gold: Spans, preds: Spans) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (gold, pred) pair of the same document whose texts share a token, with its ``text_f1``.
+def shared_token_pairs(gold: Spans, preds: Spans, threshold: float = 0.0, gold_keep: np.ndarray | None = None,
+                       pred_keep: np.ndarray | None = None, state: dict | None = None):
+    """Pairs of the same document whose texts share a token, with their ``text_f1``; with a
+    ``threshold``, only the pairs reaching it (``bench.textmatch``: prefix filtering, exact)."""
+    from .textmatch import TextEntries, text_pairs
 
-    Each claim is tokenised once; its tokens become entries (document, token, k-th
-    occurrence), so two claims share as many entries as they have tokens in common, repeats
-    included. Pairs and their counts come from joining the entries by sorting, so the cost
-    is the number of entries plus the pairs found, not gold x predictions. Unplaced
-    predictions take part in no pair.
-    """
-    keys: dict[tuple[int, str, int], int] = {}
-    g_key, g_row, g_size = _token_entries(gold, keys, add=True)
-    p_key, p_row, p_size = _token_entries(preds, keys, add=False)
-    order = np.argsort(g_key, kind="stable")
-    g_key, g_row = g_key[order], g_row[order]
-    lo, hi = np.searchsorted(g_key, p_key, "left"), np.searchsorted(g_key, p_key, "right")
-    entry, at = _expand(lo, hi)
-    stride = max(len(preds), 1)
-    codes, common = np.unique(g_row[at] * stride + p_row[entry], return_counts=True)
-    g, p = codes // stride, codes % stride
-    return g, p, 2 * common / (g_size[g] + p_size[p])
-
-
-def _token_entries(spans: Spans, keys: dict, *, add: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(entry id, claim row) of every token entry of the placed claims, and each claim's token count.
-
-    ``add`` enters new entries into ``keys``; otherwise entries not already there are skipped.
-    """
-    ids: list[int] = []
-    rows: list[int] = []
-    sizes = np.zeros(len(spans), np.int64)
-    for i, (doc, start, claim) in enumerate(zip(spans.doc.tolist(), spans.start.tolist(), spans.claims)):
-        if start < 0 or claim.text is None:
-            continue  # unplaced, or no text to compare: in no pair
-        tokens = squad_tokens(claim.text) or [""]  # a text without tokens agrees only with another such text
-        sizes[i] = len(tokens)
-        for token, count in Counter(tokens).items():
-            for k in range(1, count + 1):
-                key = keys.setdefault((doc, token, k), len(keys)) if add else keys.get((doc, token, k))
-                if key is not None:
-                    ids.append(key)
-                    rows.append(i)
-    return np.array(ids, np.int64), np.array(rows, np.int64), sizes
+    state = {} if state is None else state
+    entries = state.setdefault("entries", TextEntries())
+    return text_pairs(gold, preds, threshold, gold_keep, pred_keep, entries)
 
 
 def with_text(claims: Mapping[str, Sequence[Claim]], documents: Mapping[str, Document]) -> dict[str, list[Claim]]:
@@ -235,8 +202,10 @@ class Scheme:
     user's threshold does not change it. ``batch`` is an optional vectorised form of
     ``similarity``; without it ``similarity`` is called pair by pair. ``pairs`` finds the
     candidate pairs with their similarities in one go (default: overlapping spans, then
-    ``similarities``); ``uses_text`` asks the scorer to fill each claim's missing ``text``
-    from its document first (``with_text``).
+    ``similarities``): ``pairs(gold, preds, threshold, gold_keep, pred_keep, state)`` gives
+    the pairs reaching ``threshold`` among the claims the masks keep (``state`` is a dict
+    the scheme may keep work in between calls); ``uses_text`` asks the scorer to fill each
+    claim's missing ``text`` from its document first (``with_text``).
     """
 
     name: str
@@ -548,8 +517,9 @@ def classify_documents(gold: Spans, preds: Spans, scheme: str | Scheme, threshol
     """
     scheme = get_scheme(scheme)
     threshold = scheme.resolve_threshold(threshold)
-    if scheme.pairs is not None:
-        g, p, sim = scheme.pairs(gold, preds)
+    state: dict = {}
+    if scheme.pairs is not None:  # stages 1-2 need only the pairs reaching the threshold
+        g, p, sim = scheme.pairs(gold, preds, threshold, None, None, state)
     else:
         g, p = overlapping_pairs(gold, preds)
         sim = scheme.similarities(gold, preds, g, p)
@@ -558,6 +528,9 @@ def classify_documents(gold: Spans, preds: Spans, scheme: str | Scheme, threshol
     used_pred = np.zeros(len(preds), bool)
     parts = []
     for kind, eligible in STAGES[:stages]:
+        if kind == BOUNDARY and scheme.pairs is not None:  # any shared token, among the claims left
+            g, p, sim = scheme.pairs(gold, preds, 0.0, ~used_gold, ~used_pred, state)
+            same = gold.type[g] == preds.type[p]
         mask = eligible(scheme, sim, same, threshold) & ~used_gold[g] & ~used_pred[p]
         edges = np.flatnonzero(mask)
         chosen = edges[optimal_pairs(g[edges], p[edges], sim[edges], gold, preds)]

@@ -35,6 +35,8 @@ class Model:
     trains: tuple[str, ...] | None = None  # the tasks ``fit`` is for (None: all of ``tasks``)
     progress: bool = True
     workers: int = 1
+    # constructor arguments that cannot change a prediction (a cache path, a timeout): left out of the signature
+    neutral_args: tuple[str, ...] = ()
 
     def predict(self, documents: Sequence[Document]) -> Mapping[str, Sequence[Claim | dict]]:
         """Claims found in each document, keyed by doc_id."""

@@ -33,7 +33,7 @@ from .align import ALIGN_THRESHOLD, METHODS, DocumentIndex
 from .claims import Claim, Document
 from .corpus import nfc_hint
 from .errors import InputError
-from .jsonio import decode_lines, line_number, read_bytes, to_jsonl
+from .jsonio import decode_lines, line_number, paused_gc, read_bytes, to_jsonl
 from .matching import check_threshold
 from .records import CLAIM_DECODER, claim_problem, explain, record_from_object
 
@@ -105,6 +105,7 @@ class _Placer:
         return msgspec.structs.replace(claim, start=placed.start, end=placed.end), row
 
 
+@paused_gc()
 def read_predictions(path: Path | str, documents: Mapping[str, Document], *,
                      threshold: float = ALIGN_THRESHOLD, data: bytes | None = None) -> ClaimPredictions:
     """The claims of a predictions file, every line checked; ``threshold`` is the alignment's minimum."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import inspect
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -105,10 +104,11 @@ def _time_limit(seconds: float | None):
 def guarded(call: Callable[[], object], *, model: str, what: str, timeout: float | None = None) -> object:
     """``call()`` with every way a model can fail turned into one ``InputError`` line.
 
-    Anything the model prints goes to stderr, so stdout keeps only tables and JSON.
+    (What a model prints is sent to stderr by the CLI, at the file-descriptor level, for the
+    whole time models run: ``contextlib.redirect_stdout`` is process-wide and not safe in threads.)
     """
     try:
-        with _time_limit(timeout), contextlib.redirect_stdout(sys.stderr):
+        with _time_limit(timeout):
             return call()
     except InputError:
         raise
@@ -271,9 +271,10 @@ def _threaded(doc_ids: list[str], call, workers: int, timeout: float | None, nam
     for k, doc_id in enumerate(doc_ids):
         todo.put((k, doc_id))
     done: queue.Queue = queue.Queue()
+    stop = threading.Event()
 
     def work():
-        while True:
+        while not stop.is_set():
             try:
                 k, doc_id = todo.get_nowait()
             except queue.Empty:
@@ -284,15 +285,18 @@ def _threaded(doc_ids: list[str], call, workers: int, timeout: float | None, nam
     for _ in range(min(workers, len(doc_ids))):
         threading.Thread(target=work, daemon=True).start()
     outputs: list[object] = [None] * len(doc_ids)
-    for _ in doc_ids:
-        try:
-            k, doc_id, started, ok, value = done.get(timeout=timeout)
-        except queue.Empty:
-            raise InputError(f'model "{name}" took longer than {timeout:g} s on a document (--timeout)') from None
-        if not ok:
-            raise value
-        outputs[k] = value
-        bar.update()
+    try:
+        for _ in doc_ids:
+            try:
+                k, doc_id, started, ok, value = done.get(timeout=timeout)
+            except queue.Empty:
+                raise InputError(f'model "{name}" took longer than {timeout:g} s on a document (--timeout)') from None
+            if not ok:
+                raise value
+            outputs[k] = value
+            bar.update()
+    finally:
+        stop.set()  # on a failure, no worker starts another document
     return outputs
 
 

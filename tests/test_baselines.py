@@ -24,7 +24,7 @@ from bench.baselines.sentences import SentencesModel
 from bench.baselines.transformer import TransformerModel, best_label
 from bench.claims import AUTHOR, CLAIM_TYPES, Claim, Document
 from bench.corpus import load_corpus
-from bench.evaluate import make_config
+from bench.pipeline import make_config
 from bench.predictions import predictions_from_objects
 from bench.protocol import LEAVE_ONE_OUT, NO_TRAINING, items_of, run_model
 from bench.tasks import get_task

@@ -14,7 +14,7 @@ from bench.cli import main
 from bench.corpus import load_corpus
 from bench.errors import InputError
 from bench.model import Model
-from bench.evaluate import make_config
+from bench.pipeline import make_config
 from bench.protocol import parse_model_args
 from bench.protocol import run_model as _run_model
 from bench.registry import Registry

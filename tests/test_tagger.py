@@ -16,7 +16,7 @@ from bench.baselines.tagger import (
     LABEL_ID, LABELS, TaggerModel, central_tags, decode, gold_tags, tokenize, viterbi, windows,
 )
 from bench.claims import AUTHOR, Claim, Corpus, Document
-from bench.evaluate import make_config
+from bench.pipeline import make_config
 from bench.protocol import LEAVE_ONE_OUT, run_model
 from bench.registry import MODELS
 from bench.tasks import get_task
@@ -32,7 +32,7 @@ SENTENCES = [
 TEXT = "\n\n".join(s for s, _ in SENTENCES) + "\n"
 DOC = Document("synthetic", TEXT)
 # one window holds the whole document; a high rate so a few steps memorise it
-TINY = dict(window=128, stride=96, batch_size=1, learning_rate=1e-3, epochs=30, seed=0)
+TINY = dict(window=128, stride=96, batch_size=1, learning_rate=1e-3, epochs=20, seed=0)
 
 
 def content_spans(shift_words: int) -> list[Claim]:
@@ -84,7 +84,7 @@ def test_spans_follow_the_tags_not_the_candidates(shifted):
     assert {c.start for c in content_spans(0)} <= candidate_starts  # the rules cut at "that"
     found = {(c.start, c.end) for c in predicted}
     wanted = {(c.start, c.end) for c in gold}
-    assert len(found & wanted) >= len(wanted) - 1, [c.text for c in predicted]
+    assert found == wanted, [c.text for c in predicted]
     assert not {c.start for c in predicted} & candidate_starts  # no span starts where a candidate does
     assert all(c.text == TEXT[c.start:c.end] for c in predicted)
 

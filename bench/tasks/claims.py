@@ -14,6 +14,7 @@ import msgspec
 import numpy as np
 
 from ..claims import CLAIM_TYPES, Corpus
+from ..jsonio import paused_gc
 from ..matching import OUTCOMES, SCHEMES
 from ..predictions import ClaimPredictions, check_predictions, merge, predictions_from_objects, read_predictions
 from ..scoring import claim_metrics, score
@@ -103,6 +104,7 @@ class ClaimsTask(Task):
         n_types = len(CLAIM_TYPES)
         return lambda totals: claim_metrics(totals, n_types)
 
+    @paused_gc()
     def score(self, corpus: Corpus, predictions: ClaimPredictions, config) -> Scored:
         doc_ids = corpus.doc_ids
         paragraphs = Paragraphs(doc_ids, [corpus.documents[d].text for d in doc_ids])

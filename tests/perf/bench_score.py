@@ -1,0 +1,191 @@
+"""`bench score` against nervaluate, as whole processes on the same files, in one run.
+
+Run from the repository root (not collected by pytest)::
+
+    .venv/bin/python tests/perf/bench_score.py                       # 20,000 documents, 400,000 gold claims
+    .venv/bin/python tests/perf/bench_score.py --docs 2000 --repeat 1
+
+It writes a synthetic corpus (docs.jsonl, gold.jsonl, preds.jsonl) to a temporary folder:
+about 20 gold claims a document in 10 paragraphs, words drawn from a Zipf-distributed
+vocabulary of 5,000 words as in running text; predictions copied from the gold with 10%
+dropped, 25% with shifted boundaries, 10% retyped, claimants in other spellings, and 0-4
+spurious ones a document. Then, each as its own process and each the best of ``--repeat``:
+
+- ClaimBench: ``bench score preds.jsonl --gold gold.jsonl --docs docs.jsonl`` from process
+  start to the run saved (every scheme, 1,000-resample intervals, outcomes and units);
+- nervaluate: a script that reads the same three files with ``json``, one line at a time,
+  into nervaluate's span lists and calls ``Evaluator(...).evaluate()``.
+
+It prints both wall times and their ratio, checks that ClaimBench's strict counts equal
+nervaluate's, and reports the size of the run folder against the predictions file and the
+peak resident memory of each process. Figures are in tests/perf/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TYPES = ("quantity", "prediction", "position", "event")
+ATTRIBUTIONS = ("direct", "indirect", "author")
+CLAIMANTS = {"Vladimir Putin": ["Putin", "President Putin"], "Volodymyr Zelensky": ["Zelensky", "Zelenskyy"],
+             "Dmitry Peskov": ["Peskov"], "Red Cross": ["ICRC"]}
+VOCABULARY = 5000
+
+NERVALUATE = """
+import json, resource, sys
+from nervaluate import Evaluator
+folder, types = sys.argv[1], ["quantity", "prediction", "position", "event"]
+doc_ids = [json.loads(line)["doc_id"] for line in open(f"{folder}/docs.jsonl", encoding="utf-8")]
+gold = {}
+for line in open(f"{folder}/gold.jsonl", encoding="utf-8"):
+    record = json.loads(line)
+    gold[record["doc_id"]] = [{"label": c["type"], "start": c["start"], "end": c["end"] - 1} for c in record["claims"]]
+preds = {d: [] for d in doc_ids}
+for line in open(f"{folder}/preds.jsonl", encoding="utf-8"):
+    c = json.loads(line)
+    preds[c["doc_id"]].append({"label": c["type"], "start": c["start"], "end": c["end"] - 1})
+result = Evaluator([gold.get(d, []) for d in doc_ids], [preds[d] for d in doc_ids], tags=types).evaluate()
+strict = result["overall"]["strict"]
+print(json.dumps({"tp": strict.correct, "fp": strict.incorrect + strict.partial + strict.spurious,
+                  "fn": strict.incorrect + strict.partial + strict.missed}))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+CLAIMBENCH = """
+import resource, sys
+from bench.cli import main
+code = main(sys.argv[1:])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def words(rng: random.Random, vocabulary: list[str], weights: list[float], low: int, high: int) -> str:
+    return " ".join(rng.choices(vocabulary, weights, k=rng.randint(low, high)))
+
+
+def make_document(doc_id: str, rng: random.Random, vocabulary, weights, claims_per_doc: int):
+    parts, gold, length = [], [], 0
+    for paragraph in range(claims_per_doc // 2):
+        if paragraph:
+            parts.append("\n\n")
+            length += 2
+        for _ in range(2):
+            lead = words(rng, vocabulary, weights, 2, 6) + " "
+            body = words(rng, vocabulary, weights, 5, 12)
+            parts.extend((lead, body, ". "))
+            start = length + len(lead)
+            attribution = rng.choice(ATTRIBUTIONS)
+            claimant = "author" if attribution == "author" else rng.choice(list(CLAIMANTS))
+            gold.append({"id": f"c{len(gold)}", "start": start, "end": start + len(body), "text": body,
+                         "type": rng.choice(TYPES), "claimant": claimant, "attribution": attribution})
+            length += len(lead) + len(body) + 2
+    text = "".join(parts)
+    preds = []
+    for claim in gold:
+        r = rng.random()
+        if r < 0.10:
+            continue
+        spelling = claim["claimant"] if claim["claimant"] == "author" else rng.choice(
+            [claim["claimant"], *CLAIMANTS[claim["claimant"]]]).upper()
+        pred = {"doc_id": doc_id, "start": claim["start"], "end": claim["end"], "type": claim["type"],
+                "claimant": spelling, "attribution": claim["attribution"], "score": round(rng.random(), 3)}
+        if r < 0.35:
+            pred["start"] = min(max(0, claim["start"] + rng.randint(-6, 12)), claim["end"] - 1)
+            pred["end"] = max(pred["start"] + 1, min(len(text), claim["end"] + rng.randint(-12, 6)))
+        elif r < 0.45:
+            pred["type"] = rng.choice(TYPES)
+        preds.append(pred)
+    for _ in range(rng.randint(0, 4)):
+        start = rng.randrange(len(text) - 10)
+        preds.append({"doc_id": doc_id, "start": start, "end": min(len(text), start + rng.randint(5, 60)),
+                      "type": rng.choice(TYPES)})
+    rng.shuffle(preds)
+    return text, gold, preds
+
+
+def write_corpus(folder: Path, n_docs: int, claims_per_doc: int, seed: int) -> int:
+    rng = random.Random(seed)
+    vocabulary = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9)))
+                  for _ in range(VOCABULARY)]
+    weights = [1 / (k + 1) for k in range(VOCABULARY)]
+    n_claims = 0
+    with (folder / "docs.jsonl").open("w", encoding="utf-8") as docs, \
+            (folder / "gold.jsonl").open("w", encoding="utf-8") as gold, \
+            (folder / "preds.jsonl").open("w", encoding="utf-8") as preds:
+        for k in range(n_docs):
+            doc_id = f"doc{k:07d}"
+            text, doc_gold, doc_preds = make_document(doc_id, rng, vocabulary, weights, claims_per_doc)
+            docs.write(json.dumps({"doc_id": doc_id, "text": text}) + "\n")
+            gold.write(json.dumps({"doc_id": doc_id, "claims": doc_gold}) + "\n")
+            preds.writelines(json.dumps(p) + "\n" for p in doc_preds)
+            n_claims += len(doc_gold)
+    (folder / "claimants.json").write_text(json.dumps(CLAIMANTS), encoding="utf-8")
+    return n_claims
+
+
+def timed(command: list[str], repeat: int) -> tuple[float, subprocess.CompletedProcess]:
+    best, done = float("inf"), None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+        best = min(best, time.perf_counter() - started)
+        if done.returncode != 0:
+            raise SystemExit(f"{command[:3]} failed:\n{done.stderr[-3000:]}")
+    return best, done
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=20_000, help="documents (default: 20,000)")
+    parser.add_argument("--claims", type=int, default=20, help="gold claims a document (default: 20)")
+    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs of each (default: 3)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="claimbench-perf-") as tmp:
+        folder = Path(tmp)
+        began = time.perf_counter()
+        n_gold = write_corpus(folder, args.docs, args.claims, args.seed)
+        n_preds = sum(1 for _ in (folder / "preds.jsonl").open(encoding="utf-8"))
+        print(f"corpus: {args.docs:,} documents, {n_gold:,} gold claims, {n_preds:,} predictions "
+              f"(written in {time.perf_counter() - began:.1f} s); predictions file "
+              f"{(folder / 'preds.jsonl').stat().st_size / 1e6:.1f} MB", flush=True)
+        bare, _ = timed([sys.executable, "-c", "pass"], args.repeat)
+        out = folder / "runs"
+        ours, done = timed([sys.executable, "-c", CLAIMBENCH, "score", str(folder / "preds.jsonl"),
+                            "--gold", str(folder / "gold.jsonl"), "--docs", str(folder / "docs.jsonl"),
+                            "--out", str(out), "--quiet", "--format", "json"], args.repeat)
+        results = json.loads(done.stdout)
+        our_memory = int(done.stderr.strip().splitlines()[-1])
+        theirs, done = timed([sys.executable, "-c", NERVALUATE, str(folder)], args.repeat)
+        strict = json.loads(done.stdout)
+        their_memory = int(done.stderr.strip().splitlines()[-1])
+        micro = results["scores"]["strict"]["micro"]
+        equal = (micro["tp"], micro["fp"], micro["fn"]) == (strict["tp"], strict["fp"], strict["fn"])
+        run = sorted(p for p in out.iterdir() if p.is_dir())[-1]
+        size, preds_size = folder_size(run), (folder / "preds.jsonl").stat().st_size
+        files = ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in sorted(run.iterdir()))
+        print(f"python -c pass:        {bare:7.2f} s")
+        print(f"bench score:           {ours:7.2f} s  (peak memory {our_memory / 1024:.0f} MB; every scheme, "
+              f"{results['settings']['n_bootstrap']} resamples)")
+        print(f"nervaluate (files):    {theirs:7.2f} s  (peak memory {their_memory / 1024:.0f} MB)")
+        print(f"ratio nervaluate / bench score: {theirs / ours:.1f}x")
+        print(f"strict counts equal: {equal} (tp {micro['tp']}, fp {micro['fp']}, fn {micro['fn']})")
+        print(f"run folder: {size / 1e6:.1f} MB = {size / preds_size:.2f}x the predictions file ({files})")
+        return 0 if equal else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
