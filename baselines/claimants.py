@@ -7,6 +7,7 @@ claimant.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -44,6 +45,7 @@ class Claimants:
     last: str | None = None
     last_person: str | None = None
     persons: set[str] = field(default_factory=set)
+    _runs: dict[str, list[tuple[int, int]]] | None = None
 
     def name(self, span: tuple[int, int] | None) -> list[str]:
         """Claimant names for a subject span (several for "X and Y"); empty if unknown."""
@@ -129,15 +131,29 @@ class Claimants:
         self.last_person = name
         return name
 
+    def _runs_with(self, head: str) -> list[tuple[int, int]]:
+        """(end, start) of every capitalised name run of the document holding ``head``, in text order.
+
+        Found in one pass over the document the first time a description is resolved, so
+        resolving many costs one binary search each.
+        """
+        if self._runs is None:
+            self._runs = {}
+            for m in _NAME_RUN.finditer(self.masked):
+                for word in set(m.group().lower().replace("-", " ").split()):
+                    self._runs.setdefault(word, []).append((m.end(), m.start()))
+        return self._runs.get(head, [])
+
     def _resolve_description(self, head: str, before: int) -> str | None:
         """"the agency", "the governor": the last capitalised name before that contains the head word."""
-        best = None
-        for m in _NAME_RUN.finditer(self.masked, 0, before):
-            if head in m.group().lower().replace("-", " ").split():
-                best = m
-        if best is None:
+        runs = self._runs_with(head)
+        k = bisect.bisect_right(runs, (before, before)) - 1
+        while k >= 0 and runs[k][0] > before:
+            k -= 1
+        if k < 0:
             return None
-        run = tokens(self.masked, best.start(), best.end())
+        end, start = runs[k]
+        run = tokens(self.masked, start, end)
         person = self._person(run)
         if person:
             return person

@@ -54,8 +54,8 @@ leave-one-document-out trainings on four documents each) takes under three minut
 CPU cores: 36 optimizer steps of 8 x 128 tokens per fold (24 windows, 12 epochs), measured
 at 134 s for the whole command on an idle machine. Twenty epochs at 5e-4, or batches of
 4 at 3e-4, scored no better under leave-one-document-out and cost more time; with
-greedy per-token tags instead of ``viterbi`` the same training scored far lower (spans
-broke wherever the type flipped).
+greedy per-token tags instead of ``viterbi`` the same training scored 0.35 micro-F1
+instead of 0.43 (spans broke wherever the type flipped).
 torch and transformers are imported only when the model is used.
 """
 

@@ -159,9 +159,9 @@ def _files(content: RunContent) -> dict[str, bytes]:
 def save_run(out_dir: Path | str, content: RunContent) -> Path:
     """Write a new run folder atomically; a taken id gets a numeric suffix (stored inside too)."""
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("is a file, expected a folder for runs", path=out_dir)
     try:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise InputError("is a file, expected a folder for runs", path=out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise write_error(exc, out_dir) from None
@@ -169,8 +169,11 @@ def save_run(out_dir: Path | str, content: RunContent) -> Path:
     for attempt in range(1, 1000):
         run_id = base if attempt == 1 else f"{base}-{attempt}"
         target = out_dir / run_id
-        if target.exists():
-            continue
+        try:
+            if target.exists():
+                continue
+        except OSError as exc:
+            raise write_error(exc, target) from None
         content.results.run_id = run_id
         staging = None
         try:

@@ -1,0 +1,444 @@
+"""Hostile and careless input, damaged runs and faults: one printable line, a non-zero exit, nothing lost.
+
+Every case asserts the exit status, a single printable ``bench: error: …`` line without a
+traceback, and that the runs already saved are byte for byte what they were. Add a case here
+for every bug of this kind that is found.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import GOLD, ROOT, SEEDS, gold_as_predictions, one_line_error, runs_in, snapshot
+
+from bench.cli import main
+
+DOC = "004_d85139658238920d"
+TEXT = (SEEDS / f"{DOC}.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture()
+def out(tmp_path, capsys):
+    """A results folder that already holds one good run."""
+    folder = tmp_path / "results"
+    assert main(["score", str(gold_as_predictions(tmp_path / "good.jsonl")), "--out", str(folder), "--quiet",
+                 "--bootstrap", "20"]) == 0
+    capsys.readouterr()
+    return folder
+
+
+def _fails(argv, capsys, expected, out=None, code=2):
+    before = snapshot(out) if out is not None else None
+    got = main(argv)
+    err = capsys.readouterr().err
+    one_line_error(got, err, expected)
+    assert got == code
+    if out is not None:
+        assert snapshot(out) == before, "an earlier run was touched"
+    return err
+
+
+def _lines(tmp_path, *rows: str):
+    path = tmp_path / "preds.jsonl"
+    path.write_bytes("".join(row + "\n" for row in rows).encode("utf-8", "surrogatepass"))
+    return path
+
+
+def _claim(**fields) -> str:
+    base = {"doc_id": DOC, "start": 48, "end": 126, "type": "quantity"}
+    return json.dumps(base | fields, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- 1-3: numbers, structure, text in prediction files
+
+PREDICTION_LINES = [
+    ('{"doc_id": "%s", "start": 1%s, "end": 126, "type": "quantity"}' % (DOC, "0" * 5000),
+     'field "start": integer value out of range'),
+    (_claim(score=1e308).replace("1e+308", "1e999"), 'field "score"'),
+    (_claim().replace('"quantity"}', '"quantity", "score": NaN}'), "invalid JSON"),
+    (_claim().replace('"quantity"}', '"quantity", "score": Infinity}'), "invalid JSON"),
+    ('{"doc_id": "%s", "start": 48, "end": 126, "type": "quantity", "meta": %s}' % (
+        DOC, '{"a": ' * 100_000 + "1" + "}" * 100_000), "nested too deeply"),
+    ('{"doc_id": "%s", "start": 48,' % DOC, "invalid JSON"),  # valid only joined with the next line
+    ('{"doc_id": "%s", "start": 48, "end": 126, "type": "quantity", "text": "\\ud800"}' % DOC,
+     "invalid JSON"),  # a lone surrogate, written as an escape
+    (_claim(type="\x1b[31mred\x1b[0m\u2028"), r'unknown type "\x1b[31mred\x1b[0m\u2028"'),
+    (_claim(start=True), 'field "start" must be an integer, got True'),
+    (_claim(start=48.0), 'field "start" must be an integer, got 48.0'),
+    (_claim(claimant=7), 'field "claimant" must be a string, got 7'),
+    (_claim(start=-1), "offsets -1-126 outside the text"),
+    (_claim(start=126, end=48), "offsets 126-48 outside the text or empty"),
+    (_claim(doc_id="004_d85139658238920d\u0301"), 'unknown doc_id'),
+    ('{"doc_id": "%s", "start": 48, "end": 126, "type": "quantity"} {"x": 1}' % DOC, "trailing characters"),
+    ("\ufeff" + _claim(), "invalid JSON"),
+]
+
+
+@pytest.mark.parametrize("row, expected", PREDICTION_LINES)
+def test_bad_prediction_lines(tmp_path, capsys, out, row, expected):
+    second = '"end": 126, "type": "quantity"}' if row.endswith('"start": 48,') else _claim()
+    path = _lines(tmp_path, _claim(), row, second)
+    err = _fails(["score", str(path), "--out", str(out)], capsys, expected, out)
+    assert f"{path}:2: " in err
+
+
+def test_raw_lone_surrogate_bytes_are_not_utf8(tmp_path, capsys, out):
+    path = tmp_path / "preds.jsonl"
+    path.write_bytes(_claim().encode() + b"\n" + _claim(text="X").encode().replace(b"X", b"\xed\xa0\x80") + b"\n")
+    _fails(["score", str(path), "--out", str(out)], capsys, "2: not valid UTF-8", out)
+
+
+def test_line_and_paragraph_separators_stay_inside_strings_and_runs_read_back(tmp_path, capsys, out):
+    odd = "A\u2028B\u2029C\u0085D"
+    path = _lines(tmp_path, _claim(claimant=odd, meta={"note": odd}), _claim(start=130, end=200, type="event"))
+    assert main(["score", str(path), "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    run = max(runs_in(out), key=lambda r: r.stat().st_mtime_ns)
+    assert main(["score", str(run / "predictions.jsonl"), "--out", str(out), "--quiet"]) == 0  # its own file reads back
+    assert main(["compare", str(run), str(max(runs_in(out), key=lambda r: r.stat().st_mtime_ns))]) == 0
+    assert main(["report", str(run)]) == 0
+    capsys.readouterr()
+
+
+# ---------------------------------------------------------------- 4: gold and corpus
+
+def _edit_gold(folder, change):
+    path = sorted((folder / "gold").glob("0*.json"))[0]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda d: d["claims"][0].update(start=d["claims"][0]["end"]), "outside the text or empty"),
+    (lambda d: d["claims"][0].update(start=-5), "outside the text or empty"),
+    (lambda d: d["claims"][0].update(start=10 ** 40), "outside the text"),
+    (lambda d: d["claims"][0].update(nonsense=1), 'unknown field "nonsense"'),
+    (lambda d: d["quantities"][0].update(low=5, high=1) if d["quantities"] else d["claims"][0].update(type="x"),
+     "low 5 is above high 1"),
+])
+def test_bad_gold_is_refused_by_run_as_by_validate(gold_copy, capsys, change, expected):
+    path = _edit_gold(gold_copy, change)
+    corpus = ["--gold", str(gold_copy / "gold"), "--docs", str(gold_copy / "seeds")]
+    assert main(["validate", *corpus]) == 1
+    listed = capsys.readouterr().out.splitlines()
+    assert any(expected in line and line.startswith(str(path)) for line in listed), listed
+    err = _fails(["run", "--model", "rules", *corpus, "--out", str(gold_copy / "r")], capsys, expected)
+    assert not (gold_copy / "r").exists() and err.startswith("bench: error: invalid gold: ")
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"\xff\xfe1.0", "not valid UTF-8"),
+    (b"", "the version is empty"),
+    (b"1.0\n2.0\n", "must be one short line"),
+    (b"1.0 beta <b>", "must be one short line"),
+])
+def test_a_bad_version_file_is_a_gold_problem(gold_copy, capsys, content, expected):
+    (gold_copy / "gold" / "VERSION").write_bytes(content)
+    _fails(["run", "--model", "rules", "--gold", str(gold_copy / "gold"), "--docs", str(gold_copy / "seeds"),
+            "--out", str(gold_copy / "r")], capsys, expected)
+
+
+def test_doc_ids_that_differ_only_by_normalisation_get_a_hint(tmp_path, capsys):
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(json.dumps({"doc_id": "caf\u00e9", "text": "x"}) + "\n" + json.dumps({"doc_id": "cafe\u0301", "text": "y"}) + "\n")
+    _fails(["validate", "--gold", str(GOLD), "--docs", str(docs)], capsys, "only by Unicode normalisation")
+
+
+# ---------------------------------------------------------------- 5: cost stays linear
+
+def _rules_time(tmp_path, size: int) -> float:
+    import time
+
+    folder = tmp_path / str(size)
+    (folder / "docs").mkdir(parents=True)
+    (folder / "gold").mkdir()
+    (folder / "docs" / "big.txt").write_text((TEXT * (size // len(TEXT) + 1))[:size], encoding="utf-8")
+    (folder / "gold" / "big.json").write_text('{"doc_id": "big", "claims": []}')
+    started = time.perf_counter()
+    assert main(["run", "--model", "rules", "--gold", str(folder / "gold"), "--docs", str(folder / "docs"),
+                 "--out", str(folder / "r"), "--quiet", "--bootstrap", "10"]) == 0
+    return time.perf_counter() - started
+
+
+def test_rules_cost_grows_linearly_with_the_document(tmp_path, capsys):
+    small, large = _rules_time(tmp_path, 40_000), _rules_time(tmp_path, 320_000)
+    capsys.readouterr()
+    assert large < 20 * small  # linear is 8x; quadratic work per candidate was 64x
+
+
+# ---------------------------------------------------------------- 6: damaged run folders
+
+def _damage(run, name, content: bytes | None):
+    path = run / name
+    if content is None:
+        path.unlink()
+    else:
+        path.write_bytes(content)
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("results.json", b"\xff\xfe{", "not valid UTF-8"),
+    ("results.json", b"[1, 2]", "not a ClaimBench results file"),
+    ("results.json", b'{"format": 2}', 'missing field "task"'),
+    ("units.npz", b"not a zip", "damaged or unreadable"),
+    ("outcomes.npz", b"PK\x03\x04 broken", "damaged or unreadable"),
+])
+def test_damaged_runs_give_one_line_to_compare_and_report(tmp_path, capsys, out, name, content, expected):
+    run = tmp_path / "damaged"
+    shutil.copytree(runs_in(out)[0], run)
+    _damage(run, name, content)
+    for argv in (["compare", str(runs_in(out)[0]), str(run)], ["report", str(run)]):
+        if name == "units.npz" and argv[0] == "report" or name == "outcomes.npz" and argv[0] == "compare":
+            continue  # the report needs no units, compare no outcomes
+        _fails(argv, capsys, expected, out)
+
+
+def test_results_with_a_field_of_the_wrong_shape(tmp_path, capsys, out):
+    run = tmp_path / "damaged"
+    shutil.copytree(runs_in(out)[0], run)
+    results = json.loads((run / "results.json").read_text())
+    results["scores"]["lenient"]["micro"]["f1"] = "<script>alert(1)</script>"
+    (run / "results.json").write_text(json.dumps(results))
+    for argv in (["compare", str(run)], ["report", str(run)]):
+        _fails(argv, capsys, "damaged scores", out)
+    results["scores"]["lenient"]["micro"]["f1"] = 0.5
+    results["model"] = "<script>alert(1)</script>"
+    (run / "results.json").write_text(json.dumps(results))
+    assert main(["report", str(run)]) == 0
+    page = (run / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_staging_folder_left_by_a_killed_save_is_ignored(tmp_path, capsys, out):
+    staging = out / ".preds-20260101-000000.abcd.partial"
+    shutil.copytree(runs_in(out)[0], staging)
+    assert runs_in(out) == [p for p in runs_in(out) if not p.name.startswith(".")]
+    _fails(["compare", str(staging)], capsys, "no run", out)
+    _fails(["compare", staging.name, "--results-dir", str(out)], capsys, "no run", out)
+
+
+# ---------------------------------------------------------------- 7: the regression gate fails closed
+
+def test_the_gate_fails_when_it_cannot_test(tmp_path, capsys, out):
+    base = runs_in(out)[0]
+    preds = gold_as_predictions(tmp_path / "worse.jsonl", drop_every=2)
+    for extra in (["--bootstrap", "0"], ["--seed", "5"]):
+        folder = tmp_path / ("r" + extra[1])
+        assert main(["score", str(preds), "--out", str(folder), "--quiet", *extra]) == 0
+        capsys.readouterr()
+        code = main(["compare", str(base), str(runs_in(folder)[0]), "--fail-on-regression"])
+        err = capsys.readouterr().err
+        assert code == 1 and ("cannot test" in err or "significant regression" in err)
+    no_units = tmp_path / "no-units"
+    shutil.copytree(runs_in(tmp_path / "r5")[0], no_units)
+    (no_units / "units.npz").unlink()
+    code = main(["compare", str(base), str(no_units), "--fail-on-regression"])
+    err = capsys.readouterr().err
+    assert code == 1 and "the regression gate cannot test, so it fails" in err and "no unit statistics" in err
+    code = main(["compare", str(base), str(base), "--fail-on-regression", "--bootstrap", "0"])
+    assert code == 1 and "cannot test" in capsys.readouterr().err
+    _fails(["compare", str(base), str(base), "--seed", "-1"], capsys, "--seed -1", out)
+    _fails(["score", str(preds), "--seed", "-1", "--out", str(out)], capsys, "seed (--seed) -1", out)
+    _fails(["score", str(preds), "--bootstrap", "-3", "--out", str(out)], capsys, "--bootstrap", out)
+
+
+# ---------------------------------------------------------------- 8: output faults
+
+def test_unwritable_and_impossible_output_folders(tmp_path, capsys, out):
+    preds = gold_as_predictions(tmp_path / "p.jsonl")
+    long_name = tmp_path / ("x" * 300)
+    for target, expected in ((long_name, "file name too long"), (tmp_path / "good.jsonl", "is a file"),
+                             ("/proc/claimbench", "cannot write")):
+        _fails(["score", str(preds), "--out", str(target)], capsys, expected, out)
+    if os.path.isdir("/sys/kernel"):
+        _fails(["score", str(preds), "--out", "/sys/kernel/claimbench"], capsys, "cannot write", out)
+
+
+def test_read_only_folder(tmp_path, capsys, out):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    if os.geteuid() == 0:  # root writes anywhere: make the folder immutable if the file system allows it
+        if subprocess.run(["chattr", "+i", str(locked)], capture_output=True).returncode != 0:
+            pytest.skip("chattr +i is not supported here and root ignores permissions")
+    else:
+        locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        _fails(["score", str(gold_as_predictions(tmp_path / "p.jsonl")), "--out", str(locked)], capsys,
+               "cannot write", out)
+        assert list(locked.iterdir()) == []
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(locked)], capture_output=True)
+        locked.chmod(0o755)
+
+
+def test_a_full_disk_leaves_nothing_half_written(tmp_path, capsys, out, monkeypatch):
+    import bench.runs
+
+    real = os.fsync
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(bench.runs.os, "fsync", full)
+    _fails(["score", str(gold_as_predictions(tmp_path / "p.jsonl")), "--out", str(out)], capsys,
+           "cannot write: no space left on the device", out)
+    monkeypatch.setattr(bench.runs.os, "fsync", real)
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []  # no staging folder left
+
+
+def test_run_folders_follow_the_umask(tmp_path, capsys):
+    previous = os.umask(0o027)
+    try:
+        assert main(["score", str(gold_as_predictions(tmp_path / "p.jsonl")), "--out", str(tmp_path / "r"),
+                     "--quiet", "--bootstrap", "10"]) == 0
+    finally:
+        os.umask(previous)
+    (run,) = runs_in(tmp_path / "r")
+    assert stat.S_IMODE(run.stat().st_mode) == 0o750
+    assert stat.S_IMODE((run / "results.json").stat().st_mode) == 0o640
+
+
+# ---------------------------------------------------------------- 9: models and plugins
+
+PLUGIN = '''
+import time
+import numpy as np
+from bench.claims import Claim
+from bench.model import Model
+
+DOC = "004_d85139658238920d"
+
+
+class Out(Model):
+    """What it returns is OUTPUT[kind] for the one document it is given."""
+
+    def __init__(self, kind: str = "ok"):
+        self.kind = kind
+
+    def predict(self, documents):
+        d = documents[0].doc_id
+        kinds = {
+            "ok": lambda: [Claim(d, 0, 10, "event")],
+            "numpy": lambda: [{"doc_id": d, "start": np.int64(0), "end": np.int32(10), "type": "event",
+                               "score": np.float64(0.5)}],
+            "str-offsets": lambda: [{"doc_id": d, "start": "0", "end": 10, "type": "event"}],
+            "float-offsets": lambda: [{"doc_id": d, "start": 0.0, "end": 10, "type": "event"}],
+            "numpy-float-offsets": lambda: [{"doc_id": d, "start": np.float64(0), "end": 10, "type": "event"}],
+            "bool-offsets": lambda: [Claim(d, False, True, "event")],
+            "int-claimant": lambda: [Claim(d, 0, 10, "event", claimant=5)],
+            "none-list": lambda: None,
+            "int-list": lambda: 5,
+            "string-list": lambda: "claims",
+            "none-item": lambda: [None],
+            "nan-score": lambda: [Claim(d, 0, 10, "event", score=float("nan"))],
+            "sleep": lambda: time.sleep(30) or [],
+        }
+        return {d: kinds[self.kind]()}
+'''
+
+
+@pytest.fixture(scope="module")
+def plugin(tmp_path_factory):
+    path = tmp_path_factory.mktemp("plugin") / "hostile.py"
+    path.write_text(PLUGIN)
+    return path
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("str-offsets", 'field "start" must be an integer, got "0"'),
+    ("float-offsets", 'field "start" must be an integer, got 0.0'),
+    ("numpy-float-offsets", 'field "start" must be an integer, got 0.0'),
+    ("bool-offsets", 'field "start" must be an integer, got False'),
+    ("int-claimant", 'field "claimant" must be a string, got 5'),
+    ("none-list", "the claims of a document must be a list, got NoneType"),
+    ("int-list", "the claims of a document must be a list, got int"),
+    ("string-list", "the claims of a document must be a list, got str"),
+    ("none-item", "expected a claim (a dict or Claim), got NoneType"),
+    ("nan-score", 'field "score" must be a finite number, got nan'),
+])
+def test_bad_model_output_is_checked_like_a_file(tmp_path, capsys, out, plugin, kind, expected):
+    _fails(["run", "--model", f"{plugin}:Out", "--model-arg", f"kind={kind}", "--out", str(out), "--quiet",
+            "--limit", "1"], capsys, expected, out)
+
+
+def test_numpy_numbers_are_numbers_and_rescore_the_same(tmp_path, capsys, plugin):
+    folder = tmp_path / "r"
+    assert main(["run", "--model", f"{plugin}:Out", "--model-arg", "kind=numpy", "--out", str(folder), "--quiet",
+                 "--format", "json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    (run,) = runs_in(folder)
+    assert main(["score", str(run / "predictions.jsonl"), "--out", str(folder), "--quiet", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["scores"] == first["scores"]
+
+
+def test_a_model_that_never_returns_is_stopped_by_timeout(tmp_path, capsys, out, plugin):
+    _fails(["run", "--model", f"{plugin}:Out", "--model-arg", "kind=sleep", "--out", str(out), "--quiet",
+            "--timeout", "0.5", "--limit", "1"], capsys, "took longer than 0.5 s", out)
+
+
+def test_a_plugin_that_exits_or_breaks_at_import(tmp_path, capsys, out):
+    for source, expected in (("import sys\nsys.exit(0)\n", "cannot import"), ("def broken(:\n", "SyntaxError"),
+                             ("raise KeyboardInterrupt\n", "interrupted")):
+        path = tmp_path / "bad_plugin.py"
+        path.write_text(source)
+        argv = ["run", "--model", f"{path}:X", "--out", str(out)]
+        if expected == "interrupted":
+            before = snapshot(out)
+            assert main(argv) == 130
+            assert "bench: interrupted" in capsys.readouterr().err and snapshot(out) == before
+        else:
+            _fails(argv, capsys, expected, out)
+
+
+# ---------------------------------------------------------------- 11: settings
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--seed", "-1"], "seed (--seed) -1"),
+    (["--seed", str(2 ** 40)], "seed (--seed)"),
+    (["--iou", "nan"], "threshold (--iou) nan"),
+    (["--align-threshold", "0"], "align threshold (--align-threshold) 0.0"),
+    (["--bootstrap", "-1"], "bootstrap resamples (--bootstrap) -1"),
+    (["--limit", "0"], "--limit 0"),
+    (["--timeout", "-2"], "--timeout -2"),
+    (["--task", "links", "--scheme", "lenient"], 'task "links" has no scheme "lenient"'),
+    (["--task", "claims", "--claims-run", "x"], "--claims-run is for task links"),
+])
+def test_bad_settings(tmp_path, capsys, out, argv, expected):
+    _fails(["run", "--model", "rules", "--out", str(out), *argv], capsys, expected, out)
+
+
+def test_quiet_silences_every_progress_bar():
+    """Under --quiet the runner sets progress off; the shared encoder turns transformers' own bars off too."""
+    from transformers.utils import logging
+
+    from bench.baselines.encoder import quiet_transformers
+
+    quiet_transformers(False)
+    assert not logging.is_progress_bar_enabled()
+    quiet_transformers(True)
+    assert logging.is_progress_bar_enabled()
+    done = subprocess.run([sys.executable, "-m", "bench.cli", "run", "--model", "rules", "--quiet", "--out",
+                           "/dev/null/never"], capture_output=True, text=True, cwd=ROOT)
+    assert "%|" not in done.stderr  # no tqdm bar, even on the way to an error
+    assert "HF_HUB_OFFLINE" not in os.environ
+
+
+def test_unit_arrays_of_damaged_shape(tmp_path, capsys, out):
+    run = tmp_path / "damaged"
+    shutil.copytree(runs_in(out)[0], run)
+    with np.load(run / "units.npz") as arrays:
+        kept = {name: arrays[name] for name in arrays.files}
+    kept["lenient.counts"] = kept["lenient.counts"][:3]
+    np.savez(run / "units.npz", **kept)
+    _fails(["compare", str(runs_in(out)[0]), str(run)], capsys, "damaged unit statistics", out)
