@@ -175,6 +175,38 @@ def squad_tokens(text: str) -> list[str]:
     return _words(fold(text))
 
 
+# Ends each text in a token stream; it is not a token of any text (squad_tokens deletes it).
+TEXT_END = "\x00"
+_ASCII_PUNCTUATION_BUT_END = {k: v for k, v in _ASCII_PUNCTUATION.items() if k != ord(TEXT_END)}
+
+
+def _ascii_stream(texts: list[str]) -> list[str]:
+    """The tokens of ASCII texts without TEXT_END, each text's followed by TEXT_END, in a few C calls."""
+    joined = (TEXT_END.join(texts) + TEXT_END).lower().translate(_ASCII_PUNCTUATION_BUT_END)
+    return joined.replace(TEXT_END, f" {TEXT_END} ").split()
+
+
+def squad_token_stream(texts: list[str]) -> list[str]:
+    """The ``squad_tokens`` of every text end to end, each text's followed by ``TEXT_END``.
+
+    Articles may remain in the stream (the caller drops ``ARTICLES``). Runs of ASCII texts are
+    tokenised together in a few C calls, which is what makes scoring many claims cheap."""
+    stream: list[str] = []
+    run: list[str] = []
+    for text in texts:
+        if text.isascii() and TEXT_END not in text:
+            run.append(text)
+            continue
+        if run:
+            stream += _ascii_stream(run)
+            run = []
+        stream += squad_tokens(text)
+        stream.append(TEXT_END)
+    if run:
+        stream += _ascii_stream(run)
+    return stream
+
+
 def fold(text: str) -> str:
     """``normalise(text).text`` without the map back, which tokens alone do not need."""
     if text.isascii():

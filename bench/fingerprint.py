@@ -23,7 +23,7 @@ from . import __version__
 from .claims import CLAIM_TYPES, Corpus
 from .corpus import recorded_path
 
-# Reported in every run so a result can be reproduced with the same stack.
+# Reported in every run that used them, so a result can be reproduced with the same stack.
 KEY_LIBRARIES = ("numpy", "msgspec", "tabulate", "tqdm", "torch", "transformers", "scikit-learn", "datasets",
                  "openai")
 EVALUATION_KEYS = ("task", "gold", "docs", "scheme", "thr", "align", "types", "boot", "seed", "version")
@@ -147,8 +147,9 @@ def evaluation_fields(gold: dict, config: EvalConfig, scheme: str) -> list[tuple
         ("gold", f"{gold['version']}#{gold['sha256'][:HASH_CHARS]}"),
         ("docs", gold["docs_sha256"][:HASH_CHARS]),
         ("scheme", scheme),
-        ("thr", f"{config.threshold:g}"),
     ]
+    if config.task != "links":  # links pair claims by reference, not by span overlap
+        fields.append(("thr", f"{config.threshold:g}"))
     if config.task == "claims":
         fields.append(("align", f"{config.align_threshold:g}"))
         fields.append(("types", ",".join(config.types)))
@@ -180,11 +181,24 @@ def evaluation_part(text: str) -> dict[str, str]:
     return {key: fields[key] for key in EVALUATION_KEYS if key in fields}
 
 
+# distribution name -> module name, where they differ
+_MODULES = {"scikit-learn": "sklearn"}
+
+
 def versions() -> dict[str, str]:
+    """The versions of the libraries this run used (those imported by now), to reproduce it with the same stack."""
+    import sys
+
     found = {"claimbench": __version__, "python": platform.python_version()}
     for name in KEY_LIBRARIES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
+        module = sys.modules.get(_MODULES.get(name, name))
+        if module is None:
             continue
+        version = getattr(module, "__version__", None)
+        if not isinstance(version, str):
+            try:
+                version = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                continue
+        found[name] = str(version)  # torch's is a str subclass
     return found

@@ -165,6 +165,25 @@ def line_number(numbers: list[int] | None, index: int) -> int:
     return index + 1 if numbers is None else numbers[index]
 
 
+def line_problems(path: Path | str, check: Callable[[bytes], str | None], *, limit: int = 20) -> list[str]:
+    """Every problem of a JSONL predictions file, ``FILE:LINE: problem`` each, at most ``limit``
+    (``bench score --check``); ``check`` takes a raw line and returns its problem or raises InputError."""
+    lines, numbers = split_lines(read_bytes(path))
+    if not lines:
+        return [f"{path}: empty file: no predictions"]
+    problems = []
+    for index, raw in enumerate(lines):
+        try:
+            problem = check(raw)
+        except InputError as exc:
+            problem = exc.message
+        if problem:
+            problems.append(f"{path}:{line_number(numbers, index)}: {problem}")
+            if len(problems) >= limit:
+                break
+    return problems
+
+
 # ---------------------------------------------------------------- writing
 
 def _enc_hook(obj: object) -> object:

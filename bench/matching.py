@@ -57,7 +57,6 @@ with the same optimal matcher over what the previous stages left:
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain

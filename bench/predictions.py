@@ -179,23 +179,7 @@ def merge(parts: Sequence[ClaimPredictions], documents: Mapping[str, Document]) 
 def check_predictions(path: Path | str, documents: Mapping[str, Document], *, threshold: float = ALIGN_THRESHOLD,
                       limit: int = 20) -> list[str]:
     """Every problem of a predictions file, one line each, at most ``limit`` (``bench score --check``)."""
-    from .jsonio import decode_one, split_lines
+    from .jsonio import decode_one, line_problems
 
-    data = read_bytes(path)
-    lines, numbers = split_lines(data)
-    if not lines:
-        return [f"{path}: empty file: no predictions"]
     placer = _Placer(documents, threshold)
-    problems = []
-    for index, raw in enumerate(lines):
-        where = f"{path}:{line_number(numbers, index)}"
-        try:
-            claim = decode_one(raw, CLAIM_DECODER, _explain_claim)
-            problem = placer.check(claim)
-        except InputError as exc:
-            problem = exc.message
-        if problem:
-            problems.append(f"{where}: {problem}")
-            if len(problems) >= limit:
-                break
-    return problems
+    return line_problems(path, lambda raw: placer.check(decode_one(raw, CLAIM_DECODER, _explain_claim)), limit=limit)

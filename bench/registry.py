@@ -20,8 +20,7 @@ from .errors import InputError
 from .model import Model
 
 ENTRY_POINT_GROUP = "claimbench.models"
-# Imported on first lookup so the shipped baselines register themselves.
-BUILTIN_MODULES = ("bench.baselines",)
+BUILTIN_PACKAGE = "bench.baselines"  # its MODULES says which module registers each shipped model
 
 
 class Registry:
@@ -40,9 +39,12 @@ class Registry:
 
         return decorate
 
-    def _load_builtins(self) -> None:
-        for module in BUILTIN_MODULES:
-            importlib.import_module(module)
+    def _load_builtins(self, name: str | None = None) -> None:
+        """Import the module of the shipped model ``name`` (every one when None), which registers it."""
+        modules = importlib.import_module(BUILTIN_PACKAGE).MODULES
+        for model, module in modules.items():
+            if name is None or model == name:
+                importlib.import_module(f"{BUILTIN_PACKAGE}.{module}")
 
     def available(self) -> dict[str, tuple[str, tuple[str, ...]]]:
         """Every model name a user can pass: where it comes from, and its tasks (unknown for entry points)."""
@@ -54,7 +56,7 @@ class Registry:
 
     def resolve(self, spec: str) -> type[Model]:
         """The model class a user named, or an InputError that says what would work."""
-        self._load_builtins()
+        self._load_builtins(spec)
         if spec in self._models:
             return self._models[spec]
         for ep in entry_points(group=ENTRY_POINT_GROUP):

@@ -1,77 +1,104 @@
 """Candidate pairs of the ``text`` scheme: claims of a document whose texts share tokens, with their token F1.
 
 A claim's tokens are ``bench.align.squad_tokens`` of its text, worked out once per distinct
-text. Its *entries* are (token, k-th occurrence) pairs, so two claims share as many entries
-as they have tokens in common, repeats included; token F1 = 2·shared / (n_gold + n_pred).
+text, for all new texts together (``squad_token_stream``) and numbered on arrays. Its
+*entries* are (token, k-th occurrence) pairs, so two claims share as many entries as they
+have tokens in common, repeats included; token F1 = 2·shared / (n_gold + n_pred).
 
 Pairs that can reach a threshold t > 0 are found by prefix filtering (Chaudhuri et al.
 2006) rather than by joining every shared word: a pair with F1 >= t shares at least
 c(n) = ceil(t·n / (2 − t)) entries with a claim of n entries (a stretch sharing c entries
 has F1 at most 2c / (n + c)), so under any fixed order of entries the first shared entry
 lies within the first n − c(n) + 1 entries of both claims. Only those prefixes are joined,
-and every candidate is then checked exactly. Entries are numbered as they are first met,
-so frequent words get small numbers; the order is by decreasing number, which puts a
-text's rarer words in its prefix. With t = 0 (pairs sharing any token, the ``boundary``
-stage), every entry is joined; that stage only asks about the claims the earlier stages
-left unpaired. Texts without any token agree only with each other (SQuAD).
+and every candidate is then checked exactly. The order puts the entries least common among
+the claims compared first, so prefixes hold a text's rarest words and few pairs are
+candidates. With t = 0 (pairs sharing any token, the ``boundary`` stage), every entry is
+joined; that stage only asks about the claims the earlier stages left unpaired. Texts
+without any token agree only with each other (SQuAD).
 
-The result is exactly the pairs with F1 >= t. Per distinct text the work is its
-tokenisation; everything per claim and per pair is done on arrays.
+The result is exactly the pairs with F1 >= t. Everything per claim and per pair is done on
+arrays; per distinct text there is only its share of one tokenisation pass.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from itertools import count
 
 import numpy as np
 
-from .align import squad_tokens
+from .align import ARTICLES, TEXT_END, squad_token_stream
 
 
 class TextEntries:
-    """Every distinct text met so far: its entries (decreasing), their sets, and one table of all of them."""
+    """Every distinct text met so far, as entries: each text's in decreasing order, all texts end to end."""
 
     def __init__(self) -> None:
-        self.ids: defaultdict[object, int] = defaultdict(count().__next__)  # a new key gets the next number
+        # a token (or a repeat code) gets the next number when first met; the stream markers and
+        # the articles get the first numbers, and are dropped
+        self.ids: defaultdict[object, int] = defaultdict(count().__next__)
+        for token in (TEXT_END, *sorted(ARTICLES)):
+            self.ids[token]
+        self._dropped = len(self.ids)
         self.of_text: dict[str, int] = {}
-        self.sizes: list[int] = []
-        self.sets: list[frozenset] = []
-        self._flat: list[int] = []
-        self._table: tuple[np.ndarray, np.ndarray] | None = None
+        self._entries: list[np.ndarray] = []
+        self._sizes: list[np.ndarray] = []
+        self._table: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def add(self, texts: list[str]) -> np.ndarray:
-        """The text number of each of ``texts``, tokenising the new ones."""
-        of_text, number_of = self.of_text, self.ids.__getitem__
-        sizes, sets, flat = self.sizes, self.sets, self._flat
-        numbers = np.empty(len(texts), np.int64)
-        for k, text in enumerate(texts):
-            number = of_text.get(text)
-            if number is None:
-                number = of_text[text] = len(sizes)
-                tokens = squad_tokens(text)
-                if len(set(tokens)) < len(tokens):  # repeats: the k-th occurrence is an entry of its own
-                    seen: dict[str, int] = {}
-                    keys = []
-                    for token in tokens:
-                        n = seen[token] = seen.get(token, 0) + 1
-                        keys.append(token if n == 1 else (token, n))
-                    tokens = keys
-                entries = sorted(map(number_of, tokens), reverse=True)
-                sizes.append(len(entries))
-                sets.append(frozenset(entries))
-                flat.extend(entries)
-                self._table = None
-            numbers[k] = number
-        return numbers
+        """The text number of each of ``texts``, tokenising the new ones (all together, on arrays)."""
+        of_text = self.of_text
+        new = [t for t in dict.fromkeys(texts) if t not in of_text]
+        if new:
+            of_text.update(zip(new, range(len(of_text), len(of_text) + len(new))))
+            entries, sizes = self._entries_of(new)
+            self._entries.append(entries)
+            self._sizes.append(sizes)
+            self._table = None
+        return np.fromiter(map(of_text.__getitem__, texts), np.int64, len(texts))
+
+    def _entries_of(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Entries of each text, end to end and each text's decreasing, and how many each has."""
+        stream = squad_token_stream(texts)
+        ids = np.fromiter(map(self.ids.__getitem__, stream), np.int64, len(stream))
+        owner = np.cumsum(ids == 0) - (ids == 0)  # the text each token belongs to (TEXT_END is number 0)
+        kept = ids >= self._dropped
+        owner, ids = owner[kept], ids[kept]
+        # the k-th occurrence of a token in a text is an entry of its own: rank the repeats
+        width = len(self.ids)
+        key = np.sort(owner * width + ids)
+        run_start = np.r_[True, key[1:] != key[:-1]]
+        index = np.arange(len(key))
+        rank = index - np.maximum.accumulate(np.where(run_start, index, 0))
+        owner, ids = key // width, key % width
+        repeats = np.flatnonzero(rank)
+        if len(repeats):
+            keys = zip(ids[repeats].tolist(), rank[repeats].tolist())  # (token number, k - 1)
+            ids[repeats] = np.fromiter(map(self.ids.__getitem__, keys), np.int64, len(repeats))
+        width = len(self.ids)
+        order = np.sort(owner * width + (width - 1 - ids))  # by text, then decreasing entry
+        return width - 1 - order % width, np.bincount(owner, minlength=len(texts)).astype(np.int64)
 
     def table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(entries of all texts end to end, where each text starts, how many it has)."""
         if self._table is None:
-            sizes = np.array(self.sizes, np.int64)
-            self._table = (np.array(self._flat, np.int64), np.cumsum(sizes) - sizes, sizes)
-        return (*self._table,)
+            flat = np.concatenate(self._entries) if self._entries else np.zeros(0, np.int64)
+            sizes = np.concatenate(self._sizes) if self._sizes else np.zeros(0, np.int64)
+            self._table = (flat, np.cumsum(sizes) - sizes, sizes)
+        return self._table
+
+    def shared(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """How many entries texts ``a[i]`` and ``b[i]`` share, for every i (their multiset intersection)."""
+        flat, first, sizes = self.table()
+        width = len(self.ids)
+        a_pair, a_at = _gather(first[a], sizes[a])
+        b_pair, b_at = _gather(first[b], sizes[b])
+        # each text's entries are decreasing, so pair-major keys of (width - 1 - entry) come sorted
+        a_key = a_pair * width + (width - 1 - flat[a_at])
+        b_key = b_pair * width + (width - 1 - flat[b_at])
+        at = np.minimum(np.searchsorted(a_key, b_key), max(len(a_key) - 1, 0))
+        hit = a_key[at] == b_key if len(a_key) else np.zeros(len(b_key), bool)
+        return np.bincount(b_pair[hit], minlength=len(a)).astype(np.int64)
 
 
 def needed(threshold: float, n: np.ndarray) -> np.ndarray:
@@ -84,6 +111,16 @@ def _gather(first: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndar
     owner = np.repeat(np.arange(len(first)), lengths)
     position = np.arange(int(lengths.sum())) + np.repeat(first - (np.cumsum(lengths) - lengths), lengths)
     return owner, position
+
+
+def _prefixes(owner, entry, n, rank, by_rarity, threshold):
+    """Each claim's n - needed + 1 rarest entries (owner-major), from all its entries (owner-major)."""
+    width = len(rank)
+    ordered = np.sort(owner * width + rank[entry])
+    owner, entry = ordered // width, by_rarity[ordered % width]
+    length = np.where(n > 0, n - needed(threshold, n) + 1, 0)
+    _, at = _gather(np.cumsum(n) - n, length)
+    return owner[at], entry[at]
 
 
 def _side(spans, keep, entries: TextEntries):
@@ -110,15 +147,18 @@ def text_pairs(gold, preds, threshold: float, gold_keep: np.ndarray | None = Non
     p_rows, p_text, p_doc = _side(preds, pred_keep, entries)
     flat, first, sizes = entries.table()
     stride = len(entries.ids) + 1
-
-    def keys(text: np.ndarray, doc: np.ndarray):
-        n = sizes[text]
-        length = n if threshold <= 0 else np.where(n > 0, n - needed(threshold, n) + 1, 0)
-        owner, position = _gather(first[text], length)
-        return doc[owner] * stride + flat[position], owner
-
-    g_key, g_owner = keys(g_text, g_doc)
-    p_key, p_owner = keys(p_text, p_doc)
+    g_owner, g_entry = _gather(first[g_text], sizes[g_text])
+    p_owner, p_entry = _gather(first[p_text], sizes[p_text])
+    g_entry, p_entry = flat[g_entry], flat[p_entry]
+    if threshold > 0:
+        # the order of the prefixes: entries least common among the claims compared come first
+        common = np.bincount(g_entry, minlength=stride) + np.bincount(p_entry, minlength=stride)
+        by_rarity = np.lexsort((np.arange(stride), common))
+        rank = np.empty(stride, np.int64)
+        rank[by_rarity] = np.arange(stride)
+        g_owner, g_entry = _prefixes(g_owner, g_entry, sizes[g_text], rank, by_rarity, threshold)
+        p_owner, p_entry = _prefixes(p_owner, p_entry, sizes[p_text], rank, by_rarity, threshold)
+    g_key, p_key = g_doc[g_owner] * stride + g_entry, p_doc[p_owner] * stride + p_entry
     order = np.argsort(g_key, kind="stable")
     g_key, g_owner = g_key[order], g_owner[order]
     lo, hi = np.searchsorted(g_key, p_key, "left"), np.searchsorted(g_key, p_key, "right")
@@ -132,9 +172,7 @@ def text_pairs(gold, preds, threshold: float, gold_keep: np.ndarray | None = Non
         a, b = np.nonzero(same)
         codes = np.union1d(codes, g_empty[a] * width + p_empty[b])
     gi, pi = codes // width, codes % width
-    sets = entries.sets
-    shared = np.fromiter((len(sets[a] & sets[b]) for a, b in zip(g_text[gi].tolist(), p_text[pi].tolist())),
-                         np.int64, len(gi))
+    shared = entries.shared(g_text[gi], p_text[pi])
     total = sizes[g_text[gi]] + sizes[p_text[pi]]
     f1 = np.where(total > 0, 2 * shared / np.maximum(total, 1), 1.0)
     keep = (f1 >= threshold) & (f1 > 0)

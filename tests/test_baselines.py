@@ -319,14 +319,20 @@ def transformer_seed_run(seeds):
 
 
 @pytest.fixture(scope="module")
-def transformer_unseen(seeds, unseen):
-    """Two independent fit-on-seeds, predict-unseen runs (for quality and determinism)."""
-    def once():
+def transformer_fits(seeds):
+    """Two models fitted on the seeds independently (for determinism), shared by every unseen corpus."""
+    def fit():
         model = TransformerModel()
         model.progress = False
         model.fit([seeds.documents[d] for d in seeds.doc_ids], seeds.gold)
-        return {d: checked(model, unseen.documents[d]) for d in unseen.doc_ids}
-    return once(), once()
+        return model
+    return fit(), fit()
+
+
+@pytest.fixture(scope="module")
+def transformer_unseen(transformer_fits, unseen):
+    """What each of the two fits predicts on an unseen corpus (for quality and determinism)."""
+    return tuple({d: checked(model, unseen.documents[d]) for d in unseen.doc_ids} for model in transformer_fits)
 
 
 class TestTransformerSlow:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import GOLD, ROOT, SEEDS
+from conftest import ROOT, SEEDS
 
 import numpy as np
 from conftest import gold_as_predictions as _gold_as_predictions

@@ -116,3 +116,19 @@ def test_link_agreement_in_readme_is_what_the_metrics_give():
     gold = corpus.links
     assert len(gold.clusters) == 11 and sum(map(len, gold.clusters.values())) == 27 and len(gold.conflicts) == 1
     assert gold.to_dict() == json.loads((GOLD / "annotations" / "links_a.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", ["heldout", "figures"])
+def test_test_corpus_readme_counts_match_its_gold(name):
+    folder = DATA / name
+    corpus = load_corpus(gold=folder / "gold", docs=folder / "docs")
+    text = (folder / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 4 and cells[1].isdigit():
+            rows[cells[0]] = cells[1:]
+    for doc_id in corpus.doc_ids:
+        words = len(corpus.documents[doc_id].text.split())
+        assert rows[doc_id] == [str(words), str(len(corpus.gold[doc_id])), str(len(corpus.quantities[doc_id]))]
+    assert rows["total"] == [str(sum(int(r[k]) for d, r in rows.items() if d != "total")) for k in range(3)]

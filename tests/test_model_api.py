@@ -129,6 +129,7 @@ def test_guardrails_name_the_model_and_document(cls, message):
     assert message in str(info.value)
 
 
+@pytest.mark.filterwarnings("ignore::bench.errors.BenchWarning")  # the spy predicts nothing, which warns
 def test_trainable_models_never_see_the_gold_they_predict():
     seen: list[tuple[set, str]] = []
 
@@ -196,6 +197,7 @@ def test_installed_entry_point_is_listed_and_runs(tmp_path):
         subprocess.run([*pip, "uninstall", "-y", "claimbench-plugin-test"], capture_output=True, timeout=300)
 
 
+@pytest.mark.filterwarnings("ignore::bench.errors.BenchWarning")  # the spy predicts nothing, which warns
 def test_separate_training_corpus_is_used_once_and_must_be_disjoint():
     fits: list[set] = []
 

@@ -332,6 +332,7 @@ def test_latex_output_parses_and_escapes(tmp_path, capsys):
 
 # ---------------------------------------------------------------- the Python API, as the README shows it
 
+@pytest.mark.filterwarnings("ignore::bench.errors.BenchWarning")  # the partial example warns, as it says
 def test_readme_api_examples_run(tmp_path, monkeypatch):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Python API"):]

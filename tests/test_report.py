@@ -3,6 +3,7 @@
 import hashlib
 import json
 import random
+import re
 import shutil
 import struct
 import subprocess
@@ -540,3 +541,33 @@ def test_chromium_runs_the_page_script(runs, tmp_path):
     lit = {ref for row in found["rows"] for ref in row.split()}
     assert set(found["refs"]) <= lit and found["rows"]
     assert found["badge"] == "none"
+
+
+def _perf_corpus(folder: Path, n_docs: int, claims_per_doc: int) -> None:
+    """The synthetic corpus of tests/perf/bench_score.py (docs.jsonl, gold.jsonl, preds.jsonl)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_score", ROOT / "tests" / "perf" / "bench_score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_corpus(folder, n_docs, claims_per_doc, seed=0)
+
+
+def test_a_report_over_ten_thousand_documents_stays_small(tmp_path, capsys):
+    _perf_corpus(tmp_path, 10_000, 2)
+    out = tmp_path / "runs"
+    assert main(["score", str(tmp_path / "preds.jsonl"), "--gold", str(tmp_path / "gold.jsonl"),
+                 "--docs", str(tmp_path / "docs.jsonl"), "--bootstrap", "0", "--quiet", "--out", str(out),
+                 "--report"]) == 0
+    capsys.readouterr()
+    (run,) = [p for p in out.iterdir() if p.is_dir()]
+    page = (run / "report.html").read_text(encoding="utf-8")
+    assert len(page.encode()) < 10_000_000
+    # every document has a row in the table; the 20 worst are shown in full, and linked
+    assert len(re.findall(r'<tr><td>(?:<a href="#doc-\d+">)?doc\d{7}', page)) == 10_000
+    assert page.count('class="card article"') == 20 and page.count('<a href="#doc-') == 20
+    # --doc picks the articles instead
+    chosen = ["doc0000007", "doc0009999"]
+    page = render_report([run], show=chosen)
+    assert page.count('class="card article"') == 2 and page.count('<a href="#doc-') == 2
+    assert '<a href="#doc-7">doc0000007</a>' in page and '<a href="#doc-9999">doc0009999</a>' in page

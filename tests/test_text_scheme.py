@@ -25,6 +25,7 @@ from bench.matching import (
     type_index_of,
 )
 from bench.predictions import read_predictions
+from bench.textmatch import TextEntries, text_pairs
 from bench.scoring import score
 
 EXAMPLE = ROOT / "examples" / "llm_predictions.jsonl"
@@ -120,6 +121,32 @@ def test_candidate_pairs_are_exactly_the_pairs_sharing_a_token_with_their_f1():
         }
         assert len(found) == len(g) and found.keys() == expected.keys()
         assert all(found[pair] == pytest.approx(f1) for pair, f1 in expected.items())
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.8, 1.0])
+def test_prefix_filtered_pairs_are_exactly_the_pairs_reaching_the_threshold(threshold):
+    """Over texts with repeats, articles, punctuation and non-ASCII words, tokenised in several
+    batches that share one table of entries, as the scorer's stages do."""
+    rng = random.Random(int(threshold * 10))
+    words = "alpha beta gamma delta the a an Ça ça, «eta» theta. beta-beta x\x00y alpha alpha".split()
+    entries = TextEntries()
+    for _ in range(20):
+        def claims(doc: str, n: int) -> list[Claim]:
+            return [Claim(doc, 0, 1, E, text=" ".join(rng.choices(words, k=rng.randint(0, 7)))) for _ in range(n)]
+
+        gold_docs = [claims(d, rng.randint(0, 7)) for d in "ab"]
+        pred_docs = [claims(d, rng.randint(0, 7)) for d in "ab"]
+        types = type_index_of(gold_docs, pred_docs)
+        gold, preds = Spans.build(gold_docs, types), Spans.build(pred_docs, types)
+        g, p, f1 = text_pairs(gold, preds, threshold, entries=entries)
+        found = dict(zip(zip(g.tolist(), p.tolist()), f1.tolist()))
+        expected = {}
+        for i, j in itertools.product(range(len(gold)), range(len(preds))):
+            value = token_f1(squad_tokens(gold.claims[i].text), squad_tokens(preds.claims[j].text))
+            if gold.doc[i] == preds.doc[j] and value >= threshold and value > 0:
+                expected[(i, j)] = value
+        assert found.keys() == expected.keys()
+        assert all(found[pair] == pytest.approx(value) for pair, value in expected.items())
 
 
 # ---------------------------------------------------------------- free-text predictions on the seeds

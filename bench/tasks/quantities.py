@@ -37,7 +37,7 @@ from ..align import squad_tokens, token_f1
 from ..claims import Corpus, Quantity
 from ..corpus import nfc_hint
 from ..errors import InputError
-from ..jsonio import decode_lines, decode_one, line_number, read_bytes, split_lines, to_jsonl
+from ..jsonio import decode_lines, decode_one, line_number, line_problems, read_bytes, to_jsonl
 from ..matching import MATCHED, SCHEMES, Spans, classify_documents
 from ..records import QUANTITY_DECODER, explain, quantity_problem, record_from_object
 from ..significance import Paragraphs, Units, ratio
@@ -190,21 +190,9 @@ class QuantitiesTask(Task):
         return QuantityPredictions(by_doc, lines, data, len(records))
 
     def check_file(self, path, corpus: Corpus, config, *, limit: int = 20) -> list[str]:
-        lines_, numbers = split_lines(read_bytes(path))
-        if not lines_:
-            return [f"{path}: empty file: no predictions"]
         texts = {d: doc.text for d, doc in corpus.documents.items()}
-        problems = []
-        for index, raw in enumerate(lines_):
-            try:
-                problem = _problem(decode_one(raw, QUANTITY_DECODER, _explain), texts)
-            except InputError as exc:
-                problem = exc.message
-            if problem:
-                problems.append(f"{path}:{line_number(numbers, index)}: {problem}")
-                if len(problems) >= limit:
-                    break
-        return problems
+        return line_problems(path, lambda raw: _problem(decode_one(raw, QUANTITY_DECODER, _explain), texts),
+                             limit=limit)
 
     def from_objects(self, items, corpus: Corpus, config, *, where: str = "predictions",
                      doc_id: str | None = None) -> QuantityPredictions:
@@ -273,8 +261,8 @@ class QuantitiesTask(Task):
             rows.append(Row(name, block["precision"], block["recall"], block["f1"], ci_of(entry, f"{key}_f1"),
                             f"{key}_f1"))
         for name in ACCURACIES:
-            rows.append(Row(f"{name} accuracy", None, None, entry["accuracy"][name], ci_of(entry, name), name,
-                            has_pr=False))
+            label = f"{name.replace('_', '-')} accuracy"
+            rows.append(Row(label, None, None, entry["accuracy"][name], ci_of(entry, name), name, has_pr=False))
         rows.append(Row("hedge loss (lower is better)", None, None, entry["hedge_loss"], ci_of(entry, "hedge_loss"),
                         "hedge_loss", has_pr=False))
         return rows

@@ -9,21 +9,25 @@ It writes a synthetic corpus (docs.jsonl, gold.jsonl, preds.jsonl) to a temporar
 about 20 gold claims a document in 10 paragraphs, words drawn from a Zipf-distributed
 vocabulary of 5,000 words as in running text; predictions copied from the gold with 10%
 dropped, 25% with shifted boundaries, 10% retyped, claimants in other spellings, and 0-4
-spurious ones a document. Then, each as its own process and each the best of ``--repeat``:
+spurious ones a document, placed between the claims (predictions never overlap one another,
+so nervaluate, which is not one-to-one, and ClaimBench count the same strict matches).
+Then, each as its own process and each the best of ``--repeat``:
 
 - ClaimBench: ``bench score preds.jsonl --gold gold.jsonl --docs docs.jsonl`` from process
   start to the run saved (every scheme, 1,000-resample intervals, outcomes and units);
 - nervaluate: a script that reads the same three files with ``json``, one line at a time,
   into nervaluate's span lists and calls ``Evaluator(...).evaluate()``.
 
-It prints both wall times and their ratio, checks that ClaimBench's strict counts equal
-nervaluate's, and reports the size of the run folder against the predictions file and the
-peak resident memory of each process. Figures are in tests/perf/README.md.
+It prints both wall times and their ratio, the start-up cost (``bench run --model rules``
+over the seeds against a bare ``python -c pass``), checks that ClaimBench's strict counts
+equal nervaluate's, and reports the size of the run folder against the predictions file and
+the peak resident memory of each process. Figures are in tests/perf/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import subprocess
@@ -68,12 +72,12 @@ sys.exit(code)
 """
 
 
-def words(rng: random.Random, vocabulary: list[str], weights: list[float], low: int, high: int) -> str:
-    return " ".join(rng.choices(vocabulary, weights, k=rng.randint(low, high)))
+def words(rng: random.Random, vocabulary: list[str], cum_weights: list[float], low: int, high: int) -> str:
+    return " ".join(rng.choices(vocabulary, cum_weights=cum_weights, k=rng.randint(low, high)))
 
 
 def make_document(doc_id: str, rng: random.Random, vocabulary, weights, claims_per_doc: int):
-    parts, gold, length = [], [], 0
+    parts, gold, leads, length = [], [], [], 0
     for paragraph in range(claims_per_doc // 2):
         if paragraph:
             parts.append("\n\n")
@@ -83,6 +87,7 @@ def make_document(doc_id: str, rng: random.Random, vocabulary, weights, claims_p
             body = words(rng, vocabulary, weights, 5, 12)
             parts.extend((lead, body, ". "))
             start = length + len(lead)
+            leads.append((length, start - 1))
             attribution = rng.choice(ATTRIBUTIONS)
             claimant = "author" if attribution == "author" else rng.choice(list(CLAIMANTS))
             gold.append({"id": f"c{len(gold)}", "start": start, "end": start + len(body), "text": body,
@@ -104,10 +109,9 @@ def make_document(doc_id: str, rng: random.Random, vocabulary, weights, claims_p
         elif r < 0.45:
             pred["type"] = rng.choice(TYPES)
         preds.append(pred)
-    for _ in range(rng.randint(0, 4)):
-        start = rng.randrange(len(text) - 10)
-        preds.append({"doc_id": doc_id, "start": start, "end": min(len(text), start + rng.randint(5, 60)),
-                      "type": rng.choice(TYPES)})
+    for lead_start, lead_end in rng.sample(leads, min(len(leads), rng.randint(0, 4))):  # spurious, between the claims
+        if lead_end - 7 > lead_start:  # clear of a shifted prediction reaching 6 characters back
+            preds.append({"doc_id": doc_id, "start": lead_start, "end": lead_end - 7, "type": rng.choice(TYPES)})
     rng.shuffle(preds)
     return text, gold, preds
 
@@ -116,7 +120,7 @@ def write_corpus(folder: Path, n_docs: int, claims_per_doc: int, seed: int) -> i
     rng = random.Random(seed)
     vocabulary = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9)))
                   for _ in range(VOCABULARY)]
-    weights = [1 / (k + 1) for k in range(VOCABULARY)]
+    weights = list(itertools.accumulate(1 / (k + 1) for k in range(VOCABULARY)))  # Zipf, cumulated once
     n_claims = 0
     with (folder / "docs.jsonl").open("w", encoding="utf-8") as docs, \
             (folder / "gold.jsonl").open("w", encoding="utf-8") as gold, \
@@ -163,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
               f"(written in {time.perf_counter() - began:.1f} s); predictions file "
               f"{(folder / 'preds.jsonl').stat().st_size / 1e6:.1f} MB", flush=True)
         bare, _ = timed([sys.executable, "-c", "pass"], args.repeat)
+        script = Path(sys.executable).parent / "bench"
+        bench = [str(script)] if script.is_file() else [sys.executable, "-m", "bench.cli"]
+        rules, _ = timed([*bench, "run", "--model", "rules", "--quiet", "--out", str(folder / "rules-runs")],
+                         args.repeat)
         out = folder / "runs"
         ours, done = timed([sys.executable, "-c", CLAIMBENCH, "score", str(folder / "preds.jsonl"),
                             "--gold", str(folder / "gold.jsonl"), "--docs", str(folder / "docs.jsonl"),
@@ -178,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         size, preds_size = folder_size(run), (folder / "preds.jsonl").stat().st_size
         files = ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in sorted(run.iterdir()))
         print(f"python -c pass:        {bare:7.2f} s")
+        print(f"bench run --model rules (the five seeds, process start to run saved): {rules:.2f} s = "
+              f"{rules / bare:.1f}x python -c pass")
         print(f"bench score:           {ours:7.2f} s  (peak memory {our_memory / 1024:.0f} MB; every scheme, "
               f"{results['settings']['n_bootstrap']} resamples)")
         print(f"nervaluate (files):    {theirs:7.2f} s  (peak memory {their_memory / 1024:.0f} MB)")

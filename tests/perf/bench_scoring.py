@@ -135,7 +135,7 @@ def run(n_docs: int, claims_per_doc: int, seed: int, repeat: int) -> dict:
         began = time.perf_counter()
         documents = load_documents(folder / "docs.jsonl")
         gold = load_gold(folder / "gold.jsonl")
-        predictions = read_predictions(folder / "preds.jsonl", documents)
+        predictions = read_predictions(folder / "preds.jsonl", documents).by_doc
         loaded = time.perf_counter() - began
 
         began = time.perf_counter()

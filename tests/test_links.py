@@ -1,0 +1,249 @@
+"""The links task: every metric on hand-worked clusterings (singletons and empty ones included),
+MUC, B³ and CEAFₑ against scorch on random clusterings, and the task itself over gold and
+predicted claims."""
+
+import json
+import statistics
+
+import pytest
+import scorch.scores
+from conftest import GOLD, SEEDS, one_line_error, runs_in
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench import coref
+from bench.cli import main
+from bench.corpus import load_corpus
+
+# The example of Moosavi & Strube (2016), section 4: key {a b c}, {d e f g};
+# response {a b}, {c d}, {f g h i} (h and i are not in the key).
+KEY = [set("abc"), set("defg")]
+RESPONSE = [set("ab"), set("cd"), set("fghi")]
+
+
+def _prf(precision, recall):
+    f1 = None if precision is None or recall is None else (
+        0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall))
+    return {"precision": pytest.approx(precision) if precision is not None else None,
+            "recall": pytest.approx(recall) if recall is not None else None,
+            "f1": pytest.approx(f1) if f1 is not None else None}
+
+
+def test_every_metric_on_the_lea_paper_example():
+    s = coref.evaluate(KEY, RESPONSE)
+    # MUC: key {abc} split in 2 parts (1 link of 2 kept), {defg} in 3 ({d}, {e} absent, {fg}): 1 of 3
+    assert s["muc"] == _prf(precision=(1 + 0 + 1) / (1 + 1 + 3), recall=(1 + 1) / (2 + 3))
+    # B³: recall (2²+1²)/3 + (1²+2²)/4 over 7 mentions; precision (2²/2 + (1+1)/2 + 2²/4) over 8
+    assert s["b3"] == _prf(precision=(2 + 1 + 1) / 8, recall=(5 / 3 + 5 / 4) / 7)
+    # CEAFₑ: φ4(abc, ab) = 4/5 and φ4(defg, fghi) = 4/8 is the best alignment (1.3)
+    assert s["ceafe"] == _prf(precision=1.3 / 3, recall=1.3 / 2)
+    # LEA, as the paper works it: recall (3·1/3 + 4·1/6)/7, precision (2·1 + 2·0 + 4·1/6)/8
+    assert s["lea"] == _prf(precision=(2 * 1 + 2 * 0 + 4 / 6) / 8, recall=(3 / 3 + 4 / 6) / 7)
+    conll = (s["muc"]["f1"] + s["b3"]["f1"] + s["ceafe"]["f1"]) / 3
+    assert s["conll"]["f1"] == pytest.approx(conll)
+
+
+def test_identical_clusterings_score_one_everywhere():
+    key = [set("abc"), {"d"}, set("ef")]
+    s = coref.evaluate(key, [set(e) for e in key])
+    for name in coref.METRICS:
+        assert s[name] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    assert s["conll"]["f1"] == 1.0
+
+
+def test_singletons_only_response():
+    """The floor: every mention alone. MUC has no link to score on the response side, so its
+    precision, F1 and the CoNLL mean are n/a, not 0; LEA credits a singleton only where the key
+    has it alone too."""
+    key = [{"a"}, set("bc")]
+    response = [{"a"}, {"b"}, {"c"}]
+    s = coref.evaluate(key, response)
+    assert s["muc"] == {"precision": None, "recall": 0.0, "f1": None}
+    assert s["conll"]["f1"] is None
+    assert s["b3"] == _prf(precision=1.0, recall=(1 + 2 * 0.5) / 3)
+    # CEAFₑ: {a}-{a} φ 1, {bc}-{b} φ 2/3
+    assert s["ceafe"] == _prf(precision=(1 + 2 / 3) / 3, recall=(1 + 2 / 3) / 2)
+    assert s["lea"] == _prf(precision=1 / 3, recall=1 / 3)
+
+
+def test_singletons_only_key():
+    key = [{"a"}, {"b"}]
+    s = coref.evaluate(key, [set("ab")])
+    assert s["muc"] == {"precision": 0.0, "recall": None, "f1": None}
+    assert s["b3"] == _prf(precision=0.5, recall=1.0)
+    assert s["lea"] == _prf(precision=0.0, recall=0.0)
+
+
+@pytest.mark.parametrize("key, response", [([], []), ([set("ab"), {"c"}], []), ([], [set("ab"), {"c"}])])
+def test_empty_clusterings(key, response):
+    s = coref.evaluate(key, response)
+    for name in coref.METRICS:
+        assert (s[name]["recall"] is None) == (not key)
+        assert (s[name]["precision"] is None) == (not response)
+        if key and not response:
+            assert s[name]["recall"] == 0.0 and s[name]["f1"] is None
+        if response and not key:
+            assert s[name]["precision"] == 0.0 and s[name]["f1"] is None
+    assert s["conll"]["f1"] is None
+
+
+def test_clustering_applies_the_singleton_policy():
+    groups, mentions = [["a", "b"], []], ["a", "b", "c"]
+    assert coref.clustering(groups, mentions) == [{"a", "b"}, {"c"}]
+    assert coref.clustering(groups, mentions, singletons=False) == [{"a", "b"}]
+    assert coref.clustering([["a"]], mentions, singletons=False) == []
+
+
+@st.composite
+def _clusterings(draw):
+    """Two random clusterings of overlapping mention sets (twinless mentions on both sides)."""
+    mentions = list(range(draw(st.integers(1, 14))))
+
+    def one():
+        present = [m for m in mentions if draw(st.booleans()) or draw(st.booleans())]
+        entities = {}
+        for m in present:
+            entities.setdefault(draw(st.integers(0, max(1, len(present) // 2))), set()).add(m)
+        return list(entities.values())
+
+    return one(), one()
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # inside scorch's harmonic mean
+@settings(max_examples=300, deadline=None)
+@given(pair=_clusterings())
+def test_muc_b3_ceafe_agree_with_scorch(pair):
+    key, response = pair
+    ours = coref.evaluate(key, response)
+    for name, theirs in (("b3", scorch.scores.b_cubed), ("ceafe", scorch.scores.ceaf_e), ("muc", scorch.scores.muc)):
+        if not key or not response:
+            continue  # scorch defines these as 0; ours are n/a (see test_empty_clusterings)
+        try:
+            recall, precision, f1 = theirs(key, response)
+        except statistics.StatisticsError:  # scorch's harmonic mean of 0 and 0
+            assert ours[name]["f1"] == 0.0, name
+            continue
+        if name == "muc" and (all(len(k) == 1 for k in key) or all(len(r) == 1 for r in response)):
+            # scorch returns 0, 0, 0 when a side has no link; ours leave that side n/a
+            assert ours["muc"]["f1"] is None or ours["muc"]["f1"] == 0.0
+            continue
+        assert ours[name]["recall"] == pytest.approx(recall, abs=1e-12), name
+        assert ours[name]["precision"] == pytest.approx(precision, abs=1e-12), name
+        assert ours[name]["f1"] == pytest.approx(f1, abs=1e-12), name
+
+
+def test_entity_statistics_sum_to_the_totals():
+    """What the bootstrap resamples: per-entity statistics whose sums give the scores."""
+    recall, precision = coref.entity_stats(KEY, RESPONSE)
+    assert len(recall) == len(KEY) and len(precision) == len(RESPONSE)
+    totals = {name: sum(row.get(name, 0) for row in recall + precision) for name in coref.STATS}
+    assert coref.scores(totals) == coref.evaluate(KEY, RESPONSE)
+
+
+# ---------------------------------------------------------------- the task
+
+
+def _links_file(path, clusters, conflicts=()):
+    path.write_text(json.dumps({"clusters": [{"id": f"k{i}", "claims": [{"doc_id": d, "id": c} for d, c in members]}
+                                             for i, members in enumerate(clusters)],
+                                "conflicts": [{"a": a, "b": b, "why": "test"} for a, b in conflicts]}),
+                    encoding="utf-8")
+    return path
+
+
+def _score(args, capsys, tmp_path):
+    assert main(["score", *args, "--task", "links", "--bootstrap", "0", "--format", "json", "--quiet",
+                 "--out", str(tmp_path / "runs")]) == 0
+    return json.loads(capsys.readouterr().out)["scores"]
+
+
+@pytest.fixture(scope="module")
+def gold_links():
+    return json.loads((GOLD / "links.json").read_text(encoding="utf-8"))
+
+
+def test_gold_links_scored_against_themselves_are_perfect(tmp_path, capsys):
+    scores = _score([str(GOLD / "links.json")], capsys, tmp_path)
+    for scheme in ("singletons", "no-singletons"):
+        entry = scores[scheme]
+        assert entry["setting"] == "gold claims"
+        for name in coref.METRICS:
+            assert entry[name] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+        assert entry["conll"]["f1"] == 1.0
+        assert entry["conflicts"]["f1"] == 1.0 and entry["conflicts"]["tp"] > 0
+
+
+def test_the_floor_is_not_applicable_where_it_links_nothing(tmp_path, capsys):
+    scores = _score([str(_links_file(tmp_path / "floor.json", []))], capsys, tmp_path)
+    with_singletons, without = scores["singletons"], scores["no-singletons"]
+    assert with_singletons["muc"]["precision"] is None and with_singletons["conll"]["f1"] is None
+    assert with_singletons["b3"]["precision"] == 1.0 and 0 < with_singletons["b3"]["recall"] < 1
+    assert without["b3"]["precision"] is None and without["b3"]["recall"] == 0.0
+    assert with_singletons["conflicts"]["precision"] is None and with_singletons["conflicts"]["recall"] == 0.0
+
+
+def test_a_conflict_between_clusters_is_every_pair_across_them(tmp_path, capsys, gold_links):
+    by_id = {c["id"]: c["claims"] for c in gold_links["clusters"]}
+
+    def size(side):
+        return len(by_id[side]) if isinstance(side, str) else 1
+
+    expected = sum(size(c["a"]) * size(c["b"]) for c in gold_links["conflicts"])
+    assert expected > len(gold_links["conflicts"])  # the gold conflict is between clusters
+    scores = _score([str(GOLD / "links.json")], capsys, tmp_path)
+    assert scores["singletons"]["conflicts"]["tp"] == expected
+
+
+def _claims_run(tmp_path, capsys, keep):
+    """A claims run whose predictions are the gold claims (with their ids) kept by ``keep``, plus one invented claim."""
+    corpus = load_corpus(gold=GOLD, docs=SEEDS)
+    rows = [{"doc_id": d, "id": c.id, "start": c.start, "end": c.end, "type": c.type}
+            for d in corpus.doc_ids for c in corpus.gold[d] if keep(d, c.id)]
+    first = corpus.doc_ids[0]
+    rows.append({"doc_id": first, "id": "invented", "start": 0, "end": 10, "type": "event"})
+    path = tmp_path / "claims.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "claims-runs"
+    assert main(["score", str(path), "--bootstrap", "0", "--quiet", "--out", str(out)]) == 0
+    capsys.readouterr()
+    (run,) = runs_in(out)
+    return run, first
+
+
+def test_end_to_end_over_all_gold_claims_equals_the_gold_claims_setting(tmp_path, capsys):
+    run, _ = _claims_run(tmp_path, capsys, keep=lambda d, c: True)
+    over_gold = _score([str(GOLD / "links.json")], capsys, tmp_path)
+    end_to_end = _score([str(GOLD / "links.json"), "--claims-run", str(run)], capsys, tmp_path)
+    assert end_to_end["singletons"]["setting"] == "end to end"
+    assert end_to_end["singletons"]["counts"]["spurious_mentions"] == 1
+    # the invented claim is a spurious singleton: precision of the entity metrics drops, recall does not
+    for name in ("b3", "ceafe", "lea"):
+        assert end_to_end["singletons"][name]["recall"] == over_gold["singletons"][name]["recall"]
+        assert end_to_end["singletons"][name]["precision"] < over_gold["singletons"][name]["precision"]
+    # without singletons the spurious claim is left out, and the two settings agree
+    for name in coref.METRICS:
+        assert end_to_end["no-singletons"][name] == over_gold["no-singletons"][name]
+    assert end_to_end["singletons"]["conflicts"] == over_gold["singletons"]["conflicts"]
+
+
+def test_end_to_end_a_missed_claim_costs_its_links(tmp_path, capsys, gold_links):
+    member = gold_links["clusters"][0]["claims"][0]
+    run, _ = _claims_run(tmp_path, capsys, keep=lambda d, c: (d, c) != (member["doc_id"], member["id"]))
+    clusters = [dict(c, claims=[m for m in c["claims"] if m != member]) for c in gold_links["clusters"]]
+    links = {"clusters": [c for c in clusters if len(c["claims"]) > 1],
+             "conflicts": [c for c in gold_links["conflicts"] if member not in (c["a"], c["b"])]}
+    path = tmp_path / "links.json"
+    path.write_text(json.dumps(links), encoding="utf-8")
+    entry = _score([str(path), "--claims-run", str(run)], capsys, tmp_path)["no-singletons"]
+    assert entry["muc"]["precision"] == 1.0 and entry["muc"]["recall"] < 1.0
+    assert entry["b3"]["recall"] < 1.0
+
+
+def test_end_to_end_refers_to_the_run_claims_not_the_gold(tmp_path, capsys):
+    run, _ = _claims_run(tmp_path, capsys, keep=lambda d, c: c != "c1")
+    corpus = load_corpus(gold=GOLD, docs=SEEDS)
+    doc = corpus.doc_ids[0]
+    path = _links_file(tmp_path / "bad.json", [[(doc, "c1"), (doc, "c2")]])
+    code = main(["score", str(path), "--task", "links", "--claims-run", str(run), "--quiet",
+                 "--out", str(tmp_path / "runs")])
+    one_line_error(code, capsys.readouterr().err, f"claim {doc}/c1 is not a claim of run")
