@@ -263,8 +263,8 @@ def _lines(lines: list[str]) -> str:
 def describe_outcome(claim: ClaimView) -> str:
     similarity = "" if claim.similarity is None else f" {claim.similarity:.2f}"
     outcome = OUTCOME_LABELS.get(claim.outcome, claim.outcome)
-    detail = f" · {claim.detail}" if claim.detail else ""
-    return f"{claim.side} {claim.type} · {outcome}{similarity} · {who(claim)}{detail}"
+    parts = [f"{claim.side} {claim.type}", f"{outcome}{similarity}", who(claim), claim.detail]
+    return " · ".join(part for part in parts if part)
 
 
 def run_layer(claim: ClaimView, partner: ClaimView | None) -> Layer:
