@@ -121,3 +121,28 @@ def ci_of(entry: dict, metric: str, index: int | None = None) -> list | None:
     if found is None or index is None:
         return found
     return found[index] if index < len(found) else None
+
+
+def outcome_index(doc_ids: list[str], gold: dict, predictions: dict, lines: dict) -> dict[str, np.ndarray]:
+    """Where each document's records start in the outcome arrays, and each prediction's file line."""
+    def offsets(records: dict) -> np.ndarray:
+        return np.cumsum([0] + [len(records.get(d, ())) for d in doc_ids]).astype(np.int64)
+
+    return {"doc_ids": np.array(doc_ids, dtype=str), "gold_offsets": offsets(gold),
+            "pred_offsets": offsets(predictions),
+            "pred_line": np.array([n for d in doc_ids for n in lines.get(d, ())], dtype=np.int64)}
+
+
+def outcome_arrays(outcome, scheme: str) -> dict[str, np.ndarray]:
+    """Per gold record its outcome and partner prediction; per prediction its outcome (indices in scoring order)."""
+    n_gold, n_pred = len(outcome.gold_spans), len(outcome.pred_spans)
+    gold_kind = np.full(n_gold, -1, np.int8)
+    gold_pred = np.full(n_gold, -1, np.int64)
+    pred_kind = np.full(n_pred, -1, np.int8)
+    has_gold, has_pred = outcome.gold >= 0, outcome.pred >= 0
+    gold_kind[outcome.gold[has_gold]] = outcome.kind[has_gold]
+    gold_pred[outcome.gold[has_gold]] = outcome.pred[has_gold]
+    pred_kind[outcome.pred[has_pred]] = outcome.kind[has_pred]
+    small = np.int32 if max(n_gold, n_pred) < 2 ** 31 else np.int64
+    return {f"{scheme}.gold_kind": gold_kind, f"{scheme}.gold_pred": gold_pred.astype(small),
+            f"{scheme}.pred_kind": pred_kind}

@@ -7,9 +7,6 @@ counts of ``bench.scoring``; intervals and the paired test resample paragraph un
 
 from __future__ import annotations
 
-from typing import Any
-
-
 import msgspec
 import numpy as np
 
@@ -20,23 +17,12 @@ from ..predictions import ClaimPredictions, check_predictions, merge, prediction
 from ..scoring import claim_metrics, score
 from ..significance import Paragraphs
 from ..tables import fmt_interval, fmt_score, notes, render
-from .base import Row, Scored, Task, ci_of
+from .base import Row, Scored, Task, ci_of, outcome_arrays, outcome_index
+from .schema import PRF, Intervals, PRFCounts, check_entries
 
 
-class _Counts(msgspec.Struct):
-    precision: float | None
-    recall: float | None
-    f1: float | None
-    tp: int
-    fp: int
-    fn: int
+class _Counts(PRFCounts):
     support: int
-
-
-class _Macro(msgspec.Struct):
-    precision: float | None
-    recall: float | None
-    f1: float | None
 
 
 class _Attribution(msgspec.Struct):
@@ -47,22 +33,6 @@ class _Attribution(msgspec.Struct):
     threshold: float
 
 
-class Intervals(msgspec.Struct):
-    """Bootstrap intervals: per metric a [low, high] pair, a list of them (one per type), or None."""
-
-    level: float
-    n: int
-    seed: int
-    metrics: dict[str, list[Any] | None]
-
-    def __post_init__(self):
-        for name, value in self.metrics.items():
-            pairs = value if value and isinstance(value[0], (list, type(None))) else [value]
-            for pair in pairs:
-                if pair is not None and not (len(pair) == 2 and all(type(x) in (int, float) for x in pair)):
-                    raise msgspec.ValidationError(f"interval of {name} is not a pair of numbers")
-
-
 class ClaimScores(msgspec.Struct):
     """The shape of one scheme's entry in ``results.json``; a tampered file fails here."""
 
@@ -70,7 +40,7 @@ class ClaimScores(msgspec.Struct):
     threshold: float
     per_type: dict[str, _Counts]
     micro: _Counts
-    macro: _Macro
+    macro: PRF
     attribution: _Attribution
     ci: Intervals | None = None
 
@@ -110,12 +80,7 @@ class ClaimsTask(Task):
         paragraphs = Paragraphs(doc_ids, [corpus.documents[d].text for d in doc_ids])
         order = [config.scheme] + [s for s in self.schemes if s != config.scheme]
         scores, units = {}, {}
-        outcomes: dict[str, np.ndarray] = {
-            "doc_ids": np.array(doc_ids, dtype=str),
-            "gold_offsets": np.cumsum([0] + [len(corpus.gold.get(d, ())) for d in doc_ids]).astype(np.int64),
-            "pred_offsets": np.cumsum([0] + [len(predictions.by_doc.get(d, ())) for d in doc_ids]).astype(np.int64),
-            "pred_line": np.array([n for d in doc_ids for n in predictions.lines.get(d, ())], dtype=np.int64),
-        }
+        outcomes = outcome_index(doc_ids, corpus.gold, predictions.by_doc, predictions.lines)
         for scheme in order:
             result = score(gold=corpus.gold, predictions=predictions.by_doc, documents=corpus.documents,
                            scheme=scheme, threshold=config.threshold, claimants=corpus.claimants,
@@ -123,7 +88,7 @@ class ClaimsTask(Task):
             entry = result.to_dict()
             entry["ci"] = self.intervals(result.units, scheme, config.n_bootstrap, config.seed)
             scores[scheme], units[scheme] = entry, result.units
-            outcomes |= _outcome_arrays(result.outcome, scheme)
+            outcomes |= outcome_arrays(result.outcome, scheme)
         return Scored(scores, units, outcomes)
 
     def check_scores(self, scores: dict) -> str | None:
@@ -168,32 +133,4 @@ class ClaimsTask(Task):
         return "\n".join([*head, self.table(entry, fmt), *notes(tail, fmt)])
 
 
-def check_entries(scores: dict, schema: type) -> str | None:
-    """The first scheme whose entry does not fit ``schema``, in words."""
-    if not scores:
-        return "no scores"
-    for scheme, entry in scores.items():
-        try:
-            msgspec.convert(entry, schema)
-        except msgspec.ValidationError as exc:
-            return f'scheme "{scheme}": {exc}'
-    return None
-
-
-def _outcome_arrays(outcome, scheme: str) -> dict[str, np.ndarray]:
-    """Per gold claim its outcome and partner prediction; per prediction its outcome (indices in scoring order)."""
-    n_gold, n_pred = len(outcome.gold_spans), len(outcome.pred_spans)
-    gold_kind = np.full(n_gold, -1, np.int8)
-    gold_pred = np.full(n_gold, -1, np.int64)
-    pred_kind = np.full(n_pred, -1, np.int8)
-    has_gold, has_pred = outcome.gold >= 0, outcome.pred >= 0
-    gold_kind[outcome.gold[has_gold]] = outcome.kind[has_gold]
-    gold_pred[outcome.gold[has_gold]] = outcome.pred[has_gold]
-    pred_kind[outcome.pred[has_pred]] = outcome.kind[has_pred]
-    small = np.int32 if max(n_gold, n_pred) < 2 ** 31 else np.int64
-    return {f"{scheme}.gold_kind": gold_kind, f"{scheme}.gold_pred": gold_pred.astype(small),
-            f"{scheme}.pred_kind": pred_kind}
-
-
-OUTCOME_CODES: dict[str, int] = {kind: code for code, kind in enumerate(OUTCOMES)}
 TASK = ClaimsTask()

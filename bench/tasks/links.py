@@ -41,7 +41,7 @@ from ..jsonio import decode_one, read_bytes, to_json
 from ..significance import Units, ratio
 from ..tables import fmt_interval, fmt_score, notes, render
 from .base import Row, Scored, Task, ci_of
-from .claims import Intervals, check_entries
+from .schema import PRF, Intervals, PRFCounts, check_entries
 
 SCHEME_NAMES = ("singletons", "no-singletons")
 GOLD_CLAIMS, END_TO_END = "gold claims", "end to end"
@@ -330,23 +330,8 @@ def _entry(totals: np.ndarray, scheme: str, predictions: LinksPredictions, key, 
     return entry
 
 
-class _PRF(msgspec.Struct):
-    precision: float | None
-    recall: float | None
-    f1: float | None
-
-
 class _F1(msgspec.Struct):
     f1: float | None
-
-
-class _Conflicts(msgspec.Struct):
-    precision: float | None
-    recall: float | None
-    f1: float | None
-    tp: int
-    fp: int
-    fn: int
 
 
 class _Counts(msgspec.Struct):
@@ -358,12 +343,12 @@ class _Counts(msgspec.Struct):
 class LinkScores(msgspec.Struct):
     scheme: str
     setting: str
-    muc: _PRF
-    b3: _PRF
-    ceafe: _PRF
-    lea: _PRF
+    muc: PRF
+    b3: PRF
+    ceafe: PRF
+    lea: PRF
     conll: _F1
-    conflicts: _Conflicts
+    conflicts: PRFCounts
     counts: _Counts
     ci: Intervals | None = None
 

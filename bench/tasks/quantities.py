@@ -42,8 +42,8 @@ from ..matching import MATCHED, SCHEMES, Spans, classify_documents
 from ..records import QUANTITY_DECODER, explain, quantity_problem, record_from_object
 from ..significance import Paragraphs, Units, ratio
 from ..tables import fmt_interval, fmt_score, notes, render
-from .base import Row, Scored, Task, ci_of
-from .claims import Intervals, _outcome_arrays, check_entries
+from .base import Row, Scored, Task, ci_of, outcome_arrays, outcome_index
+from .schema import PRF, Intervals, check_entries
 
 SCHEME_NAMES = ("lenient", "strict")
 COLUMNS = ("mention.tp", "mention.fp", "mention.fn", "figure.tp", "matched", "value_exact", "value_compatible",
@@ -233,12 +233,7 @@ class QuantitiesTask(Task):
         paragraphs = Paragraphs(doc_ids, [corpus.documents[d].text for d in doc_ids])
         gold = Spans.build([corpus.quantities.get(d, []) for d in doc_ids], None)
         preds = Spans.build([predictions.by_doc.get(d, []) for d in doc_ids], None)
-        outcomes: dict[str, np.ndarray] = {
-            "doc_ids": np.array(doc_ids, dtype=str),
-            "gold_offsets": gold.offsets.astype(np.int64),
-            "pred_offsets": preds.offsets.astype(np.int64),
-            "pred_line": np.array([n for d in doc_ids for n in predictions.lines.get(d, ())], dtype=np.int64),
-        }
+        outcomes = outcome_index(doc_ids, corpus.quantities, predictions.by_doc, predictions.lines)
         scores, units = {}, {}
         order = [config.scheme] + [s for s in self.schemes if s != config.scheme]
         for scheme in order:
@@ -248,7 +243,7 @@ class QuantitiesTask(Task):
             entry = _entry(counts.sum(axis=0), scheme, SCHEMES[scheme].resolve_threshold(config.threshold))
             entry["ci"] = self.intervals(units[scheme], scheme, config.n_bootstrap, config.seed)
             scores[scheme] = entry
-            outcomes |= _outcome_arrays(outcome, scheme)
+            outcomes |= outcome_arrays(outcome, scheme)
         return Scored(scores, units, outcomes)
 
     def check_scores(self, scores: dict) -> str | None:
@@ -357,12 +352,6 @@ def _entry(totals: np.ndarray, scheme: str, threshold: float) -> dict:
     }
 
 
-class _PRF(msgspec.Struct):
-    precision: float | None
-    recall: float | None
-    f1: float | None
-
-
 class _Accuracy(msgspec.Struct):
     value_exact: float | None
     value_compatible: float | None
@@ -383,8 +372,8 @@ class _QuantityCounts(msgspec.Struct):
 class QuantityScores(msgspec.Struct):
     scheme: str
     threshold: float
-    mention: _PRF
-    figure: _PRF
+    mention: PRF
+    figure: PRF
     accuracy: _Accuracy
     hedge_loss: float | None
     counts: _QuantityCounts
