@@ -23,6 +23,7 @@ files under bootstrap units. ``scores`` turns totals into R/P/F1.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Sequence
 
 from .matching import hungarian_max
@@ -37,18 +38,18 @@ def _link(n: int) -> float:
     return n * (n - 1) / 2
 
 
+def _overlaps(entity: set, member_of: dict) -> Counter:
+    """Other-side entity index -> how many mentions of ``entity`` it holds."""
+    return Counter(member_of[m] for m in entity if m in member_of)
+
+
 def _lea_side(entity: set, other: Sequence[set], member_of: dict) -> float:
     """Σ_r link(e ∩ r) / link(e) for one entity against the other clustering."""
     if len(entity) == 1:
         (m,) = entity
         j = member_of.get(m)
         return 1.0 if j is not None and len(other[j]) == 1 else 0.0
-    shared: dict[int, int] = {}
-    for m in entity:
-        j = member_of.get(m)
-        if j is not None:
-            shared[j] = shared.get(j, 0) + 1
-    return sum(_link(n) for n in shared.values()) / _link(len(entity))
+    return sum(_link(n) for n in _overlaps(entity, member_of).values()) / _link(len(entity))
 
 
 def _muc_side(entity: set, member_of: dict) -> tuple[float, float]:
@@ -63,13 +64,8 @@ def _muc_side(entity: set, member_of: dict) -> tuple[float, float]:
     return len(entity) - (len(parts) + lonely), len(entity) - 1
 
 
-def _b3_side(entity: set, other: Sequence[set], member_of: dict) -> float:
-    shared: dict[int, int] = {}
-    for m in entity:
-        j = member_of.get(m)
-        if j is not None:
-            shared[j] = shared.get(j, 0) + 1
-    return sum(n * n for n in shared.values()) / len(entity)
+def _b3_side(entity: set, member_of: dict) -> float:
+    return sum(n * n for n in _overlaps(entity, member_of).values()) / len(entity)
 
 
 def ceaf_alignment(key: Sequence[set], response: Sequence[set]) -> dict[int, tuple[int, float]]:
@@ -77,12 +73,7 @@ def ceaf_alignment(key: Sequence[set], response: Sequence[set]) -> dict[int, tup
     member_of = {m: j for j, r in enumerate(response) for m in r}
     edges: dict[tuple[int, int], float] = {}
     for i, k in enumerate(key):
-        shared: dict[int, int] = {}
-        for m in k:
-            j = member_of.get(m)
-            if j is not None:
-                shared[j] = shared.get(j, 0) + 1
-        for j, n in shared.items():
+        for j, n in _overlaps(k, member_of).items():
             edges[(i, j)] = 2 * n / (len(k) + len(response[j]))
     # connected components of the key-response overlap graph, each solved exactly
     parent: dict[tuple[int, int], tuple[int, int]] = {}
@@ -124,7 +115,7 @@ def entity_stats(key: Sequence[set], response: Sequence[set]) -> tuple[list[dict
         muc_num, muc_den = _muc_side(k, response_of)
         recall.append({
             "muc_r_num": muc_num, "muc_r_den": muc_den,
-            "b3_r_num": _b3_side(k, response, response_of), "b3_r_den": len(k),
+            "b3_r_num": _b3_side(k, response_of), "b3_r_den": len(k),
             "ceaf_sim": aligned.get(i, (None, 0.0))[1], "ceaf_k": 1,
             "lea_r_num": len(k) * _lea_side(k, response, response_of), "lea_r_den": len(k),
         })
@@ -133,7 +124,7 @@ def entity_stats(key: Sequence[set], response: Sequence[set]) -> tuple[list[dict
         muc_num, muc_den = _muc_side(r, key_of)
         precision.append({
             "muc_p_num": muc_num, "muc_p_den": muc_den,
-            "b3_p_num": _b3_side(r, key, key_of), "b3_p_den": len(r),
+            "b3_p_num": _b3_side(r, key_of), "b3_p_den": len(r),
             "ceaf_r": 1,
             "lea_p_num": len(r) * _lea_side(r, key, key_of), "lea_p_den": len(r),
         })

@@ -58,7 +58,8 @@ def build_run(*, task, corpus: Corpus, predictions, config: EvalConfig, system: 
         provenance=provenance,
     )
     return RunContent(results=results, predictions=predictions.source, units=scored.units,
-                      outcomes=scored.outcomes, alignment=predictions.alignment_bytes())
+                      outcomes=scored.outcomes,
+                      alignment=predictions.alignment_bytes() if predictions.alignment else None)
 
 
 def make_config(*, task: str = "claims", scheme: str | None = None, threshold: float = 0.5,

@@ -67,8 +67,8 @@ class ClaimPredictions:
         found[OFFSETS] = self.count - len(self.alignment)
         return {method: found[method] for method in ALIGNMENT_METHODS}
 
-    def alignment_bytes(self) -> bytes | None:
-        return to_jsonl(self.alignment) if self.alignment else None
+    def alignment_bytes(self) -> bytes:
+        return to_jsonl(self.alignment)
 
 
 def _explain_claim(obj: object) -> str | None:

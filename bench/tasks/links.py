@@ -64,12 +64,6 @@ class LinksPredictions:
     documents_predicted: int = 0
     alignment: list = field(default_factory=list)
 
-    def alignment_counts(self) -> dict[str, int]:
-        return {}
-
-    def alignment_bytes(self) -> None:
-        return None
-
 
 @dataclass(slots=True)
 class LinkInputs:

@@ -131,12 +131,6 @@ class QuantityPredictions:
     def documents_predicted(self) -> int:
         return sum(1 for mentions in self.by_doc.values() if mentions)
 
-    def alignment_counts(self) -> dict[str, int]:
-        return {}
-
-    def alignment_bytes(self) -> None:
-        return None
-
 
 def _explain(obj: object) -> str | None:
     return explain(obj, Quantity)
