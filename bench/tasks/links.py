@@ -58,11 +58,14 @@ class LinksPredictions:
     conflict_pairs: set[frozenset]
     mentions: list  # every mention the system worked on
     source: bytes
-    setting: str = GOLD_CLAIMS
-    claims_run: str | None = None
+    claims_run: str | None = None  # the claims run linked end to end, None over the gold claims
     count: int = 0
     documents_predicted: int = 0
     alignment: list = field(default_factory=list)
+
+    @property
+    def setting(self) -> str:
+        return GOLD_CLAIMS if self.claims_run is None else END_TO_END
 
 
 @dataclass(slots=True)
@@ -72,10 +75,6 @@ class LinkInputs:
     claims: dict[str, list]
     meaning: dict[ClaimRef, object]
     run_id: str | None = None
-
-    @property
-    def setting(self) -> str:
-        return GOLD_CLAIMS if self.run_id is None else END_TO_END
 
 
 def link_inputs(corpus: Corpus, claims_run: str | None) -> LinkInputs:
@@ -89,7 +88,7 @@ def link_inputs(corpus: Corpus, claims_run: str | None) -> LinkInputs:
 
 def _claims_of_run(corpus: Corpus, spec: str) -> tuple[dict, dict, str]:
     """The predicted claims of a claims run (ids made unique) and what each stands for, with the run's id."""
-    from ..fingerprint import layer_sha256
+    from ..fingerprint import documents_sha256, layer_sha256
     from ..predictions import read_predictions
     from ..runs import find_run, read_run
 
@@ -97,7 +96,7 @@ def _claims_of_run(corpus: Corpus, spec: str) -> tuple[dict, dict, str]:
     results = run.results
     if results.task != "claims":
         raise InputError(f'--claims-run {spec}: a run of task "{results.task}", not a claims run')
-    if results.gold.sha256 != layer_sha256(corpus, "claims") or results.gold.docs_sha256 != _docs_sha(corpus):
+    if results.gold.sha256 != layer_sha256(corpus, "claims") or results.gold.docs_sha256 != documents_sha256(corpus):
         raise InputError(f"--claims-run {spec}: scored on other gold or documents than the links gold")
     predictions = read_predictions(run.predictions_path, corpus.documents,
                                    threshold=float(results.settings.get("align_threshold", 0.5)))
@@ -121,12 +120,6 @@ def _claims_of_run(corpus: Corpus, spec: str) -> tuple[dict, dict, str]:
             meaning[ClaimRef(doc_id, name)] = stands_for.get(line, ("spurious", doc_id, name))
         claims[doc_id] = named
     return claims, meaning, run.run_id
-
-
-def _docs_sha(corpus: Corpus) -> str:
-    from ..fingerprint import documents_sha256
-
-    return documents_sha256(corpus)
 
 
 class LinksTask(Task):
@@ -158,12 +151,11 @@ class LinksTask(Task):
         links, problems = links_from_record(record)
         if problems:
             raise InputError(f"{where}: {problems[0]}")
-        known, run_id, setting = inputs.meaning, inputs.run_id, inputs.setting
-        claims_run = run_id
+        known, run_id = inputs.meaning, inputs.run_id
         for ref in [r for refs in links.clusters.values() for r in refs] + [
                 s for a, b, _ in links.conflicts for s in (a, b) if isinstance(s, ClaimRef)]:
             if ref not in known:
-                what = "gold claim" if claims_run is None else f"claim of run {run_id}"
+                what = "gold claim" if run_id is None else f"claim of run {run_id}"
                 raise InputError(f"{where}: claim {ref.doc_id}/{ref.id} is not a {what}")
         clusters = [[known[r] for r in refs] for refs in links.clusters.values()]
         pairs = set()
@@ -172,7 +164,7 @@ class LinksTask(Task):
                 for y in links.members(b):
                     if known[x] != known[y]:
                         pairs.add(frozenset((known[x], known[y])))
-        return LinksPredictions(clusters, pairs, list(dict.fromkeys(known.values())), source, setting, run_id,
+        return LinksPredictions(clusters, pairs, list(dict.fromkeys(known.values())), source, run_id,
                                 count=len(links.clusters) + len(links.conflicts),
                                 documents_predicted=len(corpus.documents))
 
