@@ -148,11 +148,10 @@ def evaluation_fields(gold: dict, config: EvalConfig, scheme: str) -> list[tuple
         ("docs", gold["docs_sha256"][:HASH_CHARS]),
         ("scheme", scheme),
     ]
-    if config.task != "links":  # links pair claims by reference, not by span overlap
-        fields.append(("thr", f"{config.threshold:g}"))
-    if config.task == "claims":
-        fields.append(("align", f"{config.align_threshold:g}"))
-        fields.append(("types", ",".join(config.types)))
+    from .tasks import get_task
+
+    settings = {"thr": f"{config.threshold:g}", "align": f"{config.align_threshold:g}", "types": ",".join(config.types)}
+    fields += [(name, settings[name]) for name in get_task(config.task).signature_settings]
     fields += [("boot", str(config.n_bootstrap)), ("seed", str(config.seed)), ("version", __version__)]
     return fields
 

@@ -55,6 +55,9 @@ class Task:
     per_document: bool = True  # the model is called one document at a time
     items_name: str = "claims"  # what a model returns per document, for messages
     value_name: str = "F1"  # what Row.value holds, for compare's headers
+    # the settings that change its numbers, named in the signature: "thr" (--iou), "align"
+    # (--align-threshold), "types" (the claim types scored)
+    signature_settings: tuple[str, ...] = ("thr",)
 
     @property
     def headline(self) -> str:

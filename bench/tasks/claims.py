@@ -53,6 +53,7 @@ class ClaimsTask(Task):
     prediction_format = ('JSONL, one claim a line: {"doc_id", "start", "end", "type"} plus optional "claimant", '
                          '"attribution", "text", "score", "id", "meta"; or {"doc_id", "text", "type"} (free text)')
     model_method = "predict"
+    signature_settings = ("thr", "align", "types")
 
     def read(self, path, corpus: Corpus, config, *, data: bytes | None = None,
              claims_run: str | None = None) -> ClaimPredictions:
