@@ -71,9 +71,9 @@ def evaluate(predictions: str | Path | Iterable[Mapping | object], *, gold: str 
     the run is also saved there as ``bench score`` saves it. Bad input raises
     ``bench.errors.InputError``; suspicious input warns with ``bench.errors.BenchWarning``.
     """
-    from .pipeline import build_run, make_config
-    from .fingerprint import System, bytes_sha256, gold_info
+    from .fingerprint import gold_info
     from .jsonio import read_bytes
+    from .pipeline import build_run, make_config, scored_system
     from .tasks import get_task
 
     config = make_config(task=task, scheme=scheme, threshold=threshold, align_threshold=align_threshold,
@@ -85,12 +85,11 @@ def evaluate(predictions: str | Path | Iterable[Mapping | object], *, gold: str 
     if isinstance(predictions, (str, Path)):
         data = read_bytes(predictions)
         read = chosen.read(predictions, corpus, config, data=data, claims_run=None if claims_run is None else str(claims_run))
-        system = System(model=name, predictions=bytes_sha256(data)[:12])
     else:
         read = chosen.from_objects(list(predictions), corpus, config)
-        system = System(model=name, predictions=bytes_sha256(read.source)[:12])
-    content = build_run(task=chosen, corpus=corpus, predictions=read, config=config, system=system, gold=info,
-                        model=name)
+        data = read.source
+    content = build_run(task=chosen, corpus=corpus, predictions=read, config=config,
+                        system=scored_system(name, data, read), gold=info, model=name)
     if out is not None:
         from .runs import save_run
 

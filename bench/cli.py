@@ -272,9 +272,8 @@ def cmd_run(args) -> int:
 def cmd_score(args) -> int:
     import time
 
-    from .pipeline import build_run
-    from .fingerprint import System, bytes_sha256
     from .jsonio import read_bytes
+    from .pipeline import build_run, scored_system
     from .tasks import get_task
 
     config = _config(args)
@@ -297,9 +296,9 @@ def cmd_score(args) -> int:
         counts = predictions.alignment_counts()
         print("lines placed: " + ", ".join(f"{method} {n}" for method, n in counts.items()), file=sys.stderr)
     name = args.name or args.predictions.stem
-    system = System(model=name, predictions=bytes_sha256(data)[:12], claims=getattr(predictions, "claims_run", None))
-    content = build_run(task=task, corpus=corpus, predictions=predictions, config=config, system=system, gold=gold,
-                        model=name, extra_config=extra, timing={"load_s": load_s})
+    content = build_run(task=task, corpus=corpus, predictions=predictions, config=config,
+                        system=scored_system(name, data, predictions), gold=gold, model=name, extra_config=extra,
+                        timing={"load_s": load_s})
     return _finish(args, content)
 
 

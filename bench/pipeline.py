@@ -25,6 +25,14 @@ def coverage_warnings(predictions, corpus: Corpus, *, what: str = "predictions")
     return []
 
 
+def scored_system(name: str, data: bytes, predictions) -> System:
+    """What produced predictions scored from a file or from records: their hash and, for links
+    end to end, the claims run they link (both change the numbers, so both are in the signature)."""
+    from .fingerprint import bytes_sha256
+
+    return System(model=name, predictions=bytes_sha256(data)[:12], claims=getattr(predictions, "claims_run", None))
+
+
 def build_run(*, task, corpus: Corpus, predictions, config: EvalConfig, system: System, gold: dict,
               model: str, extra_config: dict | None = None, timing: dict | None = None,
               warnings: list[str] | None = None, usage: dict | None = None,

@@ -247,3 +247,15 @@ def test_end_to_end_refers_to_the_run_claims_not_the_gold(tmp_path, capsys):
     code = main(["score", str(path), "--task", "links", "--claims-run", str(run), "--quiet",
                  "--out", str(tmp_path / "runs")])
     one_line_error(code, capsys.readouterr().err, f"claim {doc}/c1 is not a claim of run")
+
+
+def test_api_and_cli_sign_an_end_to_end_links_run_alike(tmp_path, capsys):
+    import bench
+
+    run, _ = _claims_run(tmp_path, capsys, keep=lambda d, c: True)
+    assert main(["score", str(GOLD / "links.json"), "--task", "links", "--claims-run", str(run), "--bootstrap", "0",
+                 "--quiet", "--format", "json", "--name", "links", "--out", str(tmp_path / "runs")]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    api = bench.evaluate(GOLD / "links.json", task="links", claims_run=run, bootstrap=0, name="links")
+    assert "|claims:" in cli["signature"]
+    assert api.signature == cli["signature"]
