@@ -23,6 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from bench.claims import Claim, Quantity
+from bench.tasks.quantities import compatible
 
 from .numbers import find_quantities
 from .segment import FUNCTION_WORDS
@@ -58,12 +59,6 @@ def _same_value(a: Quantity, b: Quantity) -> bool:
                                                                          b.high_inclusive, b.unit)
 
 
-def _compatible(a: Quantity, b: Quantity) -> bool:
-    from bench.tasks.quantities import compatible
-
-    return compatible(a, b)
-
-
 class _Components:
     def __init__(self, items):
         self.parent = {x: x for x in items}
@@ -90,6 +85,11 @@ def _flat(claims: Mapping[str, Sequence[Claim]]) -> list[Claim]:
     return [c for doc_id in sorted(claims) for c in claims[doc_id] if c.id is not None and c.text]
 
 
+def _features(flat: list[Claim]) -> tuple[list[list[Quantity]], list[set[str]]]:
+    """Each claim's figures and content words, worked out once for linking and for conflicts."""
+    return [_figures(c) for c in flat], [_content(c.text or "") for c in flat]
+
+
 def _as_links(flat: list[Claim], groups: list[list[int]], conflicts: list[tuple[int, int, str]]) -> dict:
     """Index groups and conflicting index pairs as the links format, conflicts between whole clusters."""
     clusters, cluster_of = [], {}
@@ -110,11 +110,10 @@ def _as_links(flat: list[Claim], groups: list[list[int]], conflicts: list[tuple[
     return {"clusters": clusters, "conflicts": out}
 
 
-def figure_conflicts(flat: list[Claim], groups: list[list[int]]) -> list[tuple[int, int, str]]:
+def figure_conflicts(flat: list[Claim], groups: list[list[int]], features) -> list[tuple[int, int, str]]:
     """Claim index pairs in different groups with incompatible figures of the same thing, by different claimants."""
     group_of = {i: k for k, g in enumerate(groups) for i in g}
-    figures = [_figures(c) for c in flat]
-    content = [_content(c.text or "") for c in flat]
+    figures, content = features
     found = []
     for i in range(len(flat)):
         for j in range(i + 1, len(flat)):
@@ -125,7 +124,7 @@ def figure_conflicts(flat: list[Claim], groups: list[list[int]]) -> list[tuple[i
             for a in figures[i]:
                 for b in figures[j]:
                     if a.unit == b.unit and _head(a.counted) and _head(a.counted) == _head(b.counted) \
-                            and not _compatible(a, b):
+                            and not compatible(a, b):
                         found.append((i, j, f"incompatible figures for {a.counted}: {flat[i].text[:40]!r} vs "
                                             f"{flat[j].text[:40]!r}"))
                         break
@@ -138,8 +137,7 @@ def figure_conflicts(flat: list[Claim], groups: list[list[int]]) -> list[tuple[i
 def link_by_rules(documents, claims: Mapping[str, Sequence[Claim]]) -> dict:
     """Links from figures and near-identical content (see the module docstring)."""
     flat = _flat(claims)
-    figures = [_figures(c) for c in flat]
-    content = [_content(c.text or "") for c in flat]
+    features = figures, content = _features(flat)
     components = _Components(range(len(flat)))
     for i in range(len(flat)):
         for j in range(i + 1, len(flat)):
@@ -154,7 +152,7 @@ def link_by_rules(documents, claims: Mapping[str, Sequence[Claim]]) -> dict:
                     components.join(i, j)
                     break
     groups = components.groups()
-    return _as_links(flat, groups, figure_conflicts(flat, groups))
+    return _as_links(flat, groups, figure_conflicts(flat, groups, features))
 
 
 def link_by_embeddings(claims: Mapping[str, Sequence[Claim]], embed, *, threshold: float = 0.0) -> tuple[dict, float]:
@@ -190,7 +188,7 @@ def link_by_embeddings(claims: Mapping[str, Sequence[Claim]], embed, *, threshol
     for i, label in enumerate(labels.tolist()):
         groups.setdefault(label, []).append(i)
     ordered = [sorted(g) for g in groups.values()]
-    return _as_links(flat, ordered, figure_conflicts(flat, ordered)), threshold
+    return _as_links(flat, ordered, figure_conflicts(flat, ordered, _features(flat))), threshold
 
 
 def no_links(documents, claims) -> dict:
