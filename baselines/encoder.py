@@ -38,11 +38,9 @@ class Encoder:
     _loaded: dict[str, Encoder] = {}
 
     def __init__(self, path: str, *, progress: bool = True):
-        import torch
         from transformers import AutoModel, AutoTokenizer
 
         quiet_transformers(progress)
-        torch.set_num_threads(max(1, torch.get_num_threads()))
         self.path = path
         self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         self.model = AutoModel.from_pretrained(path, local_files_only=True)

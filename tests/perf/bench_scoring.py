@@ -5,9 +5,8 @@ Run from the repository root (not collected by pytest)::
     .venv/bin/python tests/perf/bench_scoring.py                 # 10k and 100k documents
     .venv/bin/python tests/perf/bench_scoring.py --sizes 10000
 
-For each size it writes docs.jsonl, gold.jsonl and preds.jsonl to a temporary folder
-(about 20 gold claims a document; predictions copied from gold, some shifted, some
-retyped, some dropped, some spurious), then reads them back and scores them as a user
+For each size it writes the synthetic corpus of ``bench_score.py`` (docs.jsonl, gold.jsonl,
+preds.jsonl) to a temporary folder, then reads them back and scores them as a user
 would (``load_documents``, ``load_gold``, ``read_predictions``, ``score``), and times
 nervaluate's ``Evaluator.evaluate`` on the same claims in the same run (best of ``--repeat``
 timings each, as timings on a shared machine vary). Both are timed twice: scoring alone on
@@ -22,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 import tempfile
 import time
@@ -31,77 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.claims import ATTRIBUTIONS, CLAIM_TYPES  # noqa: E402
+from bench.claims import CLAIM_TYPES  # noqa: E402
 from bench.corpus import load_documents, load_gold  # noqa: E402
 from bench.predictions import read_predictions  # noqa: E402
 from bench.scoring import score  # noqa: E402
-
-WORDS = ("the", "army", "said", "on", "tuesday", "that", "troops", "had", "left", "city", "about", "1,200",
-         "people", "were", "evacuated", "from", "plant", "officials", "expect", "talks", "to", "resume",
-         "next", "week", "minister", "rejected", "proposal", "Kyiv", "Moscow", "Mariupol", "réfugiés")
-CLAIMANTS = {"Vladimir Putin": ["Putin", "President Putin"], "Volodymyr Zelensky": ["Zelensky", "Zelenskyy"],
-             "Dmitry Peskov": ["Peskov"]}
-
-
-def sentence(rng: random.Random, low: int, high: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high)))
-
-
-def make_document(doc_id: str, rng: random.Random, claims_per_doc: int):
-    """Text of ~10 paragraphs with 2 claims each, its gold claims and perturbed predictions."""
-    parts: list[str] = []
-    gold: list[dict] = []
-    length = 0
-    for paragraph in range(claims_per_doc // 2):
-        if paragraph:
-            parts.append("\n\n")
-            length += 2
-        for _ in range(2):
-            lead = sentence(rng, 2, 6) + " "
-            body = sentence(rng, 5, 12)
-            parts.extend((lead, body, ". "))
-            start = length + len(lead)
-            gold.append({"id": f"{doc_id}-{len(gold)}", "start": start, "end": start + len(body), "text": body,
-                         "type": rng.choice(CLAIM_TYPES), "claimant": rng.choice(list(CLAIMANTS)),
-                         "attribution": rng.choice(ATTRIBUTIONS)})
-            length += len(lead) + len(body) + 2
-    text = "".join(parts)
-    preds: list[dict] = []
-    for claim in gold:
-        r = rng.random()
-        if r < 0.10:
-            continue  # dropped
-        pred = {"doc_id": doc_id, "start": claim["start"], "end": claim["end"], "type": claim["type"],
-                "claimant": rng.choice([claim["claimant"], *CLAIMANTS[claim["claimant"]]]).upper(),
-                "attribution": claim["attribution"], "score": round(rng.random(), 3)}
-        if r < 0.35:  # boundaries off by a few characters (some below the IoU threshold)
-            pred["start"] = min(max(0, claim["start"] + rng.randint(-6, 12)), claim["end"] - 1)
-            pred["end"] = max(pred["start"] + 1, min(len(text), claim["end"] + rng.randint(-12, 6)))
-        elif r < 0.45:
-            pred["type"] = rng.choice(CLAIM_TYPES)
-        pred["text"] = text[pred["start"]:pred["end"]]
-        preds.append(pred)
-    for _ in range(rng.randint(0, 4)):  # spurious
-        start = rng.randrange(len(text) - 10)
-        end = min(len(text), start + rng.randint(5, 60))
-        preds.append({"doc_id": doc_id, "start": start, "end": end, "type": rng.choice(CLAIM_TYPES),
-                      "text": text[start:end]})
-    rng.shuffle(preds)
-    return text, gold, preds
-
-
-def write_corpus(folder: Path, n_docs: int, claims_per_doc: int, seed: int) -> None:
-    rng = random.Random(seed)
-    with (folder / "docs.jsonl").open("w", encoding="utf-8") as docs, \
-            (folder / "gold.jsonl").open("w", encoding="utf-8") as gold, \
-            (folder / "preds.jsonl").open("w", encoding="utf-8") as preds:
-        for k in range(n_docs):
-            doc_id = f"doc{k:07d}"
-            text, doc_gold, doc_preds = make_document(doc_id, rng, claims_per_doc)
-            docs.write(json.dumps({"doc_id": doc_id, "text": text}, ensure_ascii=False) + "\n")
-            gold.write(json.dumps({"doc_id": doc_id, "claims": doc_gold}, ensure_ascii=False) + "\n")
-            preds.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in doc_preds)
-
+from bench_score import write_corpus  # noqa: E402  (the corpus of bench_score.py, beside this file)
 
 def nervaluate_input(claims_by_doc, doc_ids):
     """nervaluate's dict format: one list of {label, start, end} per document, end inclusive."""
