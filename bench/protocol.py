@@ -279,8 +279,7 @@ def _threaded(doc_ids: list[str], call, workers: int, timeout: float | None, nam
                 k, doc_id = todo.get_nowait()
             except queue.Empty:
                 return
-            started = time.monotonic()
-            done.put((k, doc_id, started, *_attempt(call, doc_id)))
+            done.put((k, *_attempt(call, doc_id)))
 
     for _ in range(min(workers, len(doc_ids))):
         threading.Thread(target=work, daemon=True).start()
@@ -288,7 +287,7 @@ def _threaded(doc_ids: list[str], call, workers: int, timeout: float | None, nam
     try:
         for _ in doc_ids:
             try:
-                k, doc_id, started, ok, value = done.get(timeout=timeout)
+                k, ok, value = done.get(timeout=timeout)
             except queue.Empty:
                 raise InputError(f'model "{name}" took longer than {timeout:g} s on a document (--timeout)') from None
             if not ok:
