@@ -35,6 +35,9 @@ def _scoring_options(parser: argparse.ArgumentParser) -> None:
     from .tasks import DEFAULT_TASK, TASKS
 
     parser.add_argument("--task", choices=TASKS, default=DEFAULT_TASK, help=f"what is scored (default: {DEFAULT_TASK})")
+    parser.add_argument("--claims-run", default=None, metavar="RUN",
+                        help="task links, end to end: the claims run whose predicted claims are linked "
+                             "(default: the gold claims)")
     _corpus_options(parser)
     parser.add_argument("--scheme", default=None,
                         help="scheme of the printed table; every scheme is computed and saved "
@@ -80,9 +83,6 @@ def build_parser() -> argparse.ArgumentParser:
                      help="only the first N documents (in doc_id order), for a quick check of a model")
     run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                      help="fail when the model takes longer than this on one document (default: no limit)")
-    run.add_argument("--claims-run", default=None, metavar="RUN",
-                     help="task links, end to end: link the predicted claims of this claims run "
-                          "(default: the gold claims)")
     _scoring_options(run)
     run.set_defaults(handler=cmd_run)
 
@@ -98,8 +98,6 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--check", action="store_true",
                        help=f"only check the file: list its problems (at most {SHOWN_CHECK_PROBLEMS}), exit 1 if "
                             "any, write nothing")
-    score.add_argument("--claims-run", default=None, metavar="RUN",
-                       help="task links, end to end: the claims run whose predicted claims the file links")
     _scoring_options(score)
     score.set_defaults(handler=cmd_score)
 
