@@ -16,24 +16,29 @@ from .read import RunView
 from .single import page, scores_card
 
 
-def _figures(view: RunView, ref: ClaimRef) -> str:
-    """The gold figures inside a claim (from the quantity layer, when the gold has one)."""
+def _claim_cells(view: RunView):
+    """A function drawing one claim reference: its text, claimant and gold figures, each looked up once."""
     from ..tasks.quantities import describe
 
-    mentions = (view.corpus.quantities or {}).get(ref.doc_id, [])
-    return ", ".join(f"{q.text} ({describe(q)})" for q in mentions if q.claim == ref.id)
+    claims = {ClaimRef(d, c.id): c for d, found in view.corpus.gold.items() for c in found}
+    figures: dict[ClaimRef, list[str]] = {}
+    for doc_id, mentions in (view.corpus.quantities or {}).items():
+        for q in mentions:
+            if q.claim is not None:
+                figures.setdefault(ClaimRef(doc_id, q.claim), []).append(f"{q.text} ({describe(q)})")
 
+    def cell(ref) -> str:
+        if not isinstance(ref, ClaimRef):
+            return f'<div class="cl spurious">spurious: {html("/".join(map(str, ref)))}</div>'
+        claim = claims.get(ref)
+        if claim is None:
+            return f'<div class="cl">{html(ref.doc_id)}/{html(ref.id)}</div>'
+        shown = ", ".join(figures.get(ref, ()))
+        return (f'<div class="cl" data-doc="{html(ref.doc_id)}" data-id="{html(ref.id)}">'
+                f'<q>{html(short(claim.text, 120))}</q><div class="who">{html(claim.claimant)} '
+                f'({html(claim.attribution)})' + (f" · figures: {html(shown)}" if shown else "") + "</div></div>")
 
-def _claim(view: RunView, ref) -> str:
-    if not isinstance(ref, ClaimRef):
-        return f'<div class="cl spurious">spurious: {html("/".join(map(str, ref)))}</div>'
-    claim = next((c for c in view.corpus.gold.get(ref.doc_id, []) if c.id == ref.id), None)
-    if claim is None:
-        return f'<div class="cl">{html(ref.doc_id)}/{html(ref.id)}</div>'
-    figures = _figures(view, ref)
-    return (f'<div class="cl" data-doc="{html(ref.doc_id)}" data-id="{html(ref.id)}"><q>{html(short(claim.text, 120))}'
-            f'</q><div class="who">{html(claim.claimant)} ({html(claim.attribution)})'
-            + (f" · figures: {html(figures)}" if figures else "") + "</div></div>")
+    return cell
 
 
 def links_page(view: RunView) -> str:
@@ -47,6 +52,7 @@ def links_page(view: RunView) -> str:
         raise InputError(f"cannot read the run's links again: {exc.message}") from None
     doc_ids = view.doc_ids
     gold = view.corpus.links
+    claim_cell = _claim_cells(view)
     member = {}
     for k, group in enumerate(predictions.clusters):
         for m in group:
@@ -65,14 +71,14 @@ def links_page(view: RunView) -> str:
         cells = []
         for doc_id in doc_ids:
             here = [r for r in refs if r.doc_id == doc_id]
-            cells.append("<td>" + "".join(_claim(view, r) for r in here) + "</td>")
+            cells.append("<td>" + "".join(claim_cell(r) for r in here) + "</td>")
         rows.append(f'<tr><td><b>{html(name)}</b><div class="who">{html(verdict)}</div></td>{"".join(cells)}</tr>')
     gold_members = {r for refs in gold.clusters.values() for r in refs}
     extra_rows = []
     for k, group in enumerate(predictions.clusters):
         if any(m in gold_members for m in group):
             continue
-        cells = ["<td>" + "".join(_claim(view, m) for m in group if getattr(m, "doc_id", None) == doc_id
+        cells = ["<td>" + "".join(claim_cell(m) for m in group if getattr(m, "doc_id", None) == doc_id
                                   or (not isinstance(m, ClaimRef) and m[1] == doc_id)) + "</td>" for doc_id in doc_ids]
         extra_rows.append(f'<tr><td><b>predicted {k + 1}</b><div class="who">no gold cluster</div></td>'
                           f'{"".join(cells)}</tr>')
@@ -91,8 +97,8 @@ def links_page(view: RunView) -> str:
         state = ("found" if pair in gold_pairs and pair in predictions.conflict_pairs
                  else "missed" if pair in gold_pairs else "spurious")
         a, b = sorted(pair, key=str)
-        conflict_rows.append(f'<tr class="{state}"><td><b>{state}</b></td><td>{_claim(view, a)}</td>'
-                             f"<td>{_claim(view, b)}</td></tr>")
+        conflict_rows.append(f'<tr class="{state}"><td><b>{state}</b></td><td>{claim_cell(a)}</td>'
+                             f"<td>{claim_cell(b)}</td></tr>")
     conflicts = (f'<section class="card"><h2>Conflicting claim pairs</h2><table class="claims"><thead><tr>'
                  f'<th>conflict</th><th>one side</th><th>the other</th></tr></thead><tbody>{"".join(conflict_rows)}'
                  "</tbody></table></section>")
