@@ -259,3 +259,22 @@ def test_api_and_cli_sign_an_end_to_end_links_run_alike(tmp_path, capsys):
     api = bench.evaluate(GOLD / "links.json", task="links", claims_run=run, bootstrap=0, name="links")
     assert "|claims:" in cli["signature"]
     assert api.signature == cli["signature"]
+
+
+def test_links_report_shows_every_gold_cluster_and_conflict(tmp_path, capsys, gold_links):
+    from bench.report import render_report
+
+    floor = _links_file(tmp_path / "floor.json", [])
+    for source, verdict, state in ((GOLD / "links.json", "kept whole", "found"), (floor, "not linked", "missed")):
+        out = tmp_path / f"runs-{state}"
+        assert main(["score", str(source), "--task", "links", "--bootstrap", "0", "--quiet", "--out", str(out)]) == 0
+        capsys.readouterr()
+        (run,) = runs_in(out)
+        page = render_report([run])
+        for cluster in gold_links["clusters"]:
+            assert f"<b>{cluster['id']}</b>" in page
+            for member in cluster["claims"]:
+                assert f'data-doc="{member["doc_id"]}" data-id="{member["id"]}"' in page
+        assert page.count(verdict) == len(gold_links["clusters"])
+        assert page.count(f'<tr class="{state}">') == _score([str(source)], capsys, tmp_path)["singletons"][
+            "conflicts"]["tp" if state == "found" else "fn"]
