@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -237,6 +237,69 @@ class Score:
         return claim_metrics(totals, len(self.types))
 
 
+@dataclass(slots=True)
+class Prepared:
+    """What every scheme of one scoring shares, built once: the claims as columns (with their
+    texts filled in, for schemes that compare texts), the paragraph units, the claimant table
+    and the attribution figures (judged on lenient pairs, the same whatever the scheme)."""
+
+    doc_ids: list[str]
+    types: tuple[str, ...]
+    gold: Mapping[str, Sequence[Claim]]
+    predictions: Mapping[str, Sequence[Claim]]
+    documents: Mapping[str, Document]
+    paragraphs: Paragraphs
+    names: ClaimantTable
+    _spans: dict[bool, tuple[Spans, Spans]] = field(default_factory=dict)
+    _attribution: dict[float, AttributionScore] = field(default_factory=dict)
+
+    def spans(self, *, text: bool = False) -> tuple[Spans, Spans]:
+        """(gold, predictions) as columns; with ``text``, each claim's missing text is its span."""
+        if text not in self._spans:
+            gold, preds = self.gold, self.predictions
+            if text:
+                gold, preds = with_text(gold, self.documents), with_text(preds, self.documents)
+            type_at = {t: k for k, t in enumerate(self.types)}
+            self._spans[text] = (Spans.build([gold.get(d, ()) for d in self.doc_ids], type_at),
+                                 Spans.build([preds.get(d, ()) for d in self.doc_ids], type_at, unplaced=True))
+        return self._spans[text]
+
+    def attribution(self, threshold: float, lenient_pairs: Classification | None = None) -> AttributionScore:
+        """Claimant and attribution-form figures over the lenient pairs at ``threshold``."""
+        if threshold not in self._attribution:
+            gold, preds = self.spans()
+            if lenient_pairs is None:
+                lenient_pairs = classify_documents(gold, preds, SCHEMES[HEADLINE], threshold, stages=1)
+            self._attribution[threshold] = _attribution(lenient_pairs, gold, preds, self.names, threshold)
+        return self._attribution[threshold]
+
+
+def prepare(
+    *,
+    gold: Mapping[str, Sequence[Claim]],
+    predictions: Mapping[str, Sequence[Claim]],
+    documents: Mapping[str, Document],
+    claimants: Mapping[str, Sequence[str]] | None = None,
+    types: Sequence[str] = CLAIM_TYPES,
+    paragraphs: Paragraphs | None = None,
+) -> Prepared:
+    """The shared part of scoring ``predictions`` against ``gold`` over ``documents``, checked once.
+
+    Exactly the documents in ``documents`` are scored, in doc_id order; predictions for a
+    document outside it are ignored, gold for one is an error (its paragraphs are unknown).
+    """
+    types = tuple(types)
+    if len(set(types)) != len(types):
+        raise ValueError(f"duplicate claim types in {list(types)}")
+    stray = sorted(set(gold) - set(documents))
+    if stray:
+        raise ValueError(f"gold given for documents that are not being scored: {', '.join(stray[:5])}")
+    doc_ids = sorted(documents)
+    if paragraphs is None:
+        paragraphs = Paragraphs(doc_ids, [documents[d].text for d in doc_ids])
+    return Prepared(doc_ids, types, gold, predictions, documents, paragraphs, ClaimantTable(claimants))
+
+
 def score(
     *,
     gold: Mapping[str, Sequence[Claim]],
@@ -248,45 +311,31 @@ def score(
     types: Sequence[str] = CLAIM_TYPES,
     paragraphs: Paragraphs | None = None,
 ) -> Score:
-    """Score predictions against gold over ``documents``.
+    """Score predictions against gold over ``documents`` under one scheme (see ``prepare``).
 
-    Exactly the documents in ``documents`` are scored, in doc_id order; predictions for a
-    document outside it are ignored, gold for one is an error (its paragraphs are unknown).
     ``threshold`` None means the scheme's default; ``strict`` keeps identical boundaries
     whatever the threshold, which then only sets the IoU of the lenient pairs used for
     attribution. ``paragraphs`` may be given to share the units between schemes.
     """
+    prepared = prepare(gold=gold, predictions=predictions, documents=documents, claimants=claimants, types=types,
+                       paragraphs=paragraphs)
+    return score_prepared(prepared, scheme=scheme, threshold=threshold)
+
+
+def score_prepared(prepared: Prepared, *, scheme: str = HEADLINE, threshold: float | None = None) -> Score:
+    """One scheme over what ``prepare`` built; several schemes share its columns and attribution."""
     rule = get_scheme(scheme)
     match_threshold = rule.resolve_threshold(threshold)
     lenient = SCHEMES[HEADLINE]
-    attribution_threshold = lenient.resolve_threshold(threshold)
-    types = tuple(types)
-    type_at = {t: k for k, t in enumerate(types)}
-    if len(type_at) != len(types):
-        raise ValueError(f"duplicate claim types in {list(types)}")
-    stray = sorted(set(gold) - set(documents))
-    if stray:
-        raise ValueError(f"gold given for documents that are not being scored: {', '.join(stray[:5])}")
-    names = ClaimantTable(claimants)
-
-    doc_ids = sorted(documents)
-    if rule.uses_text:
-        gold, predictions = with_text(gold, documents), with_text(predictions, documents)
-    gold_spans = Spans.build([gold.get(d, ()) for d in doc_ids], type_at)
-    pred_spans = Spans.build([predictions.get(d, ()) for d in doc_ids], type_at, unplaced=True)
+    types, paragraphs = prepared.types, prepared.paragraphs
+    gold_spans, pred_spans = prepared.spans(text=rule.uses_text)
     outcome = classify_documents(gold_spans, pred_spans, rule, match_threshold)
-    if paragraphs is None:
-        paragraphs = Paragraphs(doc_ids, [documents[d].text for d in doc_ids])
     counts = _unit_counts(outcome, paragraphs, len(types))
-    units = Units(groups=doc_ids, sizes=paragraphs.sizes, columns=unit_columns(types),
+    units = Units(groups=prepared.doc_ids, sizes=paragraphs.sizes, columns=unit_columns(types),
                   counts=counts.reshape(len(counts), -1))
     totals = counts.sum(axis=0)
     per_type = {t: Counts(*(int(x) for x in totals[k])) for k, t in enumerate(types)}
-
-    if rule is lenient:
-        pairs = outcome
-    else:
-        pairs = classify_documents(gold_spans, pred_spans, lenient, attribution_threshold, stages=1)
+    attribution_threshold = lenient.resolve_threshold(threshold)
     return Score(
         scheme=rule.name,
         threshold=match_threshold,
@@ -296,8 +345,8 @@ def score(
         macro=macro_average(per_type),
         units=units,
         outcome=outcome,
-        documents=DocumentResults(doc_ids, outcome),
-        attribution=_attribution(pairs, gold_spans, pred_spans, names, attribution_threshold),
+        documents=DocumentResults(prepared.doc_ids, outcome),
+        attribution=prepared.attribution(attribution_threshold, outcome if rule is lenient else None),
     )
 
 

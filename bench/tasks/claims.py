@@ -14,7 +14,7 @@ from ..claims import CLAIM_TYPES, Corpus
 from ..jsonio import paused_gc
 from ..matching import OUTCOMES, SCHEMES
 from ..predictions import ClaimPredictions, check_predictions, merge, predictions_from_objects, read_predictions
-from ..scoring import claim_metrics, score
+from ..scoring import claim_metrics, prepare, score_prepared
 from ..significance import Paragraphs
 from ..tables import fmt_interval, fmt_score, notes, render
 from .base import Row, Scored, Task, ci_of, outcome_arrays, outcome_index
@@ -79,13 +79,13 @@ class ClaimsTask(Task):
     def score(self, corpus: Corpus, predictions: ClaimPredictions, config) -> Scored:
         doc_ids = corpus.doc_ids
         paragraphs = Paragraphs(doc_ids, [corpus.documents[d].text for d in doc_ids])
+        prepared = prepare(gold=corpus.gold, predictions=predictions.by_doc, documents=corpus.documents,
+                           claimants=corpus.claimants, types=config.types, paragraphs=paragraphs)
         order = [config.scheme] + [s for s in self.schemes if s != config.scheme]
         scores, units = {}, {}
         outcomes = outcome_index(doc_ids, corpus.gold, predictions.by_doc, predictions.lines)
         for scheme in order:
-            result = score(gold=corpus.gold, predictions=predictions.by_doc, documents=corpus.documents,
-                           scheme=scheme, threshold=config.threshold, claimants=corpus.claimants,
-                           types=config.types, paragraphs=paragraphs)
+            result = score_prepared(prepared, scheme=scheme, threshold=config.threshold)
             entry = result.to_dict()
             entry["ci"] = self.intervals(result.units, scheme, config.n_bootstrap, config.seed)
             scores[scheme], units[scheme] = entry, result.units
