@@ -66,7 +66,7 @@ class TextEntries:
         owner, ids = owner[kept], ids[kept]
         # the k-th occurrence of a token in a text is an entry of its own: rank the repeats
         width = len(self.ids)
-        key = np.sort(owner * width + ids)
+        key = np.sort(owner * width + ids, kind="stable")  # texts come in order: timsort's runs make this near-linear
         run_start = np.r_[True, key[1:] != key[:-1]]
         index = np.arange(len(key))
         rank = index - np.maximum.accumulate(np.where(run_start, index, 0))
@@ -76,29 +76,41 @@ class TextEntries:
             keys = zip(ids[repeats].tolist(), rank[repeats].tolist())  # (token number, k - 1)
             ids[repeats] = np.fromiter(map(self.ids.__getitem__, keys), np.int64, len(repeats))
         width = len(self.ids)
-        order = np.sort(owner * width + (width - 1 - ids))  # by text, then decreasing entry
+        order = np.sort(owner * width + (width - 1 - ids), kind="stable")  # by text, then decreasing entry
         return width - 1 - order % width, np.bincount(owner, minlength=len(texts)).astype(np.int64)
 
-    def table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(entries of all texts end to end, where each text starts, how many it has)."""
+    def table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(entries of all texts end to end, where each text starts, how many it has, and the
+        key text * width + (width - 1 - entry) of every entry: increasing, as texts come in order
+        and each text's entries are decreasing)."""
         if self._table is None:
             flat = np.concatenate(self._entries) if self._entries else np.zeros(0, np.int64)
             sizes = np.concatenate(self._sizes) if self._sizes else np.zeros(0, np.int64)
-            self._table = (flat, np.cumsum(sizes) - sizes, sizes)
+            width = len(self.ids)
+            keys = np.repeat(np.arange(len(sizes)), sizes) * width + (width - 1 - flat)
+            self._table = (flat, np.cumsum(sizes) - sizes, sizes, keys)
         return self._table
 
     def shared(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """How many entries texts ``a[i]`` and ``b[i]`` share, for every i (their multiset intersection)."""
-        flat, first, sizes = self.table()
+        """How many entries texts ``a[i]`` and ``b[i]`` share, for every i (their multiset intersection).
+
+        A text shares all its entries with itself; otherwise each entry of the shorter text of a
+        pair is looked up among the keys of the other."""
+        flat, first, sizes, keys = self.table()
         width = len(self.ids)
-        a_pair, a_at = _gather(first[a], sizes[a])
-        b_pair, b_at = _gather(first[b], sizes[b])
-        # each text's entries are decreasing, so pair-major keys of (width - 1 - entry) come sorted
-        a_key = a_pair * width + (width - 1 - flat[a_at])
-        b_key = b_pair * width + (width - 1 - flat[b_at])
-        at = np.minimum(np.searchsorted(a_key, b_key), max(len(a_key) - 1, 0))
-        hit = a_key[at] == b_key if len(a_key) else np.zeros(len(b_key), bool)
-        return np.bincount(b_pair[hit], minlength=len(a)).astype(np.int64)
+        out = np.zeros(len(a), np.int64)
+        same = a == b
+        out[same] = sizes[a[same]]
+        rest = np.flatnonzero(~same)
+        a, b = a[rest], b[rest]
+        swap = sizes[a] > sizes[b]
+        short, other = np.where(swap, b, a), np.where(swap, a, b)
+        pair, at = _gather(first[short], sizes[short])
+        wanted = other[pair] * width + (width - 1 - flat[at])
+        found = np.searchsorted(keys, wanted)
+        hit = keys[np.minimum(found, max(len(keys) - 1, 0))] == wanted if len(keys) else np.zeros(0, bool)
+        out[rest] = np.bincount(pair[hit], minlength=len(rest))
+        return out
 
 
 def needed(threshold: float, n: np.ndarray) -> np.ndarray:
@@ -116,7 +128,7 @@ def _gather(first: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndar
 def _prefixes(owner, entry, n, rank, by_rarity, threshold):
     """Each claim's n - needed + 1 rarest entries (owner-major), from all its entries (owner-major)."""
     width = len(rank)
-    ordered = np.sort(owner * width + rank[entry])
+    ordered = np.sort(owner * width + rank[entry], kind="stable")  # owners come in order
     owner, entry = ordered // width, by_rarity[ordered % width]
     length = np.where(n > 0, n - needed(threshold, n) + 1, 0)
     _, at = _gather(np.cumsum(n) - n, length)
@@ -145,7 +157,7 @@ def text_pairs(gold, preds, threshold: float, gold_keep: np.ndarray | None = Non
     entries = entries or TextEntries()
     g_rows, g_text, g_doc = _side(gold, gold_keep, entries)
     p_rows, p_text, p_doc = _side(preds, pred_keep, entries)
-    flat, first, sizes = entries.table()
+    flat, first, sizes, _ = entries.table()
     stride = len(entries.ids) + 1
     g_owner, g_entry = _gather(first[g_text], sizes[g_text])
     p_owner, p_entry = _gather(first[p_text], sizes[p_text])
@@ -163,15 +175,17 @@ def text_pairs(gold, preds, threshold: float, gold_keep: np.ndarray | None = Non
     g_key, g_owner = g_key[order], g_owner[order]
     lo, hi = np.searchsorted(g_key, p_key, "left"), np.searchsorted(g_key, p_key, "right")
     p_at, g_at = _gather(lo, hi - lo)
-    width = max(len(p_rows), 1)
-    codes = np.unique(g_owner[g_at] * width + p_owner[p_at])
+    width = max(len(g_rows), 1)
+    codes = np.sort(p_owner[p_at] * width + g_owner[g_at], kind="stable")  # predictions come in order
+    codes = codes[np.r_[True, codes[1:] != codes[:-1]]] if len(codes) else codes
     # texts without tokens agree with each other, in the same document
     g_empty, p_empty = np.flatnonzero(sizes[g_text] == 0), np.flatnonzero(sizes[p_text] == 0)
     if len(g_empty) and len(p_empty):
-        same = g_doc[g_empty][:, None] == p_doc[p_empty][None, :]
-        a, b = np.nonzero(same)
-        codes = np.union1d(codes, g_empty[a] * width + p_empty[b])
-    gi, pi = codes // width, codes % width
+        empty_doc = g_doc[g_empty]  # increasing: claims come by document
+        lo = np.searchsorted(empty_doc, p_doc[p_empty], "left")
+        b, a = _gather(lo, np.searchsorted(empty_doc, p_doc[p_empty], "right") - lo)
+        codes = np.union1d(codes, p_empty[b] * width + g_empty[a])
+    pi, gi = codes // width, codes % width
     shared = entries.shared(g_text[gi], p_text[pi])
     total = sizes[g_text[gi]] + sizes[p_text[pi]]
     f1 = np.where(total > 0, 2 * shared / np.maximum(total, 1), 1.0)
