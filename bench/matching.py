@@ -57,6 +57,7 @@ with the same optimal matcher over what the previous stages left:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -66,7 +67,7 @@ import msgspec
 import numpy as np
 
 from .align import squad_tokens, token_f1
-from .claims import Claim, Document
+from .claims import Claim
 
 MATCHED = "matched"
 WRONG_TYPE = "wrong_type"
@@ -183,14 +184,13 @@ def shared_token_pairs(gold: Spans, preds: Spans, threshold: float = 0.0, gold_k
     return text_pairs(gold, preds, threshold, gold_keep, pred_keep, entries)
 
 
-def with_text(claims: Mapping[str, Sequence[Claim]], documents: Mapping[str, Document]) -> dict[str, list[Claim]]:
-    """The claims of ``documents``, a missing ``text`` filled with the claim's span of the document."""
-    return {
-        doc_id: [c if c.text is not None or c.start < 0
-                 else msgspec.structs.replace(c, text=documents[doc_id].text[c.start:c.end])
-                 for c in claims.get(doc_id, ())]
-        for doc_id in documents
-    }
+def with_text(spans: Spans, texts: Sequence[str]) -> Spans:
+    """The same columns, each claim's missing ``text`` filled with its span of its document
+    (``texts[k]``: the text of document ``k``); unplaced claims keep theirs."""
+    replace = msgspec.structs.replace
+    claims = [c if c.text is not None or c.start < 0 else replace(c, text=texts[k][c.start:c.end])
+              for c, k in zip(spans.claims, spans.doc.tolist())]
+    return dataclasses.replace(spans, claims=claims)
 
 
 @dataclass(frozen=True, slots=True)

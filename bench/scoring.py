@@ -255,13 +255,14 @@ class Prepared:
 
     def spans(self, *, text: bool = False) -> tuple[Spans, Spans]:
         """(gold, predictions) as columns; with ``text``, each claim's missing text is its span."""
-        if text not in self._spans:
-            gold, preds = self.gold, self.predictions
-            if text:
-                gold, preds = with_text(gold, self.documents), with_text(preds, self.documents)
+        if not self._spans:
             type_at = {t: k for k, t in enumerate(self.types)}
-            self._spans[text] = (Spans.build([gold.get(d, ()) for d in self.doc_ids], type_at),
-                                 Spans.build([preds.get(d, ()) for d in self.doc_ids], type_at, unplaced=True))
+            self._spans[False] = (
+                Spans.build([self.gold.get(d, ()) for d in self.doc_ids], type_at),
+                Spans.build([self.predictions.get(d, ()) for d in self.doc_ids], type_at, unplaced=True))
+        if text not in self._spans:
+            texts = [self.documents[d].text for d in self.doc_ids]
+            self._spans[True] = tuple(with_text(spans, texts) for spans in self._spans[False])
         return self._spans[text]
 
     def attribution(self, threshold: float, lenient_pairs: Classification | None = None) -> AttributionScore:
