@@ -23,7 +23,8 @@ arrays; per distinct text there is only its share of one tokenisation pass.
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import count
+from itertools import count, islice, repeat
+from operator import attrgetter, is_not
 
 import numpy as np
 
@@ -47,15 +48,15 @@ class TextEntries:
 
     def add(self, texts: list[str]) -> np.ndarray:
         """The text number of each of ``texts``, tokenising the new ones (all together, on arrays)."""
-        of_text = self.of_text
-        new = [t for t in dict.fromkeys(texts) if t not in of_text]
-        if new:
-            of_text.update(zip(new, range(len(of_text), len(of_text) + len(new))))
-            entries, sizes = self._entries_of(new)
+        of_text, known = self.of_text, len(self.of_text)
+        number = of_text.setdefault  # a new text gets the next number, in one lookup per text
+        numbers = np.fromiter((number(t, len(of_text)) for t in texts), np.int64, len(texts))
+        if len(of_text) > known:
+            entries, sizes = self._entries_of(list(islice(of_text, known, None)))
             self._entries.append(entries)
             self._sizes.append(sizes)
             self._table = None
-        return np.fromiter(map(of_text.__getitem__, texts), np.int64, len(texts))
+        return numbers
 
     def _entries_of(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Entries of each text, end to end and each text's decreasing, and how many each has."""
@@ -135,17 +136,20 @@ def _prefixes(owner, entry, n, rank, by_rarity, threshold):
     return owner[at], entry[at]
 
 
+_TEXT = attrgetter("text")
+
+
 def _side(spans, keep, entries: TextEntries):
     """The claims of one side that take part: rows, text numbers and documents."""
     placed = spans.start >= 0
     if keep is not None:
         placed &= keep
     rows = np.flatnonzero(placed)
-    claims = spans.claims
-    texts = [claims[i].text for i in rows.tolist()]
-    has_text = np.fromiter((t is not None for t in texts), bool, len(texts))
-    rows = rows[has_text]
-    numbers = entries.add([t for t in texts if t is not None])
+    texts = list(map(_TEXT, map(spans.claims.__getitem__, rows.tolist())))
+    has_text = np.fromiter(map(is_not, texts, repeat(None)), bool, len(texts))
+    if not has_text.all():
+        rows, texts = rows[has_text], [t for t in texts if t is not None]
+    numbers = entries.add(texts)
     return rows, numbers, spans.doc[rows]
 
 
