@@ -228,6 +228,22 @@ def run_model(cls: type[Model], corpus: Corpus, *, task, config, model_args: Map
     return _finished(ModelRun(predictions, protocol, train_id, timing, warnings), last, name)
 
 
+class _NoBar:
+    """What the document loop asks of a progress bar, when none is shown (tqdm is then not imported)."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="doc", leave=False)
+
+
 def _predict_documents(model_for, doc_ids: list[str], corpus: Corpus, *, task, name: str, timeout: float | None,
                        progress: bool) -> tuple[list[object], Model | None]:
     """Each document's output in doc_id order, and the last model used.
@@ -235,8 +251,6 @@ def _predict_documents(model_for, doc_ids: list[str], corpus: Corpus, *, task, n
     One document at a time, each fold's model trained just before it is used; a model
     with ``workers`` > 1 gets all its fold models first, then that many documents at once.
     """
-    from tqdm import tqdm
-
     def one(model: Model, doc_id: str, limit: float | None):
         document = corpus.documents[doc_id]
         return guarded(lambda: task.call_model(model, [document], None), model=name,
@@ -247,7 +261,7 @@ def _predict_documents(model_for, doc_ids: list[str], corpus: Corpus, *, task, n
     first = model_for(doc_ids[0])
     workers = getattr(first, "workers", 1)
     workers = workers if isinstance(workers, int) and not isinstance(workers, bool) and workers > 1 else 1
-    bar = tqdm(total=len(doc_ids), desc=f"{name}: documents", unit="doc", disable=not progress, leave=False)
+    bar = _progress_bar(len(doc_ids), f"{name}: documents") if progress else _NoBar()
     try:
         if workers == 1 or len(doc_ids) < 2:
             outputs, model = [], first
