@@ -25,6 +25,18 @@ def coverage_warnings(predictions, corpus: Corpus, *, what: str = "predictions")
     return []
 
 
+# (signature key, EvalConfig field, how a user sets it)
+_TUNABLE = (("thr", "threshold", "threshold (--iou)"), ("align", "align_threshold", "align threshold (--align-threshold)"))
+
+
+def unused_setting_warnings(task, config: EvalConfig) -> list[str]:
+    """Legal but suspicious settings: changed from the default for a task that never reads them."""
+    default = EvalConfig()
+    return [warn(f"{shown} {getattr(config, name)} does not apply to task {task.name}; it is ignored")
+            for key, name, shown in _TUNABLE
+            if key not in task.signature_settings and getattr(config, name) != getattr(default, name)]
+
+
 def scored_system(name: str, data: bytes, predictions) -> System:
     """What produced predictions scored from a file or from records: their hash and, for links
     end to end, the claims run they link (both change the numbers, so both are in the signature)."""
@@ -38,7 +50,7 @@ def build_run(*, task, corpus: Corpus, predictions, config: EvalConfig, system: 
               warnings: list[str] | None = None, usage: dict | None = None,
               provenance: dict | None = None) -> RunContent:
     """Everything a run folder holds, scored under every scheme of ``task``."""
-    warnings = list(warnings or []) + coverage_warnings(predictions, corpus)
+    warnings = list(warnings or []) + unused_setting_warnings(task, config) + coverage_warnings(predictions, corpus)
     started = time.perf_counter()
     scored = task.score(corpus, predictions, config)
     timing = dict(timing or {}) | {"score_s": time.perf_counter() - started}

@@ -261,6 +261,19 @@ def test_api_and_cli_sign_an_end_to_end_links_run_alike(tmp_path, capsys):
     assert api.signature == cli["signature"]
 
 
+def test_settings_the_links_task_never_reads_are_warned_about_and_change_nothing(tmp_path, capsys):
+    plain = _score([str(GOLD / "links.json")], capsys, tmp_path)
+    assert main(["score", str(GOLD / "links.json"), "--task", "links", "--iou", "0.8", "--align-threshold", "0.7",
+                 "--bootstrap", "0", "--format", "json", "--quiet", "--out", str(tmp_path / "tuned")]) == 0
+    captured = capsys.readouterr()
+    results = json.loads(captured.out)
+    expected = ["threshold (--iou) 0.8 does not apply to task links; it is ignored",
+                "align threshold (--align-threshold) 0.7 does not apply to task links; it is ignored"]
+    assert [f"bench: warning: {w}" for w in expected] == [line for line in captured.err.splitlines()
+                                                          if "does not apply" in line]
+    assert results["warnings"] == expected and results["scores"] == plain
+
+
 def test_links_report_shows_every_gold_cluster_and_conflict(tmp_path, capsys, gold_links):
     from bench.report import render_report
 
