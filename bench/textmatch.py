@@ -30,6 +30,10 @@ import numpy as np
 
 from .align import ARTICLES, TEXT_END, squad_token_stream
 
+# Texts tokenised, and claims of both sides joined, at a time: the arrays stay small (and in
+# cache) whatever the corpus; the pairs found do not depend on it.
+CHUNK = 1 << 16
+
 
 class TextEntries:
     """Every distinct text met so far, as entries: each text's in decreasing order, all texts end to end."""
@@ -51,8 +55,9 @@ class TextEntries:
         of_text, known = self.of_text, len(self.of_text)
         number = of_text.setdefault  # a new text gets the next number, in one lookup per text
         numbers = np.fromiter((number(t, len(of_text)) for t in texts), np.int64, len(texts))
-        if len(of_text) > known:
-            entries, sizes = self._entries_of(list(islice(of_text, known, None)))
+        new = list(islice(of_text, known, None))
+        for lo in range(0, len(new), CHUNK):  # a few texts at a time keeps the arrays small
+            entries, sizes = self._entries_of(new[lo:lo + CHUNK])
             self._entries.append(entries)
             self._sizes.append(sizes)
             self._table = None
@@ -157,10 +162,37 @@ def text_pairs(gold, preds, threshold: float, gold_keep: np.ndarray | None = Non
                pred_keep: np.ndarray | None = None, entries: TextEntries | None = None):
     """(gold index, prediction index, token F1) of every pair of the same document with F1 >= ``threshold``
     (with 0: sharing a token), among the claims ``gold_keep``/``pred_keep`` allow. Unplaced
-    claims and claims without text take part in no pair."""
+    claims and claims without text take part in no pair.
+
+    Pairs never cross documents, so the join runs over runs of whole documents of about
+    ``CHUNK`` claims at a time: the same pairs, with arrays that stay small whatever the corpus."""
     entries = entries or TextEntries()
     g_rows, g_text, g_doc = _side(gold, gold_keep, entries)
     p_rows, p_text, p_doc = _side(preds, pred_keep, entries)
+    found = [(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))]
+    for g_part, p_part in _chunks(g_doc, p_doc):
+        gi, pi, f1 = _join(g_text[g_part], g_doc[g_part], p_text[p_part], p_doc[p_part], threshold, entries)
+        found.append((g_rows[g_part][gi], p_rows[p_part][pi], f1))
+    g, p, f1 = (np.concatenate(column) for column in zip(*found))
+    order = np.lexsort((p, g))
+    return g[order], p[order], f1[order]
+
+
+def _chunks(g_doc: np.ndarray, p_doc: np.ndarray) -> list[tuple[slice, slice]]:
+    """Slices of the two sides (each sorted by document) that cover whole documents, about
+    ``CHUNK`` claims each; slices where either side is empty are left out (no pair there)."""
+    if not len(g_doc) or not len(p_doc):
+        return []
+    n_docs = int(max(g_doc[-1], p_doc[-1])) + 1
+    total = np.cumsum(np.bincount(g_doc, minlength=n_docs) + np.bincount(p_doc, minlength=n_docs))
+    bounds = np.unique(np.r_[0, np.searchsorted(total, np.arange(CHUNK, total[-1], CHUNK), "right"), n_docs])
+    g_at, p_at = np.searchsorted(g_doc, bounds).tolist(), np.searchsorted(p_doc, bounds).tolist()
+    return [(slice(g_at[k], g_at[k + 1]), slice(p_at[k], p_at[k + 1])) for k in range(len(bounds) - 1)
+            if g_at[k] < g_at[k + 1] and p_at[k] < p_at[k + 1]]
+
+
+def _join(g_text, g_doc, p_text, p_doc, threshold: float, entries: TextEntries):
+    """(gold position, prediction position, F1) of the pairs reaching ``threshold`` among the given claims."""
     flat, first, sizes, _ = entries.table()
     stride = len(entries.ids) + 1
     g_owner, g_entry = _gather(first[g_text], sizes[g_text])
@@ -179,7 +211,7 @@ def text_pairs(gold, preds, threshold: float, gold_keep: np.ndarray | None = Non
     g_key, g_owner = g_key[order], g_owner[order]
     lo, hi = np.searchsorted(g_key, p_key, "left"), np.searchsorted(g_key, p_key, "right")
     p_at, g_at = _gather(lo, hi - lo)
-    width = max(len(g_rows), 1)
+    width = max(len(g_text), 1)
     codes = np.sort(p_owner[p_at] * width + g_owner[g_at], kind="stable")  # predictions come in order
     codes = codes[np.r_[True, codes[1:] != codes[:-1]]] if len(codes) else codes
     # texts without tokens agree with each other, in the same document
@@ -194,6 +226,4 @@ def text_pairs(gold, preds, threshold: float, gold_keep: np.ndarray | None = Non
     total = sizes[g_text[gi]] + sizes[p_text[pi]]
     f1 = np.where(total > 0, 2 * shared / np.maximum(total, 1), 1.0)
     keep = (f1 >= threshold) & (f1 > 0)
-    g, p, f1 = g_rows[gi[keep]], p_rows[pi[keep]], f1[keep]
-    order = np.lexsort((p, g))
-    return g[order], p[order], f1[order]
+    return gi[keep], pi[keep], f1[keep]

@@ -25,6 +25,7 @@ from bench.matching import (
     type_index_of,
 )
 from bench.predictions import read_predictions
+from bench import textmatch
 from bench.textmatch import TextEntries, text_pairs
 from bench.scoring import score
 
@@ -92,8 +93,10 @@ def test_a_claim_without_text_is_compared_by_its_span():
     assert gold["d"][0].text is None  # the caller's claims are left alone
 
 
-def test_candidate_pairs_are_exactly_the_pairs_sharing_a_token_with_their_f1():
-    """Or both without tokens: such texts agree (F1 1, as in SQuAD)."""
+@pytest.mark.parametrize("chunk", [textmatch.CHUNK, 1, 4])
+def test_candidate_pairs_are_exactly_the_pairs_sharing_a_token_with_their_f1(chunk, monkeypatch):
+    """Or both without tokens: such texts agree (F1 1, as in SQuAD); joined all at once or by a few claims."""
+    monkeypatch.setattr(textmatch, "CHUNK", chunk)
     rng = random.Random(11)
     words = "alpha beta gamma delta epsilon zeta eta theta the a alpha alpha".split()  # repeats, articles
 
@@ -123,10 +126,13 @@ def test_candidate_pairs_are_exactly_the_pairs_sharing_a_token_with_their_f1():
         assert all(found[pair] == pytest.approx(f1) for pair, f1 in expected.items())
 
 
+@pytest.mark.parametrize("chunk", [textmatch.CHUNK, 1, 5])
 @pytest.mark.parametrize("threshold", [0.3, 0.5, 0.8, 1.0])
-def test_prefix_filtered_pairs_are_exactly_the_pairs_reaching_the_threshold(threshold):
+def test_prefix_filtered_pairs_are_exactly_the_pairs_reaching_the_threshold(threshold, chunk, monkeypatch):
     """Over texts with repeats, articles, punctuation and non-ASCII words, tokenised in several
-    batches that share one table of entries, as the scorer's stages do."""
+    batches that share one table of entries, as the scorer's stages do; whether the documents
+    are joined all at once or a few claims at a time."""
+    monkeypatch.setattr(textmatch, "CHUNK", chunk)
     rng = random.Random(int(threshold * 10))
     words = "alpha beta gamma delta the a an Ça ça, «eta» theta. beta-beta x\x00y alpha alpha".split()
     entries = TextEntries()
