@@ -1,7 +1,7 @@
 """Candidate pairs of the ``text`` scheme: claims of a document whose texts share tokens, with their token F1.
 
 A claim's tokens are ``bench.align.squad_tokens`` of its text, worked out once per distinct
-text, for all new texts together (``squad_token_stream``) and numbered on arrays. Its
+text, for ``CHUNK`` new texts at a time (``squad_token_stream``) and numbered on arrays. Its
 *entries* are (token, k-th occurrence) pairs, so two claims share as many entries as they
 have tokens in common, repeats included; token F1 = 2·shared / (n_gold + n_pred).
 
@@ -12,12 +12,16 @@ has F1 at most 2c / (n + c)), so under any fixed order of entries the first shar
 lies within the first n − c(n) + 1 entries of both claims. Only those prefixes are joined,
 and every candidate is then checked exactly. The order puts the entries least common among
 the claims compared first, so prefixes hold a text's rarest words and few pairs are
-candidates. With t = 0 (pairs sharing any token, the ``boundary`` stage), every entry is
-joined; that stage only asks about the claims the earlier stages left unpaired. Texts
-without any token agree only with each other (SQuAD).
+candidates (the order is that of each run of documents joined together: any fixed order
+gives the same pairs). With t = 0 (pairs sharing any token, the ``boundary`` stage), every
+entry is joined; that stage only asks about the claims the earlier stages left unpaired.
+Texts without any token agree only with each other (SQuAD). The shared entries of a
+candidate pair are counted by looking each entry of its shorter text up in one sorted table
+of every text's entries.
 
 The result is exactly the pairs with F1 >= t. Everything per claim and per pair is done on
-arrays; per distinct text there is only its share of one tokenisation pass.
+arrays; per distinct text there is only its share of a tokenisation pass and one dictionary
+lookup.
 """
 
 from __future__ import annotations
@@ -51,12 +55,12 @@ class TextEntries:
         self._table: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def add(self, texts: list[str]) -> np.ndarray:
-        """The text number of each of ``texts``, tokenising the new ones (all together, on arrays)."""
+        """The text number of each of ``texts``, tokenising the new ones (``CHUNK`` at a time, on arrays)."""
         of_text, known = self.of_text, len(self.of_text)
         number = of_text.setdefault  # a new text gets the next number, in one lookup per text
         numbers = np.fromiter((number(t, len(of_text)) for t in texts), np.int64, len(texts))
         new = list(islice(of_text, known, None))
-        for lo in range(0, len(new), CHUNK):  # a few texts at a time keeps the arrays small
+        for lo in range(0, len(new), CHUNK):
             entries, sizes = self._entries_of(new[lo:lo + CHUNK])
             self._entries.append(entries)
             self._sizes.append(sizes)
