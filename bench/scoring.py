@@ -282,7 +282,6 @@ def prepare(
     documents: Mapping[str, Document],
     claimants: Mapping[str, Sequence[str]] | None = None,
     types: Sequence[str] = CLAIM_TYPES,
-    paragraphs: Paragraphs | None = None,
 ) -> Prepared:
     """The shared part of scoring ``predictions`` against ``gold`` over ``documents``, checked once.
 
@@ -296,8 +295,7 @@ def prepare(
     if stray:
         raise ValueError(f"gold given for documents that are not being scored: {', '.join(stray[:5])}")
     doc_ids = sorted(documents)
-    if paragraphs is None:
-        paragraphs = Paragraphs(doc_ids, [documents[d].text for d in doc_ids])
+    paragraphs = Paragraphs(doc_ids, [documents[d].text for d in doc_ids])
     return Prepared(doc_ids, types, gold, predictions, documents, paragraphs, ClaimantTable(claimants))
 
 
@@ -310,16 +308,14 @@ def score(
     threshold: float | None = None,
     claimants: Mapping[str, Sequence[str]] | None = None,
     types: Sequence[str] = CLAIM_TYPES,
-    paragraphs: Paragraphs | None = None,
 ) -> Score:
     """Score predictions against gold over ``documents`` under one scheme (see ``prepare``).
 
     ``threshold`` None means the scheme's default; ``strict`` keeps identical boundaries
     whatever the threshold, which then only sets the IoU of the lenient pairs used for
-    attribution. ``paragraphs`` may be given to share the units between schemes.
+    attribution. To score several schemes, ``prepare`` once and call ``score_prepared``.
     """
-    prepared = prepare(gold=gold, predictions=predictions, documents=documents, claimants=claimants, types=types,
-                       paragraphs=paragraphs)
+    prepared = prepare(gold=gold, predictions=predictions, documents=documents, claimants=claimants, types=types)
     return score_prepared(prepared, scheme=scheme, threshold=threshold)
 
 

@@ -64,6 +64,7 @@ class TextEntries:
             entries, sizes = self._entries_of(new[lo:lo + CHUNK])
             self._entries.append(entries)
             self._sizes.append(sizes)
+        if new:
             self._table = None
         return numbers
 

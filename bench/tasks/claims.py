@@ -15,7 +15,6 @@ from ..jsonio import paused_gc
 from ..matching import OUTCOMES, SCHEMES
 from ..predictions import ClaimPredictions, check_predictions, merge, predictions_from_objects, read_predictions
 from ..scoring import claim_metrics, prepare, score_prepared
-from ..significance import Paragraphs
 from ..tables import fmt_interval, fmt_score, notes, render
 from .base import Row, Scored, Task, ci_of, outcome_arrays, outcome_index
 from .schema import PRF, Intervals, PRFCounts, check_entries
@@ -77,10 +76,9 @@ class ClaimsTask(Task):
 
     @paused_gc()
     def score(self, corpus: Corpus, predictions: ClaimPredictions, config) -> Scored:
-        doc_ids = corpus.doc_ids
-        paragraphs = Paragraphs(doc_ids, [corpus.documents[d].text for d in doc_ids])
         prepared = prepare(gold=corpus.gold, predictions=predictions.by_doc, documents=corpus.documents,
-                           claimants=corpus.claimants, types=config.types, paragraphs=paragraphs)
+                           claimants=corpus.claimants, types=config.types)
+        doc_ids = prepared.doc_ids
         order = [config.scheme] + [s for s in self.schemes if s != config.scheme]
         scores, units = {}, {}
         outcomes = outcome_index(doc_ids, corpus.gold, predictions.by_doc, predictions.lines)
