@@ -48,6 +48,8 @@ class FakeLLM:
         self.answers = {}  # doc_id -> the content to answer with instead of the gold
         self.reject_format = False
         self.fail_docs = {}  # doc_id -> HTTP status to answer it with
+        self.fail_when_asked = 0  # a failing answer waits until this many chat requests have come in
+        self.asked = threading.Condition(self.lock)
         self.fenced = False
         self.require_key = None
         self.models = [MODEL]
@@ -125,12 +127,15 @@ class FakeLLM:
             self.chat.append({"headers": {k.lower(): v for k, v in handler.headers.items()}, "body": body,
                               "doc_id": doc_id, "at": time.monotonic()})
             action = self.script.pop(0) if self.script else None
+            self.asked.notify_all()
         if self.require_key is not None and handler.headers.get("Authorization") != f"Bearer {self.require_key}":
             sent = handler.headers.get("Authorization", "")
             return handler._json(401, {"error": {"message": f"Incorrect API key provided: {sent}"}})
         if body["model"] not in self.models:
             return handler._json(404, {"error": {"message": f"The model `{body['model']}` does not exist."}})
         if doc_id in self.fail_docs:
+            with self.asked:
+                self.asked.wait_for(lambda: len(self.chat) >= self.fail_when_asked, timeout=10)
             return handler._json(self.fail_docs[doc_id], {"error": {"message": "forbidden"}})
         if action and action[0] == "status":
             return handler._json(action[1], {"error": {"message": "try again later"}}, action[2])
@@ -369,7 +374,9 @@ def test_an_interrupted_run_resumes_where_it_stopped(fake, capsys, tmp_path):
 
 
 def test_after_a_fatal_error_the_other_threads_send_nothing_more(fake, capsys, tmp_path):
-    fake.fail_docs, fake.delay = {DOC_IDS[0]: 403}, 0.1
+    # the failure is answered once both workers have asked, and the other answer takes long
+    # enough for the failure to reach the runner first, whatever the machine's load
+    fake.fail_docs, fake.fail_when_asked, fake.delay = {DOC_IDS[0]: 403}, 2, 0.5
     code, err, _, _ = bench_run(capsys, tmp_path, fake, "concurrency=2")
     assert code == 2 and "HTTP 403" in one_error_line(err)
     # the runner's other worker went on with the queue (bench_run waited for it): its models failed at once
