@@ -165,16 +165,33 @@ def check_resampling(units: Units, n: int, seed: int) -> None:
         raise ValueError("no units to resample (no documents were scored)")
 
 
-def _interval(values: np.ndarray, level: float) -> list | None:
-    """The percentile interval over axis 0, ignoring resamples where the metric is undefined."""
+def percentile_intervals(values: np.ndarray, level: float) -> list | None:
+    """Percentile intervals over axis 0 of every column, leaving out resamples where the metric is undefined.
+
+    NumPy's default (linear) quantile, reproduced to the bit, with one sort for all the columns:
+    ``np.quantile`` column by column cost more than the resampling itself. A column with no
+    defined resample gives None; the nesting follows ``values.shape[1:]``.
+    """
     tail = (1 - level) / 2
+    columns = values.reshape(len(values), -1)
+    ordered = np.sort(columns, axis=0)  # NaN sorts last, so the defined values come first
+    defined = len(values) - np.isnan(columns).sum(axis=0)
+    last = np.maximum(defined - 1, 0)
+    virtual = (defined - 1) * np.array([[tail], [1 - tail]])  # (2, columns), as np.quantile computes it
+    below = np.floor(virtual)
+    gamma = virtual - below
+    low = np.minimum(np.maximum(below, 0).astype(np.intp), last)
+    a = np.take_along_axis(ordered, low, axis=0)
+    b = np.take_along_axis(ordered, np.minimum(low + 1, last), axis=0)
+    with np.errstate(invalid="ignore"):
+        diff = b - a
+        ends = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+    pairs = [pair if n else None for pair, n in zip(ends.T.tolist(), defined.tolist())]
     if values.ndim == 1:
-        finite = values[~np.isnan(values)]
-        if not finite.size:
-            return None
-        low, high = np.quantile(finite, [tail, 1 - tail])
-        return [float(low), float(high)]
-    return [_interval(values[:, k], level) for k in range(values.shape[1])]
+        return pairs[0]
+    for size in reversed(values.shape[2:]):
+        pairs = [pairs[i:i + size] for i in range(0, len(pairs), size)]
+    return pairs
 
 
 def bootstrap(units: Units, metrics: Metrics, *, n: int = 1000, seed: int = 0,
@@ -187,7 +204,7 @@ def bootstrap(units: Units, metrics: Metrics, *, n: int = 1000, seed: int = 0,
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level!r}")
     sampled = metrics(resampled_totals(units.counts, n, np.random.default_rng(seed)))
-    return {name: _interval(values, level) for name, values in sampled.items()}
+    return {name: percentile_intervals(values, level) for name, values in sampled.items()}
 
 
 def _p_value(observed: float, resampled: np.ndarray) -> float | None:

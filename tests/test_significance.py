@@ -18,6 +18,7 @@ from bench.significance import (
     paired_test,
     paragraph_of,
     paragraph_starts,
+    percentile_intervals,
     resampled_totals,
     units_from_arrays,
     units_to_arrays,
@@ -176,6 +177,27 @@ def test_bootstrap_intervals():
     json.dumps(ci)
     wide, narrow = ci["micro_f1"], bootstrap(result.units, metrics, n=500, seed=3, level=0.5)["micro_f1"]
     assert wide[0] < narrow[0] < narrow[1] < wide[1]
+
+
+def _quantile_by_column(values, level):
+    """The reference: np.quantile on each column's defined values, one column at a time."""
+    if values.ndim > 1:
+        return [_quantile_by_column(values[:, k], level) for k in range(values.shape[1])]
+    defined = values[~np.isnan(values)]
+    tail = (1 - level) / 2
+    return [float(x) for x in np.quantile(defined, [tail, 1 - tail])] if defined.size else None
+
+
+@pytest.mark.parametrize("shape", [(1,), (2,), (7,), (1000,), (999, 4), (500, 3, 2), (3, 1, 5)])
+def test_percentile_intervals_are_numpys_quantiles_to_the_bit(shape):
+    rng = np.random.default_rng(sum(shape))
+    for level in (0.95, 0.5, 0.9, 0.999):
+        values = rng.random(shape) * rng.choice([1.0, 1e-9, 3e7])
+        values[rng.random(shape) < 0.2] = np.nan  # undefined resamples
+        values[rng.random(shape) < 0.2] = 0.5  # ties
+        if values.ndim > 1:
+            values[:, 0] = np.nan  # a column never defined
+        assert percentile_intervals(values, level) == _quantile_by_column(values, level)
 
 
 def test_more_data_gives_narrower_intervals():
