@@ -2,9 +2,11 @@
 
 import hashlib
 import json
+import os
 import random
 import re
 import shutil
+import stat
 import struct
 import subprocess
 import time
@@ -378,11 +380,30 @@ def test_write_report_is_atomic_and_leaves_the_run_alone(runs, tmp_path):
     assert elsewhere.is_file()
     assert _digest(run_a) == before
     assert sorted(p.name for p in run_a.iterdir() if p.name.startswith(".")) == []
-    with pytest.raises(InputError, match="overwrite a run's own file"):
+    with pytest.raises(InputError, match="not a ClaimBench report"):
         write_report([run_a], run_a / "results.json")
     with pytest.raises(InputError, match="is a folder"):
         write_report([run_a], tmp_path / "out")
     assert _digest(run_a) == before
+
+
+def test_write_report_replaces_only_an_earlier_report(runs, tmp_path):
+    mine = tmp_path / "notes.html"
+    mine.write_text("<html>my notes</html>", encoding="utf-8")
+    target = tmp_path / "kept.txt"
+    target.write_text("kept", encoding="utf-8")
+    link = tmp_path / "link.html"
+    link.symlink_to(target)
+    fifo = tmp_path / "fifo.html"
+    os.mkfifo(fifo)
+    for path in (mine, link, fifo):
+        with pytest.raises(InputError, match="not a ClaimBench report"):
+            write_report([runs[0]], path)
+    assert mine.read_text(encoding="utf-8") == "<html>my notes</html>"
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == "kept"
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    page = write_report([runs[0]], tmp_path / "page.html")
+    assert write_report([runs[0]], page) == page  # an earlier report is replaced
 
 
 # ------------------------------------------------------------------ geometry and scale

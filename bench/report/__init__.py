@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..runs import REPORT_FILE, add_file, read_run, slug
+from .assets import GENERATOR_TAG
 from .read import read_view
 
 DEFAULT_WORST = 20
@@ -50,6 +51,26 @@ def _same_gold(a, b, where: Path) -> None:
                              f"{theirs[:12]}), so their claims cannot be contrasted", path=where)
 
 
+def _check_replaceable(out: Path) -> None:
+    """Refuse a target that exists and is not a regular file holding an earlier ClaimBench report."""
+    import stat
+
+    try:
+        mode = out.lstat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(f"cannot check the target: {exc.strerror or exc}", path=out) from None
+    if stat.S_ISREG(mode):
+        try:
+            with open(out, "rb") as handle:
+                if GENERATOR_TAG.encode() in handle.read(4096):
+                    return
+        except OSError:
+            pass
+    raise InputError("exists and is not a ClaimBench report, so it is not replaced; choose another -o", path=out)
+
+
 def default_output(runs: list[Path]) -> Path:
     first = Path(runs[0])
     if len(runs) == 1:
@@ -61,13 +82,15 @@ def write_report(runs: list[Path], out: Path | None = None, *, docs: Path | None
                  show: list[str] | None = None, worst: int = DEFAULT_WORST) -> Path:
     """Render and write the page atomically; returns where it went.
 
-    A report is derived output, so an earlier one is replaced; a run's own files never are.
+    A report is derived output, so an earlier report is replaced; nothing else ever is (a
+    user's file, a link, a device, a run's own files).
     """
     from ..jsonio import write_atomic
 
     out = Path(out) if out is not None else default_output(runs)
     if out.is_dir():
         raise InputError("is a folder, expected the report's file name", path=out)
+    _check_replaceable(out)
     page = render_report(runs, docs=docs, gold=gold, show=show, worst=worst).encode("utf-8")
     if out.parent.resolve() == Path(runs[0]).resolve() or (out.parent / "results.json").exists():
         try:

@@ -13,6 +13,9 @@ _PALETTE = ("#0072B2", "#CC79A7", "#E69F00", "#009E73")
 TYPE_COLOURS: dict[str, str] = dict(zip(CLAIM_TYPES, _PALETTE, strict=True))
 OTHER_COLOUR = "#7a7a7a"
 
+# Marks a page as ClaimBench's, so that `bench report` replaces an earlier report and nothing else.
+GENERATOR_TAG = '<meta name="generator" content="ClaimBench '
+
 OUTCOME_GLYPHS = {MATCHED: "✓", WRONG_TYPE: "⇄", BOUNDARY: "↔", MISSED: "✗", SPURIOUS: "+"}
 OUTCOME_LABELS = {MATCHED: "matched", WRONG_TYPE: "wrong type", BOUNDARY: "boundary", MISSED: "missed",
                   SPURIOUS: "spurious"}

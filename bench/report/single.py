@@ -15,7 +15,8 @@ from ..errors import InputError
 from ..matching import BOUNDARY, MISSED, OUTCOMES, SPURIOUS, WRONG_TYPE
 from ..tables import fmt_interval, fmt_score
 from .assets import (
-    GOLD_LINES, METRIC_COLOURS, OUTCOME_GLYPHS, OUTCOME_HELP, OUTCOME_LABELS, PRED_ALPHA, SCRIPT, base_css, type_colour,
+    GENERATOR_TAG, GOLD_LINES, METRIC_COLOURS, OUTCOME_GLYPHS, OUTCOME_HELP, OUTCOME_LABELS, PRED_ALPHA, SCRIPT, base_css,
+    type_colour,
 )
 from .layout import GOLD, MISSING, PRED, Styles, attr, chip, claim_attrs, describe_outcome, html, outcome_badge, \
     run_layer, short, text_html, who
@@ -299,7 +300,7 @@ def page(title: str, subtitle: str, body: Sequence[str], styles: Styles) -> str:
     return "".join([
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
-        f'<meta name="generator" content="ClaimBench {__version__}">',
+        f'{GENERATOR_TAG}{__version__}">',
         f"<title>{html(title)}</title><style>{base_css()}\n{styles.css()}</style></head><body><main>",
         f'<h1>{html(title)}</h1><p class="sub">{subtitle}</p>',
         *body,
