@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from .errors import InputError, warn
 from .fingerprint import evaluation_part
-from .runs import Run
-from .significance import paired_test
+from .runs import UNITS_FILE, Run
+from .significance import check_settings, paired_test
 from .tables import SIGNIFICANCE_LEVEL, fmt_interval, fmt_p, fmt_score, notes, render
 
 
@@ -86,10 +86,7 @@ def compare_runs(runs: list[Run], *, scheme: str | None = None, n: int = 1000, s
         raise InputError(f"runs of different tasks cannot be compared: {', '.join(sorted(tasks))}")
     task = get_task(tasks.pop())
     scheme = task.check_scheme(scheme or task.headline)
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise InputError(f"--bootstrap {n!r}: must be 0 (no test) or more")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
-        raise InputError(f"--seed {seed!r}: must be an integer from 0 to 2**32 - 1")
+    check_settings(n, seed, none="no test")
     for run in runs:
         if scheme not in run.results.scores:
             raise InputError(f'run {run.run_id} has no scores for scheme "{scheme}"')
@@ -106,12 +103,12 @@ def compare_runs(runs: list[Run], *, scheme: str | None = None, n: int = 1000, s
     table: dict[str, list[dict]] = {name: [] for name in names}
     regressions: list[str] = []
     metrics = task.metrics(scheme)
-    base_units = _units(runs[0], scheme, untested)
+    base_units = _units(runs[0], scheme, untested, warnings)
     for index, run in enumerate(runs):
         by_name = {row.name: row for row in task.rows(run.results.scores[scheme])}
         test = None
         if index and n and base_units is not None:
-            units = _units(run, scheme, untested)
+            units = _units(run, scheme, untested, warnings)
             if units is not None:
                 try:
                     test = paired_test(base_units, units, metrics, n=n, seed=seed)
@@ -142,8 +139,9 @@ def compare_runs(runs: list[Run], *, scheme: str | None = None, n: int = 1000, s
                       untested=list(dict.fromkeys(untested)))
 
 
-def _units(run: Run, scheme: str, untested: list[str]):
+def _units(run: Run, scheme: str, untested: list[str], warnings: list[str]):
     units = run.units().get(scheme)
     if units is None:
         untested.append(f"{run.run_id}: no unit statistics saved for scheme {scheme}")
+        warnings.append(warn(f"{run.folder / UNITS_FILE}: no unit statistics for scheme {scheme}, so no paired test"))
     return units

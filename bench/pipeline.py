@@ -87,6 +87,7 @@ def make_config(*, task: str = "claims", scheme: str | None = None, threshold: f
     """Settings checked once, for the CLI and the API alike; a bad one is an ``InputError``."""
     from .claims import CLAIM_TYPES
     from .errors import InputError
+    from .significance import check_settings
     from .tasks import get_task
 
     chosen = get_task(task)
@@ -94,9 +95,6 @@ def make_config(*, task: str = "claims", scheme: str | None = None, threshold: f
     for name, value in (("threshold (--iou)", threshold), ("align threshold (--align-threshold)", align_threshold)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
             raise InputError(f"{name} {value!r}: must be a number in (0, 1]")
-    if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, int) or n_bootstrap < 0:
-        raise InputError(f"bootstrap resamples (--bootstrap) {n_bootstrap!r}: must be 0 (no intervals) or more")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
-        raise InputError(f"seed (--seed) {seed!r}: must be an integer from 0 to 2**32 - 1")
+    check_settings(n_bootstrap, seed, none="no intervals")
     return EvalConfig(task=task, scheme=scheme, threshold=float(threshold), align_threshold=float(align_threshold),
                       n_bootstrap=n_bootstrap, seed=seed, types=CLAIM_TYPES)

@@ -156,6 +156,19 @@ def resampled_totals(counts: np.ndarray, n: int, rng: np.random.Generator) -> np
     return totals.reshape((n, *counts.shape[1:]))
 
 
+MAX_RESAMPLES = 1_000_000
+
+
+def check_settings(n: int, seed: int, *, none: str) -> None:
+    """The CLI's and the API's check of ``--bootstrap`` and ``--seed``; ``none`` says what 0 means."""
+    from .errors import InputError
+
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_RESAMPLES:
+        raise InputError(f"bootstrap resamples (--bootstrap) {n!r}: must be 0 ({none}) to {MAX_RESAMPLES:,}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
+        raise InputError(f"seed (--seed) {seed!r}: must be an integer from 0 to 2**32 - 1")
+
+
 def check_resampling(units: Units, n: int, seed: int) -> None:
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"number of resamples must be a positive integer, got {n!r}")

@@ -245,9 +245,13 @@ def test_the_gate_fails_when_it_cannot_test(tmp_path, capsys, out):
     code = main(["compare", str(base), str(no_units), "--fail-on-regression"])
     err = capsys.readouterr().err
     assert code == 1 and "the regression gate cannot test, so it fails" in err and "no unit statistics" in err
+    assert main(["compare", str(base), str(no_units)]) == 0  # without the gate: the scores, and a warning
+    err = capsys.readouterr().err
+    assert f"bench: warning: {no_units / 'units.npz'}: no unit statistics for scheme lenient, so no paired test" in err
     code = main(["compare", str(base), str(base), "--fail-on-regression", "--bootstrap", "0"])
     assert code == 1 and "cannot test" in capsys.readouterr().err
-    _fails(["compare", str(base), str(base), "--seed", "-1"], capsys, "--seed -1", out)
+    _fails(["compare", str(base), str(base), "--seed", "-1"], capsys, "seed (--seed) -1", out)
+    _fails(["compare", str(base), str(base), "--bootstrap", str(10 ** 20)], capsys, "must be 0 (no test) to 1,000,000", out)
     _fails(["score", str(preds), "--seed", "-1", "--out", str(out)], capsys, "seed (--seed) -1", out)
     _fails(["score", str(preds), "--bootstrap", "-3", "--out", str(out)], capsys, "--bootstrap", out)
 
@@ -409,6 +413,7 @@ def test_a_plugin_that_exits_or_breaks_at_import(tmp_path, capsys, out):
     (["--iou", "nan"], "threshold (--iou) nan"),
     (["--align-threshold", "0"], "align threshold (--align-threshold) 0.0"),
     (["--bootstrap", "-1"], "bootstrap resamples (--bootstrap) -1"),
+    (["--bootstrap", str(10 ** 20)], "must be 0 (no intervals) to 1,000,000"),
     (["--limit", "0"], "--limit 0"),
     (["--timeout", "-2"], "--timeout -2"),
     (["--task", "links", "--scheme", "lenient"], 'task "links" has no scheme "lenient"'),
