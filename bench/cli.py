@@ -58,8 +58,17 @@ def _scoring_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", action="store_true", help="also write report.html into the run folder")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake reported like every other bad input: one ``bench: error:`` line."""
+
+    def error(self, message: str):
+        command = self.prog.removeprefix("bench").strip()
+        where = f"{command}: " if command else ""
+        self.exit(EXIT_INPUT, f"bench: error: {where}{printable(message)} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="bench",
         description="ClaimBench: run claim extractors, score them against gold claims, compare runs.",
         epilog="Run 'bench COMMAND --help' for the options of a command.",
@@ -282,9 +291,11 @@ def cmd_score(args) -> int:
         problems = task.check_file(args.predictions, corpus, config, limit=SHOWN_CHECK_PROBLEMS)
         for problem in problems:
             print(printable(problem))
-        print(f"{args.predictions}: {len(problems) or 'no'} problem{'s' if len(problems) != 1 else ''}"
-              + (f" (the first {SHOWN_CHECK_PROBLEMS} shown)" if len(problems) >= SHOWN_CHECK_PROBLEMS else ""),
-              file=sys.stderr)
+        if len(problems) >= SHOWN_CHECK_PROBLEMS:  # the check stops there
+            found = f"{SHOWN_CHECK_PROBLEMS} or more problems (the first {SHOWN_CHECK_PROBLEMS} shown)"
+        else:
+            found = f"{len(problems) or 'no'} problem{'s' if len(problems) != 1 else ''}"
+        print(f"{args.predictions}: {found}", file=sys.stderr)
         return EXIT_PROBLEMS if problems else 0
     data = read_bytes(args.predictions)
     predictions = task.read(args.predictions, corpus, config, data=data, claims_run=args.claims_run)

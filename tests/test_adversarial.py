@@ -423,6 +423,22 @@ def test_bad_settings(tmp_path, capsys, out, argv, expected):
     _fails(["run", "--model", "rules", "--out", str(out), *argv], capsys, expected, out)
 
 
+@pytest.mark.parametrize("argv, expected", [
+    ([], "the following arguments are required: COMMAND (see 'bench --help')"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["run", "--model", "rules", "--task", "foo"], "run: argument --task: invalid choice: 'foo'"),
+    (["run", "--model", "rules", "--iou", "abc"], "run: argument --iou: invalid float value: 'abc'"),
+    (["score"], "score: the following arguments are required: PREDICTIONS (see 'bench score --help')"),
+    (["score", "x.jsonl", "--frob"], "unrecognized arguments: --frob"),
+])
+def test_usage_mistakes_are_one_line_errors(capsys, argv, expected):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    captured = capsys.readouterr()
+    one_line_error(exit_.value.code, captured.err, expected)
+    assert exit_.value.code == 2 and captured.out == ""
+
+
 def test_quiet_silences_every_progress_bar():
     """Under --quiet the runner sets progress off; the shared encoder turns transformers' own bars off too."""
     from transformers.utils import logging

@@ -269,7 +269,7 @@ def test_check_lists_every_problem_and_writes_nothing(tmp_path, capsys):
     assert problems[1] == (f'{bad}:5: unknown field "claimaint" (did you mean "claimant"?); put extra data under '
                            '"meta", which is kept and ignored')
     assert problems[2].startswith(f"{bad}:6: invalid JSON") and problems[3] == f'{bad}:7: unknown doc_id "nope"'
-    assert "the first 20 shown" in captured.err
+    assert "20 or more problems (the first 20 shown)" in captured.err
     assert not out.exists()
 
 
