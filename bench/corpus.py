@@ -151,6 +151,9 @@ class _Ids:
 
 # ---------------------------------------------------------------- documents
 
+BOM = "\ufeff"
+
+
 def load_documents(path: Path | str = DEFAULT_DOCS) -> dict[str, Document]:
     path = _require(path, "documents")
     documents: dict[str, Document] = {}
@@ -164,7 +167,11 @@ def load_documents(path: Path | str = DEFAULT_DOCS) -> dict[str, Document]:
             clash = ids.clash(doc_id)
             if clash:
                 raise InputError(clash, path=file)
-            documents[doc_id] = Document(doc_id, read_text(file))
+            text = read_text(file)
+            if text.startswith(BOM):
+                raise InputError(f"starts with a byte-order mark (U+FEFF), which offsets would count as the first "
+                                 "character; save the document as UTF-8 without it", path=file, line=1)
+            documents[doc_id] = Document(doc_id, text)
         return documents
     records, numbers = decode_lines(path, _DOCUMENT_DECODER, _explain_document)
     ids = _Ids()

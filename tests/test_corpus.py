@@ -54,6 +54,21 @@ def test_bad_documents_file(tmp_path, content, message):
     assert str(info.value).startswith(str(tmp_path / message.split(":")[0]) + message[len(message.split(":")[0]):])
 
 
+def test_a_document_with_a_byte_order_mark_is_refused(tmp_path, capsys):
+    from bench.cli import main
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "d1.txt").write_bytes("\ufeffMariupol, May 16.".encode("utf-8"))
+    with pytest.raises(InputError, match=r"d1\.txt:1: starts with a byte-order mark"):
+        load_documents(docs)
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "d1.json").write_text('{"doc_id": "d1", "claims": [], "quantities": []}')
+    assert main(["validate", "--gold", str(gold), "--docs", str(docs)]) == 2
+    assert capsys.readouterr().err.startswith(f"bench: error: {docs / 'd1.txt'}:1: starts with a byte-order mark")
+
+
 def test_hf_dataset_export_has_one_row_per_document():
     pytest.importorskip("datasets")
     corpus = load_corpus(gold=GOLD, docs=SEEDS)
