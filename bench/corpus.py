@@ -417,8 +417,6 @@ def gold_quantity_problems(q: Quantity, text: str, claims: dict[str, Claim]) -> 
         problems.append('missing field "unit"')
     elif q.unit not in FIXED_UNITS and not q.unit.replace("-", "").replace(" ", "").isalpha():
         problems.append(f'unit {show(q.unit)} is not {", ".join(FIXED_UNITS)}, a currency code or a unit word')
-    if q.low is None and q.high is None:
-        problems.append("low and high are both null")
     if q.counted is None:
         problems.append('missing field "counted"')
     elif q.counted not in text:

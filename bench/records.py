@@ -132,8 +132,12 @@ def quantity_problem(q: Quantity, document: str) -> str | None:
     problem = span_problem(q.start, q.end, q.text, document)
     if problem:
         return problem
+    if q.low is None and q.high is None:
+        return "low and high are both null (a figure has at least one bound)"
     if q.low is not None and q.high is not None and q.low > q.high:
         return f"low {q.low:g} is above high {q.high:g}"
+    if q.low == q.high and not (q.low_inclusive and q.high_inclusive):
+        return f"low and high are both {q.low:g} but not both inclusive, so the interval holds no value"
     if q.low is None and q.low_inclusive:
         return "low_inclusive is true but low is null (an unbounded side is not inclusive)"
     if q.high is None and q.high_inclusive:

@@ -3,6 +3,7 @@ every figure is what its definition says on hand-worked cases."""
 
 import copy
 import functools
+import json
 
 import msgspec
 import pytest
@@ -143,3 +144,28 @@ def test_nothing_predicted_is_not_applicable_not_zero(corpus):
     assert entry["mention"]["f1"] == 0.0
     assert all(v is None for v in entry["accuracy"].values())
     assert entry["hedge_loss"] is None
+
+
+@pytest.mark.parametrize("bounds, expected", [
+    ({}, "low and high are both null (a figure has at least one bound)"),
+    ({"low": 5, "high": 5}, "low and high are both 5 but not both inclusive, so the interval holds no value"),
+    ({"low": 5, "high": 5, "low_inclusive": True}, "but not both inclusive"),
+])
+def test_a_prediction_without_a_value_is_refused_like_gold(tmp_path, capsys, bounds, expected):
+    from conftest import one_line_error
+
+    from bench.cli import main
+    from bench.errors import InputError
+
+    corpus = _corpus("seeds")
+    q = _gold(corpus)[0]
+    line = {"doc_id": q.doc_id, "start": q.start, "end": q.end, **bounds}
+    path = tmp_path / "preds.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    assert main(["score", str(path), "--task", "quantities", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    one_line_error(2, err, expected)
+    assert err.startswith(f"bench: error: {path}:1: ")
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(InputError, match=expected.split(" (")[0]):
+        TASK.from_objects([Quantity(**{k: v for k, v in line.items()})], corpus, CONFIG)

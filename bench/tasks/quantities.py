@@ -4,7 +4,7 @@ Gold layer: the ``quantities`` list of each gold document (gold/GUIDELINES.md, s
 
 Predictions: JSONL, one mention a line: ``{"doc_id", "start", "end", "low", "high",
 "low_inclusive", "high_inclusive", "approximate", "unit", "counted"}`` (``low``/``high`` null
-for an unbounded side; the flags default to false), optionally ``"text"`` (checked against
+for an unbounded side, never both; the flags default to false), optionally ``"text"`` (checked against
 the offsets), ``"id"``, ``"score"``, ``"meta"``.
 
 Scorer. Mentions are paired one to one, optimally, as claims are (``bench.matching``):
