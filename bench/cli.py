@@ -265,7 +265,7 @@ def cmd_run(args) -> int:
                             train=train, timeout=args.timeout, claims=claims)
     shown_args = {k: _no_credentials(v) for k, v in model_args.items()}
     signed = {k: v for k, v in shown_args.items() if k not in cls.neutral_args} | outcome.fingerprint
-    system = System(model=cls.name, args=signed, train=outcome.train, claims=claims_run)
+    system = System(model=cls.name, args=signed, train=outcome.train, claims=getattr(claims, "signed", None))
     extra = {"model_spec": args.model, "model_args": shown_args, "protocol": outcome.protocol, "limit": args.limit}
     if claims_run is not None:
         extra["claims_run"] = claims_run

@@ -42,7 +42,7 @@ def scored_system(name: str, data: bytes, predictions) -> System:
     end to end, the claims run they link (both change the numbers, so both are in the signature)."""
     from .fingerprint import bytes_sha256
 
-    return System(model=name, predictions=bytes_sha256(data)[:12], claims=getattr(predictions, "claims_run", None))
+    return System(model=name, predictions=bytes_sha256(data)[:12], claims=getattr(predictions, "claims_signed", None))
 
 
 def build_run(*, task, corpus: Corpus, predictions, config: EvalConfig, system: System, gold: dict,

@@ -26,6 +26,7 @@ and it can be deleted. Run folders follow the umask, like any file the user crea
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -41,7 +42,7 @@ import msgspec
 import numpy as np
 
 from .errors import InputError
-from .jsonio import decode_file, decode_lines, to_json, umask, write_error
+from .jsonio import decode_file, decode_lines, read_bytes, to_json, umask, write_error
 from .significance import Units, units_from_arrays, units_to_arrays
 
 FORMAT = 2
@@ -99,6 +100,7 @@ class Results(msgspec.Struct, omit_defaults=True):
     alignment: dict[str, int] | None = None
     usage: dict[str, Any] | None = None
     provenance: dict[str, Any] | None = None
+    predictions_sha256: str | None = None  # of predictions.jsonl, checked when it is read back
 
 
 _RESULTS_DECODER = msgspec.json.Decoder(Results)
@@ -142,6 +144,7 @@ def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
 
 
 def _files(content: RunContent) -> dict[str, bytes]:
+    content.results.predictions_sha256 = hashlib.sha256(content.predictions).hexdigest()
     files = {RESULTS_FILE: to_json(msgspec.to_builtins(content.results), indent=True),
              PREDICTIONS_FILE: content.predictions}
     if content.units:
@@ -227,6 +230,15 @@ class Run:
     @property
     def predictions_path(self) -> Path:
         return self.folder / PREDICTIONS_FILE
+
+    def predictions(self) -> bytes:
+        """``predictions.jsonl``, refused if it is not the file the run was scored on (when the run says)."""
+        data = read_bytes(self.predictions_path)
+        recorded = self.results.predictions_sha256
+        if recorded is not None and hashlib.sha256(data).hexdigest() != recorded:
+            raise InputError("is not the file this run was scored on (its hash differs from the one in "
+                             f"{RESULTS_FILE}): the run was changed", path=self.predictions_path)
+        return data
 
     def units(self) -> dict[str, Units]:
         """Unit statistics by scheme ({} for a run saved without them)."""

@@ -261,6 +261,40 @@ def test_api_and_cli_sign_an_end_to_end_links_run_alike(tmp_path, capsys):
     assert api.signature == cli["signature"]
 
 
+def test_two_claims_runs_with_one_id_sign_their_links_runs_apart(tmp_path, capsys):
+    signatures = []
+    for k, keep in enumerate((lambda d, c: True, lambda d, c: c != "c1")):
+        (tmp_path / str(k)).mkdir()
+        run, _ = _claims_run(tmp_path / str(k), capsys, keep=keep)
+        renamed = run.parent / "same-id"
+        run.rename(renamed)
+        results = json.loads((renamed / "results.json").read_text(encoding="utf-8"))
+        results["run_id"] = "same-id"
+        (renamed / "results.json").write_text(json.dumps(results), encoding="utf-8")
+        floor = _links_file(tmp_path / "floor.json", [])
+        assert main(["score", str(floor), "--task", "links", "--claims-run", str(renamed),
+                     "--bootstrap", "0", "--format", "json", "--quiet", "--out", str(tmp_path / str(k) / "l")]) == 0
+        signatures.append(json.loads(capsys.readouterr().out)["signature"])
+    assert all("|claims:same-id#" in s for s in signatures) and signatures[0] != signatures[1]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "edited"])
+def test_a_changed_claims_run_is_refused(tmp_path, capsys, damage):
+    run, _ = _claims_run(tmp_path, capsys, keep=lambda d, c: True)
+    preds = run / "predictions.jsonl"
+    lines = preds.read_text(encoding="utf-8").splitlines(keepends=True)
+    if damage == "truncated":
+        preds.write_text("".join(lines[:-5]), encoding="utf-8")
+    else:
+        preds.write_text("".join(reversed(lines)), encoding="utf-8")  # the same claims, other lines
+    code = main(["score", str(GOLD / "links.json"), "--task", "links", "--claims-run", str(run), "--quiet",
+                 "--out", str(tmp_path / "runs")])
+    one_line_error(code, capsys.readouterr().err, f"{preds}: is not the file this run was scored on")
+    assert not (tmp_path / "runs").exists()
+    code = main(["report", str(run)])
+    one_line_error(code, capsys.readouterr().err, f"{preds}: is not the file this run was scored on")
+
+
 def test_settings_the_links_task_never_reads_are_warned_about_and_change_nothing(tmp_path, capsys):
     plain = _score([str(GOLD / "links.json")], capsys, tmp_path)
     assert main(["score", str(GOLD / "links.json"), "--task", "links", "--iou", "0.8", "--align-threshold", "0.7",

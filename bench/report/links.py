@@ -47,7 +47,8 @@ def links_page(view: RunView) -> str:
     config = EvalConfig(task="links", scheme=view.scheme, threshold=results["settings"]["threshold"])
     claims_run = results["config"].get("claims_run")
     try:
-        predictions = task.read(view.run.predictions_path, view.corpus, config, claims_run=claims_run)
+        predictions = task.read(view.run.predictions_path, view.corpus, config, claims_run=claims_run,
+                                data=view.run.predictions())
     except InputError as exc:
         raise InputError(f"cannot read the run's links again: {exc.message}") from None
     doc_ids = view.doc_ids

@@ -176,5 +176,5 @@ def read_view(folder: Path, *, scheme: str | None = None, docs: Path | None = No
                         align_threshold=settings.get("align_threshold", 0.5))
     predictions = None
     if task.per_document:
-        predictions = task.read(run.predictions_path, corpus, config)
+        predictions = task.read(run.predictions_path, corpus, config, data=run.predictions())
     return RunView(run, results, scheme, task, corpus, predictions, prefix)

@@ -59,6 +59,7 @@ class LinksPredictions:
     mentions: list  # every mention the system worked on
     source: bytes
     claims_run: str | None = None  # the claims run linked end to end, None over the gold claims
+    claims_signed: str | None = None  # that run as the signature names it (LinkInputs.signed)
     count: int = 0
     documents_predicted: int = 0
     alignment: list = field(default_factory=list)
@@ -75,6 +76,12 @@ class LinkInputs:
     claims: dict[str, list]
     meaning: dict[ClaimRef, object]
     run_id: str | None = None
+    run_predictions: str | None = None  # sha256 of the claims run's predictions.jsonl
+
+    @property
+    def signed(self) -> str | None:
+        """The claims run as the signature names it: its id and its predictions' hash."""
+        return None if self.run_id is None else f"{self.run_id}#{self.run_predictions[:12]}"
 
 
 def link_inputs(corpus: Corpus, claims_run: str | None) -> LinkInputs:
@@ -82,13 +89,12 @@ def link_inputs(corpus: Corpus, claims_run: str | None) -> LinkInputs:
     if claims_run is None:
         claims = {d: list(corpus.gold[d]) for d in corpus.doc_ids}
         return LinkInputs(claims, {ClaimRef(d, c.id): ClaimRef(d, c.id) for d in claims for c in claims[d]})
-    claims, meaning, run_id = _claims_of_run(corpus, claims_run)
-    return LinkInputs(claims, meaning, run_id)
+    return _claims_of_run(corpus, claims_run)
 
 
-def _claims_of_run(corpus: Corpus, spec: str) -> tuple[dict, dict, str]:
+def _claims_of_run(corpus: Corpus, spec: str) -> LinkInputs:
     """The predicted claims of a claims run (ids made unique) and what each stands for, with the run's id."""
-    from ..fingerprint import documents_sha256, layer_sha256
+    from ..fingerprint import bytes_sha256, documents_sha256, layer_sha256
     from ..predictions import read_predictions
     from ..runs import find_run, read_run
 
@@ -98,13 +104,16 @@ def _claims_of_run(corpus: Corpus, spec: str) -> tuple[dict, dict, str]:
         raise InputError(f'--claims-run {spec}: a run of task "{results.task}", not a claims run')
     if results.gold.sha256 != layer_sha256(corpus, "claims") or results.gold.docs_sha256 != documents_sha256(corpus):
         raise InputError(f"--claims-run {spec}: scored on other gold or documents than the links gold")
-    predictions = read_predictions(run.predictions_path, corpus.documents,
+    data = run.predictions()
+    predictions = read_predictions(run.predictions_path, corpus.documents, data=data,
                                    threshold=float(results.settings.get("align_threshold", 0.5)))
     outcomes = run.outcomes()
     try:
-        gold_pred, pred_line = outcomes["lenient.gold_pred"], outcomes["pred_line"]
+        gold_pred, pred_line, offsets = outcomes["lenient.gold_pred"], outcomes["pred_line"], outcomes["pred_offsets"]
     except KeyError:
         raise InputError(f"--claims-run {spec}: the run has no lenient outcomes") from None
+    if [len(predictions.by_doc.get(d, [])) for d in corpus.doc_ids] != np.diff(offsets).tolist():
+        raise InputError("does not fit the run's outcomes (the run was changed)", path=run.predictions_path)
     gold_refs = [ClaimRef(d, c.id) for d in corpus.doc_ids for c in corpus.gold[d]]
     stands_for = {int(pred_line[p]): gold_refs[g] for g, p in enumerate(gold_pred.tolist()) if p >= 0}
     claims, meaning = {}, {}
@@ -119,7 +128,7 @@ def _claims_of_run(corpus: Corpus, spec: str) -> tuple[dict, dict, str]:
             named.append(msgspec.structs.replace(claim, id=name))
             meaning[ClaimRef(doc_id, name)] = stands_for.get(line, ("spurious", doc_id, name))
         claims[doc_id] = named
-    return claims, meaning, run.run_id
+    return LinkInputs(claims, meaning, run.run_id, bytes_sha256(data))
 
 
 class LinksTask(Task):
@@ -165,7 +174,7 @@ class LinksTask(Task):
                 for y in links.members(b):
                     if known[x] != known[y]:
                         pairs.add(frozenset((known[x], known[y])))
-        return LinksPredictions(clusters, pairs, list(dict.fromkeys(known.values())), source, run_id,
+        return LinksPredictions(clusters, pairs, list(dict.fromkeys(known.values())), source, run_id, inputs.signed,
                                 count=len(links.clusters) + len(links.conflicts),
                                 documents_predicted=len(corpus.documents))
 
