@@ -32,7 +32,7 @@ import msgspec
 from .align import ALIGN_THRESHOLD, METHODS, DocumentIndex
 from .claims import Claim, Document
 from .corpus import nfc_hint
-from .errors import InputError
+from .errors import InputError, warn
 from .jsonio import decode_lines, line_number, paused_gc, read_bytes, to_jsonl
 from .matching import check_threshold
 from .records import CLAIM_DECODER, claim_problem, explain, record_from_object
@@ -128,6 +128,7 @@ def read_predictions(path: Path | str, documents: Mapping[str, Document], *,
             alignment.append({"line": number, **row})
         by_doc[claim.doc_id].append(claim)
         lines[claim.doc_id].append(number)
+    _warn_of_repeated_ids(by_doc, lines, str(path), ":")
     return ClaimPredictions(by_doc, lines, data, alignment, len(records))
 
 
@@ -158,7 +159,30 @@ def predictions_from_objects(items: Iterable[object], documents: Mapping[str, Do
             alignment.append({"line": len(given), **row})
         by_doc[claim.doc_id].append(claim)
         lines[claim.doc_id].append(len(given))
+    _warn_of_repeated_ids(by_doc, lines, where, "[", "]")
     return ClaimPredictions(by_doc, lines, to_jsonl(given), alignment, len(given))
+
+
+def _warn_of_repeated_ids(by_doc: dict[str, list[Claim]], lines: dict[str, list[int]], where: str,
+                          before: str, after: str = "") -> None:
+    """Legal, but suspicious: an id given twice in one document (links then tell the claims apart by line)."""
+    repeated = []
+    for doc_id, claims in by_doc.items():
+        ids = [c.id for c in claims if c.id is not None]
+        if len(set(ids)) == len(ids):
+            continue
+        seen = set()
+        for claim, line in zip(claims, lines[doc_id]):
+            if claim.id is not None:
+                if claim.id in seen:
+                    repeated.append((line, doc_id, claim.id))
+                seen.add(claim.id)
+    if repeated:
+        line, doc_id, name = min(repeated)
+        shown = line if before == ":" else line - 1  # file lines count from 1, records from 0
+        more = f" ({len(repeated)} repeated ids in all)" if len(repeated) > 1 else ""
+        warn(f'{where}{before}{shown}{after}: id "{name}" was already given in document {doc_id}{more}; '
+             "ids should be unique within a document")
 
 
 def merge(parts: Sequence[ClaimPredictions], documents: Mapping[str, Document]) -> ClaimPredictions:

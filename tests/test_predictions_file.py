@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
 
@@ -154,3 +155,21 @@ def test_objects_are_checked_like_lines_and_write_back_as_lines(tmp_path):
                          ("a claim", "expected a claim")]:
         with pytest.raises(InputError, match=message):
             predictions_from_objects([bad], DOCS)
+
+
+def test_an_id_repeated_in_a_document_is_warned_about_once(tmp_path):
+    from bench.errors import BenchWarning
+
+    lines = [record(id="x"), record(id="y", start=0, end=5), record(doc_id="b", id="x", start=0, end=7),
+             record(id="x", start=39, end=54, type="event"), record(id="y", start=0, end=10)]
+    path = write_lines(tmp_path, lines)
+    with pytest.warns(BenchWarning) as caught:
+        read_predictions(path, DOCS)
+    assert [str(w.message) for w in caught] == [
+        f'{path}:4: id "x" was already given in document a (2 repeated ids in all); ids should be unique within a '
+        "document"]
+    with pytest.warns(BenchWarning, match=r'^predictions\[3\]: id "x" was already given in document a \(2 repeated'):
+        predictions_from_objects([json.loads(line) for line in lines], DOCS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_predictions(write_lines(tmp_path, lines[:3], name="unique.jsonl"), DOCS)  # "x" in two documents is fine
