@@ -325,6 +325,9 @@ def links_from_record(record: LinksRecord) -> tuple[Links, list[str]]:
             problems.append(f'duplicate cluster id "{cluster.id}"')
         if len(set(refs)) < 2:
             problems.append(f'cluster "{cluster.id}" needs at least two different claims')
+        elif len(set(refs)) < len(refs):
+            twice = next(r for k, r in enumerate(refs) if r in refs[:k])
+            problems.append(f'cluster "{cluster.id}" lists claim {twice.doc_id}/{twice.id} twice')
         for ref in refs:
             if ref in owner and owner[ref] != cluster.id:
                 problems.append(f'claim {ref.doc_id}/{ref.id} is in clusters "{owner[ref]}" and "{cluster.id}"')

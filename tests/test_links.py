@@ -325,3 +325,25 @@ def test_links_report_shows_every_gold_cluster_and_conflict(tmp_path, capsys, go
         assert page.count(verdict) == len(gold_links["clusters"])
         assert page.count(f'<tr class="{state}">') == _score([str(source)], capsys, tmp_path)["singletons"][
             "conflicts"]["tp" if state == "found" else "fn"]
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda r: r["clusters"].append(dict(r["clusters"][0])), "duplicate cluster id"),
+    (lambda r: r["clusters"][0]["claims"].__setitem__(slice(None), r["clusters"][0]["claims"][:1]),
+     "needs at least two different claims"),
+    (lambda r: r["clusters"][0]["claims"].append(r["clusters"][0]["claims"][0]), "twice"),
+    (lambda r: r["clusters"][1]["claims"].append(r["clusters"][0]["claims"][0]), "is in clusters"),
+    (lambda r: r["conflicts"].append({"a": r["clusters"][0]["id"], "b": r["clusters"][0]["id"], "why": "x"}),
+     "conflicts with itself"),
+    (lambda r: r["conflicts"].append({"a": "nope", "b": r["clusters"][0]["id"], "why": "x"}), 'names no cluster "nope"'),
+])
+def test_a_badly_built_links_file_is_refused(tmp_path, capsys, gold_links, change, expected):
+    record = json.loads(json.dumps(gold_links))
+    change(record)
+    path = tmp_path / "links.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    code = main(["score", str(path), "--task", "links", "--quiet", "--out", str(tmp_path / "runs")])
+    err = capsys.readouterr().err
+    one_line_error(code, err, expected)
+    assert err.startswith(f"bench: error: {path}: ")
+    assert not (tmp_path / "runs").exists()
