@@ -43,8 +43,11 @@ class Evaluation:
 
     def table(self, *, format: str = "table", scheme: str | None = None) -> str:
         """The table ``bench score`` prints (``format``: table, markdown or latex)."""
+        from .tables import TABLE_FORMATS
         from .tasks import get_task
 
+        if format not in TABLE_FORMATS:
+            raise InputError(f"format {format!r}: expected one of {', '.join(TABLE_FORMATS)}")
         return get_task(self.results["task"]).report(self.results, scheme or self.scheme, format)
 
     def to_dict(self) -> dict:
@@ -52,9 +55,17 @@ class Evaluation:
         return self.results["scores"]
 
 
+def _path(value: object, what: str) -> None:
+    """An argument that names a file or folder is a str or a Path (None: the default)."""
+    if value is not None and not isinstance(value, (str, Path)):
+        raise InputError(f"{what}: expected a path (str or pathlib.Path), got {type(value).__name__}")
+
+
 def _corpus(gold, docs) -> tuple[Corpus, Path | str, Path | str]:
     from .corpus import DEFAULT_DOCS, DEFAULT_GOLD, load_corpus
 
+    _path(gold, "gold")
+    _path(docs, "docs")
     gold = DEFAULT_GOLD if gold is None else gold
     docs = DEFAULT_DOCS if docs is None else docs
     return load_corpus(gold=gold, docs=docs), gold, docs
@@ -79,14 +90,28 @@ def evaluate(predictions: str | Path | Iterable[Mapping | object], *, gold: str 
     config = make_config(task=task, scheme=scheme, threshold=threshold, align_threshold=align_threshold,
                          n_bootstrap=bootstrap, seed=seed)
     chosen = get_task(task)
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"name {name!r}: expected a non-empty string")
+    _path(claims_run, "claims_run")
+    _path(out, "out")
+    claims_run = None if claims_run is None else str(claims_run)
+    if isinstance(predictions, (str, Path)):
+        pass
+    elif chosen.per_document and (isinstance(predictions, (Mapping, bytes, bytearray))
+                                  or not isinstance(predictions, Iterable)):
+        raise InputError(f"predictions: expected a path or an iterable of records, got {type(predictions).__name__}")
+    elif not chosen.per_document and not isinstance(predictions, Mapping):
+        raise InputError(f'predictions: task "{task}" takes a path or one mapping {{"clusters", "conflicts"}}, '
+                         f"got {type(predictions).__name__}")
     corpus, gold_path, docs_path = _corpus(gold, docs)
     chosen.require(corpus)
     info = gold_info(corpus, gold_path=gold_path, docs_path=docs_path, layer=chosen.layer)
     if isinstance(predictions, (str, Path)):
         data = read_bytes(predictions)
-        read = chosen.read(predictions, corpus, config, data=data, claims_run=None if claims_run is None else str(claims_run))
+        read = chosen.read(predictions, corpus, config, data=data, claims_run=claims_run)
     else:
-        read = chosen.from_objects(list(predictions), corpus, config)
+        read = chosen.from_objects(predictions if isinstance(predictions, Mapping) else list(predictions), corpus,
+                                   config, claims_run=claims_run)
         data = read.source
     content = build_run(task=chosen, corpus=corpus, predictions=read, config=config,
                         system=scored_system(name, data, read), gold=info, model=name)
@@ -103,8 +128,13 @@ def compare(runs: Sequence[str | Path], *, scheme: str | None = None, bootstrap:
     from .comparison import compare_runs
     from .runs import find_run, read_run
 
-    if isinstance(runs, (str, Path)):
-        raise InputError("compare takes a list of runs")
+    if isinstance(runs, (str, Path)) or not isinstance(runs, Iterable):
+        raise InputError("runs: expected a list of run folders or run ids")
+    if isinstance(labels, str):
+        raise InputError("labels: expected a list of labels, one a run, not one string")
+    for spec in runs:
+        _path(spec, "runs")
+    _path(results_dir, "results_dir")
     read = [read_run(find_run(spec, results_dir)) for spec in runs]
     return compare_runs(read, scheme=scheme, n=bootstrap, seed=seed, labels=None if labels is None else list(labels))
 

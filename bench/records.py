@@ -163,8 +163,15 @@ def _builtin(value: object, name: str) -> object:
         except UnicodeEncodeError:
             raise InputError(f'field "{name}" is not valid Unicode (it holds a lone surrogate)') from None
         return value
-    if value is None or type(value) in (int, bool, dict, list):
+    if value is None or type(value) in (int, bool):
         return value
+    if type(value) is list:
+        return [_builtin(v, name) for v in value]
+    if type(value) is dict:  # "meta": JSON inside, checked as strictly as a file line's
+        if not all(type(k) is str for k in value):
+            bad = next(k for k in value if type(k) is not str)
+            raise InputError(f'field "{name}" holds a key that is not a string: {show(bad)}')
+        return {k: _builtin(v, name) for k, v in value.items()}
     if type(value) is float:
         if not math.isfinite(value):
             raise InputError(f'field "{name}" must be a finite number, got {show(value)}')
@@ -172,6 +179,8 @@ def _builtin(value: object, name: str) -> object:
     item = getattr(value, "item", None)
     if item is not None and getattr(value, "shape", None) == ():  # a numpy scalar
         return _builtin(item(), name)
+    if name == "meta" or isinstance(value, (set, frozenset, tuple)):
+        raise InputError(f'field "{name}" holds a {type(value).__name__}, which JSON has no type for')
     return value  # anything else is reported by the decoder as the wrong type
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+import warnings
 
 import pytest
 from conftest import GOLD, ROOT, SEEDS, gold_as_predictions, one_line_error, runs_in, snapshot
@@ -368,3 +369,43 @@ def test_api_evaluate_takes_paths_and_objects_and_gives_what_score_gives(tmp_pat
     corpus = bench.load_corpus()
     assert len(corpus.documents) == 5 and corpus.quantities and corpus.links
     assert snapshot(tmp_path)
+
+
+GOOD_ROW = {"doc_id": "004_d85139658238920d", "start": 48, "end": 126, "type": "quantity"}
+
+
+@pytest.mark.parametrize("call, expected", [
+    (lambda b: b.evaluate(None), "predictions: expected a path or an iterable of records, got NoneType"),
+    (lambda b: b.evaluate(5), "got int"),
+    (lambda b: b.evaluate(GOOD_ROW), "got dict"),
+    (lambda b: b.evaluate(b"preds.jsonl"), "got bytes"),
+    (lambda b: b.evaluate([GOOD_ROW], name=None), "name None: expected a non-empty string"),
+    (lambda b: b.evaluate([GOOD_ROW], gold=5), "gold: expected a path (str or pathlib.Path), got int"),
+    (lambda b: b.evaluate([GOOD_ROW], claims_run="x"), '--claims-run is for task links, not task "claims"'),
+    (lambda b: b.evaluate([GOOD_ROW], bootstrap=10 ** 20), "to 1,000,000"),
+    (lambda b: b.evaluate([{**GOOD_ROW, "meta": {"a": float("nan")}}]), 'field "meta" must be a finite number'),
+    (lambda b: b.evaluate([{**GOOD_ROW, "meta": {"a": {1, 2}}}]), 'field "meta" holds a set'),
+    (lambda b: b.evaluate([GOOD_ROW], task="links"), 'task "links" takes a path or one mapping'),
+    (lambda b: b.load_corpus(gold=5), "gold: expected a path"),
+    (lambda b: b.compare([5]), "runs: expected a path"),
+    (lambda b: b.compare(["a", "b"], labels="ab"), "labels: expected a list of labels"),
+    (lambda b: b.evaluate([GOOD_ROW], bootstrap=0).table(format="xml"), "format 'xml': expected one of"),
+])
+def test_api_arguments_of_the_wrong_kind_are_input_errors(call, expected):
+    import bench
+    from bench.errors import InputError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(InputError) as info:
+            call(bench)
+    assert expected in str(info.value)
+
+
+def test_api_takes_links_in_memory():
+    import bench
+
+    links = json.loads((ROOT / "gold" / "links.json").read_text(encoding="utf-8"))
+    in_memory = bench.evaluate(links, task="links", bootstrap=0)
+    from_file = bench.evaluate(ROOT / "gold" / "links.json", task="links", bootstrap=0)
+    assert in_memory.scores == from_file.scores and in_memory.scores["conll"]["f1"] == 1.0

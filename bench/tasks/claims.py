@@ -63,7 +63,8 @@ class ClaimsTask(Task):
         return check_predictions(path, corpus.documents, threshold=config.align_threshold, limit=limit)
 
     def from_objects(self, items, corpus: Corpus, config, *, where: str = "predictions",
-                     doc_id: str | None = None) -> ClaimPredictions:
+                     doc_id: str | None = None, claims_run: str | None = None) -> ClaimPredictions:
+        self.no_claims_run(claims_run, self.name)
         return predictions_from_objects(items, corpus.documents, threshold=config.align_threshold, where=where,
                                         doc_id=doc_id)
 

@@ -194,17 +194,21 @@ class LinksTask(Task):
             return [str(exc)]
         return []
 
-    def from_objects(self, items, corpus: Corpus, config, **_) -> LinksPredictions:
-        raise InputError('task "links" takes one object {"clusters", "conflicts"}, not a list of records')
+    def from_objects(self, items, corpus: Corpus, config, *, claims_run: str | None = None,
+                     **_) -> LinksPredictions:
+        """Links given in memory: one mapping in the format of gold/links.json."""
+        return self._from_mapping(items, corpus, link_inputs(corpus, claims_run), "predictions")
 
     def from_model(self, output, corpus: Corpus, config, *, claims: LinkInputs, model: str = "") -> LinksPredictions:
-        where = f'model "{model}"'
+        return self._from_mapping(output, corpus, claims, f'model "{model}"')
+
+    def _from_mapping(self, output, corpus: Corpus, inputs: LinkInputs, where: str) -> LinksPredictions:
         try:
             record = msgspec.convert(output, LinksRecord)
         except msgspec.ValidationError as exc:
             raise InputError(f"{where}: links output does not fit the links format: {exc}") from None
         source = to_json(msgspec.to_builtins(record), indent=True)
-        return self._resolve(record, corpus, source, claims, where)
+        return self._resolve(record, corpus, source, inputs, where)
 
     # -- scoring
 

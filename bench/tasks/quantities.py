@@ -189,7 +189,8 @@ class QuantitiesTask(Task):
                              limit=limit)
 
     def from_objects(self, items, corpus: Corpus, config, *, where: str = "predictions",
-                     doc_id: str | None = None) -> QuantityPredictions:
+                     doc_id: str | None = None, claims_run: str | None = None) -> QuantityPredictions:
+        self.no_claims_run(claims_run, self.name)
         texts = {d: doc.text for d, doc in corpus.documents.items()}
         by_doc, lines = _empty(corpus.documents)
         given = []
