@@ -66,12 +66,25 @@ class Comparison:
 
 
 def _labels(runs: list[Run], given: list[str] | None) -> list[str]:
+    """One distinct label a run: the model's name, else the run id, else the run's folder."""
+    folders = [r.folder.resolve() for r in runs]
+    for k, folder in enumerate(folders):
+        if folder in folders[:k]:
+            warn(f"{runs[k].folder}: the same run is given twice, so it is compared with itself")
     if given:
         if len(given) != len(runs):
             raise InputError(f"--label given {len(given)} times for {len(runs)} runs: give one label per run")
+        if len(set(given)) < len(given):
+            raise InputError(f"--label {next(g for k, g in enumerate(given) if g in given[:k])!r} is given twice: "
+                             "give each run its own label")
         return list(given)
+    labels = []
+    for key in (lambda r: r.results.model, lambda r: r.run_id, lambda r: str(r.folder)):
+        labels = [key(r) for r in runs]
+        if len(set(labels)) == len(labels):
+            break
     models = [r.results.model for r in runs]
-    return [m if models.count(m) == 1 else r.run_id for m, r in zip(models, runs)]
+    return [m if models.count(m) == 1 else label for m, label in zip(models, labels)]
 
 
 def compare_runs(runs: list[Run], *, scheme: str | None = None, n: int = 1000, seed: int = 0,

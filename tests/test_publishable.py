@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import textwrap
 import warnings
 
@@ -297,6 +298,15 @@ def test_compare_json_labels_and_switched_off_intervals(tmp_path, capsys):
     assert "bench: significant regression: half: " in err and "micro F1 -" in err
     code = main(["compare", str(a), str(b), "--label", "only-one"])
     one_line_error(code, capsys.readouterr().err, "--label given 1 times for 2 runs")
+    code = main(["compare", str(a), str(b), "--label", "x", "--label", "x"])
+    one_line_error(code, capsys.readouterr().err, "--label 'x' is given twice")
+    assert main(["compare", str(a), str(a), "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert f"bench: warning: {a}: the same run is given twice, so it is compared with itself" in captured.err
+    twin = tmp_path / "elsewhere" / a.name
+    shutil.copytree(a, twin)
+    assert main(["compare", str(a), str(twin), "--format", "json"]) == 0
+    assert [r["label"] for r in json.loads(capsys.readouterr().out)["runs"]] == [str(a), str(twin)]
 
 
 LATEX_SPECIALS = re.compile(r"(?<!\\)[#_^&%$~]")

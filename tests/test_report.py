@@ -336,6 +336,13 @@ def test_two_runs_contrasted_claim_by_claim(runs):
         assert _results(run)["run_id"] in html
 
 
+def test_a_run_contrasted_with_itself_is_warned_about(runs):
+    from bench.errors import BenchWarning
+
+    with pytest.warns(BenchWarning, match="the same run is given twice, so it is contrasted with itself"):
+        render_report([runs[0], runs[0]])
+
+
 def test_runs_with_other_settings_are_contrasted_under_the_first_runs_scheme(runs, tmp_path):
     other = _score(_predictions(tmp_path / "p.jsonl", 2), tmp_path / "results", "--scheme", "strict", "--seed", "3")
     html = render_report([runs[0], other])

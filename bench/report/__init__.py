@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, warn
 from ..runs import REPORT_FILE, add_file, read_run, slug
 from .assets import GENERATOR_TAG
 from .read import read_view
@@ -36,6 +36,8 @@ def render_report(runs: list[Path], *, docs: Path | None = None, gold: Path | No
         return links_page(first)
     if len(runs) == 1:
         return single_page(first, show=show, worst=worst)
+    if Path(runs[0]).resolve() == Path(runs[1]).resolve():
+        warn(f"{runs[1]}: the same run is given twice, so it is contrasted with itself")
     second = read_view(Path(runs[1]), scheme=first.scheme, docs=docs, gold=gold, prefix="b")
     _same_gold(first, second, Path(runs[1]))
     return pair_page(first, second, show=show, worst=worst)
