@@ -137,7 +137,9 @@ class _Ids:
         self.forms: dict[str, str] = {}
 
     def clash(self, doc_id: str) -> str | None:
-        """A message when ``doc_id`` repeats one seen, exactly or up to Unicode normalisation."""
+        """A message when ``doc_id`` is empty or repeats one seen, exactly or up to Unicode normalisation."""
+        if not doc_id.strip():
+            return f"doc_id {show(doc_id)} is empty"
         form = unicodedata.normalize("NFC", doc_id) if not doc_id.isascii() else doc_id
         other = self.forms.get(form)
         if other is None:

@@ -96,6 +96,8 @@ def claim_value_problem(claim: Claim) -> str | None:
         return _unknown("type", claim.type, CLAIM_TYPES)
     if claim.attribution is not None and claim.attribution not in ATTRIBUTION_SET:
         return _unknown("attribution", claim.attribution, ATTRIBUTIONS)
+    if claim.claimant is not None and not claim.claimant.strip():
+        return 'field "claimant" is empty (leave it out when no one is named)'
     return None
 
 
@@ -124,6 +126,8 @@ def claim_problem(claim: Claim, document: str | None, *, free_text: bool = True)
     if claim.start is None and claim.end is None and free_text:
         if claim.text is None:
             return 'missing field "text" (needed when "start" and "end" are absent)'
+        if not claim.text.strip():
+            return 'field "text" is empty (it is what is placed in the document when "start" and "end" are absent)'
         return None
     return span_problem(claim.start, claim.end, claim.text, document or "")
 

@@ -79,6 +79,8 @@ PREDICTION_LINES = [
     (_claim(doc_id="004_d85139658238920d\u0301"), 'unknown doc_id'),
     ('{"doc_id": "%s", "start": 48, "end": 126, "type": "quantity"} {"x": 1}' % DOC, "trailing characters"),
     ("\ufeff" + _claim(), "invalid JSON"),
+    (_claim(claimant=" "), 'field "claimant" is empty'),
+    ('{"doc_id": "%s", "text": "", "type": "event"}' % DOC, 'field "text" is empty'),
 ]
 
 

@@ -42,6 +42,7 @@ def test_documents_and_gold_from_jsonl(tmp_path):
 @pytest.mark.parametrize("content, message", [
     ('{"doc_id": "a", "text": "x"}\n{"doc_id": "a", "text": "y"}\n', 'docs.jsonl:2: duplicate doc_id "a"'),
     ('{"doc_id": "a"}\n', 'docs.jsonl:1: missing field "text"'),
+    ('{"doc_id": " ", "text": "x"}\n', 'docs.jsonl:1: doc_id " " is empty'),
     ('{"doc_id": "a", "text": "x", "txet": 1}\n', 'docs.jsonl:1: unknown field "txet" (did you mean "text"?)'),
     ('{"doc_id": "a", "text": "x"\n', "docs.jsonl:1: invalid JSON"),
     ("", "docs.jsonl: no documents in this file"),
