@@ -215,7 +215,7 @@ def read_gold(path: Path | str) -> list[GoldEntry]:
             try:
                 entries.append(GoldEntry(where, decode_file(file, _GOLD_DECODER, _explain_gold)))
             except InputError as exc:
-                entries.append(GoldEntry(where, None, [str(exc).removeprefix(f"{where}: ")]))
+                entries.append(GoldEntry(where if exc.line is None else f"{where}:{exc.line}", None, [exc.message]))
         return entries
     where = _display(path)
     try:
@@ -309,8 +309,8 @@ class _ConflictRecord(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class LinksRecord(msgspec.Struct, forbid_unknown_fields=True):
-    clusters: list[_ClusterRecord] = []
-    conflicts: list[_ConflictRecord] = []
+    clusters: list[_ClusterRecord]
+    conflicts: list[_ConflictRecord]
 
 
 LINKS_DECODER = msgspec.json.Decoder(LinksRecord)

@@ -82,7 +82,7 @@ def test_unreadable_gold_is_one_problem_and_run_refuses_it_with_the_same_words(g
     captured = capsys.readouterr()
     assert code == 1 and "Traceback" not in captured.err
     problem = next(line for line in captured.out.splitlines() if line.startswith(str(broken)))
-    assert "invalid JSON" in problem
+    assert problem.startswith(f"{broken}:1: invalid JSON") and problem.count(str(broken)) == 1
     code = main(["run", "--model", "rules", "--gold", str(gold), "--docs", str(gold_copy / "seeds"),
                  "--out", str(gold_copy / "r")])
     err = capsys.readouterr().err
