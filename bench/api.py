@@ -61,6 +61,17 @@ def _path(value: object, what: str) -> None:
         raise InputError(f"{what}: expected a path (str or pathlib.Path), got {type(value).__name__}")
 
 
+def _check_records(predictions: object, task) -> None:
+    """In-memory predictions: records for a per-document task, one mapping for links."""
+    got = type(predictions).__name__
+    if not task.per_document:
+        if not isinstance(predictions, Mapping):
+            raise InputError(f'predictions: task "{task.name}" takes a path or one mapping '
+                             f'{{"clusters", "conflicts"}}, got {got}')
+    elif isinstance(predictions, (Mapping, bytes, bytearray, str)) or not isinstance(predictions, Iterable):
+        raise InputError(f"predictions: expected a path or an iterable of records, got {got}")
+
+
 def _corpus(gold, docs) -> tuple[Corpus, Path | str, Path | str]:
     from .corpus import DEFAULT_DOCS, DEFAULT_GOLD, load_corpus
 
@@ -95,14 +106,8 @@ def evaluate(predictions: str | Path | Iterable[Mapping | object], *, gold: str 
     _path(claims_run, "claims_run")
     _path(out, "out")
     claims_run = None if claims_run is None else str(claims_run)
-    if isinstance(predictions, (str, Path)):
-        pass
-    elif chosen.per_document and (isinstance(predictions, (Mapping, bytes, bytearray))
-                                  or not isinstance(predictions, Iterable)):
-        raise InputError(f"predictions: expected a path or an iterable of records, got {type(predictions).__name__}")
-    elif not chosen.per_document and not isinstance(predictions, Mapping):
-        raise InputError(f'predictions: task "{task}" takes a path or one mapping {{"clusters", "conflicts"}}, '
-                         f"got {type(predictions).__name__}")
+    if not isinstance(predictions, (str, Path)):
+        _check_records(predictions, chosen)
     corpus, gold_path, docs_path = _corpus(gold, docs)
     chosen.require(corpus)
     info = gold_info(corpus, gold_path=gold_path, docs_path=docs_path, layer=chosen.layer)

@@ -78,13 +78,9 @@ def _labels(runs: list[Run], given: list[str] | None) -> list[str]:
             raise InputError(f"--label {next(g for k, g in enumerate(given) if g in given[:k])!r} is given twice: "
                              "give each run its own label")
         return list(given)
-    labels = []
-    for key in (lambda r: r.results.model, lambda r: r.run_id, lambda r: str(r.folder)):
-        labels = [key(r) for r in runs]
-        if len(set(labels)) == len(labels):
-            break
-    models = [r.results.model for r in runs]
-    return [m if models.count(m) == 1 else label for m, label in zip(models, labels)]
+    models, ids = [r.results.model for r in runs], [r.run_id for r in runs]
+    others = ids if len(set(ids)) == len(ids) else [str(r.folder) for r in runs]
+    return [m if models.count(m) == 1 else other for m, other in zip(models, others)]
 
 
 def compare_runs(runs: list[Run], *, scheme: str | None = None, n: int = 1000, seed: int = 0,

@@ -4,8 +4,8 @@ Reading. A file is read as bytes and must be UTF-8. A JSONL file is split at ``\
 (never at U+2028, U+2029 or U+0085, which are legal inside JSON strings), blank lines are
 skipped, and **every line is decoded on its own** by msgspec, which also checks the line
 against a typed schema in the same C pass. JSON here is strict: no NaN or Infinity, no
-integers beyond 64-bit range where an integer is expected, no lone surrogates, no control characters inside strings,
-no trailing data. When a line fails, it is decoded again without a schema and
+integers beyond 64-bit range where an integer is expected, no lone surrogates, no control
+characters inside strings, no trailing data. When a line fails, it is decoded again without a schema and
 ``explain`` (from ``bench.records``) says what is wrong in words, so a message reads the
 same whatever the fast path did.
 

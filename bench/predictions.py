@@ -23,7 +23,7 @@ the file's decoder).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,7 +128,7 @@ def read_predictions(path: Path | str, documents: Mapping[str, Document], *,
             alignment.append({"line": number, **row})
         by_doc[claim.doc_id].append(claim)
         lines[claim.doc_id].append(number)
-    _warn_of_repeated_ids(by_doc, lines, str(path), ":")
+    _warn_of_repeated_ids(by_doc, lines, lambda line: f"{path}:{line}")
     return ClaimPredictions(by_doc, lines, data, alignment, len(records))
 
 
@@ -159,12 +159,12 @@ def predictions_from_objects(items: Iterable[object], documents: Mapping[str, Do
             alignment.append({"line": len(given), **row})
         by_doc[claim.doc_id].append(claim)
         lines[claim.doc_id].append(len(given))
-    _warn_of_repeated_ids(by_doc, lines, where, "[", "]")
+    _warn_of_repeated_ids(by_doc, lines, lambda line: f"{where}[{line - 1}]")
     return ClaimPredictions(by_doc, lines, to_jsonl(given), alignment, len(given))
 
 
-def _warn_of_repeated_ids(by_doc: dict[str, list[Claim]], lines: dict[str, list[int]], where: str,
-                          before: str, after: str = "") -> None:
+def _warn_of_repeated_ids(by_doc: dict[str, list[Claim]], lines: dict[str, list[int]],
+                          place: Callable[[int], str]) -> None:
     """Legal, but suspicious: an id given twice in one document (links then tell the claims apart by line)."""
     repeated = []
     for doc_id, claims in by_doc.items():
@@ -179,9 +179,8 @@ def _warn_of_repeated_ids(by_doc: dict[str, list[Claim]], lines: dict[str, list[
                 seen.add(claim.id)
     if repeated:
         line, doc_id, name = min(repeated)
-        shown = line if before == ":" else line - 1  # file lines count from 1, records from 0
         more = f" ({len(repeated)} repeated ids in all)" if len(repeated) > 1 else ""
-        warn(f'{where}{before}{shown}{after}: id "{name}" was already given in document {doc_id}{more}; '
+        warn(f'{place(line)}: id "{name}" was already given in document {doc_id}{more}; '
              "ids should be unique within a document")
 
 
