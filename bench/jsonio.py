@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import gc
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -73,6 +74,9 @@ def read_text(path: Path | str) -> str:
     return decode_utf8(read_bytes(path), path)
 
 
+_LONE_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})")  # no low half after
+
+
 def _message(exc: Exception, raw: bytes, explain: Explain | None) -> str:
     """Words for a line msgspec refused."""
     try:
@@ -89,6 +93,9 @@ def _message(exc: Exception, raw: bytes, explain: Explain | None) -> str:
         found = explain(generic) if explain is not None and generic is not None else None
         return found or _schema_words(str(exc))
     text = str(exc).replace("JSON is malformed: ", "")
+    lone = _LONE_SURROGATE.search(raw.decode("utf-8"))
+    if lone and text == "Input data was truncated":  # what msgspec says of a lone surrogate escape
+        return f"invalid JSON: the escape {lone.group()} is half of a surrogate pair, not a character"
     if text.startswith("Invalid UTF-8"):
         return "not valid UTF-8"
     if "(byte " in text:

@@ -69,7 +69,7 @@ PREDICTION_LINES = [
         DOC, '{"a": ' * 100_000 + "1" + "}" * 100_000), "nested too deeply"),
     ('{"doc_id": "%s", "start": 48,' % DOC, "invalid JSON"),  # valid only joined with the next line
     ('{"doc_id": "%s", "start": 48, "end": 126, "type": "quantity", "text": "\\ud800"}' % DOC,
-     "invalid JSON"),  # a lone surrogate, written as an escape
+     "the escape \\ud800 is half of a surrogate pair"),  # a lone surrogate, written as an escape
     (_claim(type="\x1b[31mred\x1b[0m\u2028"), r'unknown type "\x1b[31mred\x1b[0m\u2028"'),
     (_claim(start=True), 'field "start" must be an integer, got True'),
     (_claim(start=48.0), 'field "start" must be an integer, got 48.0'),
