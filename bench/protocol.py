@@ -54,8 +54,6 @@ def parse_model_args(cls: type[Model], pairs: list[str]) -> dict[str, object]:
         if key not in params and not accepts_any:
             known = ", ".join(params) or "none"
             raise InputError(f'--model-arg "{pair}": model "{cls.name}" takes no argument "{key}" (it takes: {known})')
-        if key in args:
-            raise InputError(f'--model-arg "{pair}": "{key}" is given twice')
         args[key] = _convert(raw, params.get(key), pair)
     return args
 
