@@ -401,6 +401,10 @@ def main(argv: list[str] | None = None) -> int:
         except MemoryError:
             print("bench: error: out of memory", file=sys.stderr)
             return EXIT_INPUT
+        except OSError as exc:  # a path the system refuses (too long, a loop of links, ...) wherever it is used
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"bench: error: {printable(where + (exc.strerror or str(exc)))}", file=sys.stderr)
+            return EXIT_INPUT
 
 
 if __name__ == "__main__":

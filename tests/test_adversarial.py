@@ -441,6 +441,14 @@ def test_usage_mistakes_are_one_line_errors(capsys, argv, expected):
     assert exit_.value.code == 2 and captured.out == ""
 
 
+def test_a_path_the_system_refuses_is_one_line_wherever_it_is_given(tmp_path, capsys, out):
+    long_name = str(tmp_path / ("a" * 300))
+    for argv in (["validate", "--gold", long_name], ["report", long_name], ["compare", long_name, long_name],
+                 ["run", "--model", "rules", "--docs", long_name, "--out", str(out)],
+                 ["report", str(runs_in(out)[0]), "-o", long_name + ".html"]):
+        _fails(argv, capsys, "File name too long", out)
+
+
 def test_quiet_silences_every_progress_bar():
     """Under --quiet the runner sets progress off; the shared encoder turns transformers' own bars off too."""
     from transformers.utils import logging
