@@ -48,7 +48,10 @@ class Evaluation:
 
         if format not in TABLE_FORMATS:
             raise InputError(f"format {format!r}: expected one of {', '.join(TABLE_FORMATS)}")
-        return get_task(self.results["task"]).report(self.results, scheme or self.scheme, format)
+        task = get_task(self.results["task"])
+        if scheme is not None and not isinstance(scheme, str):
+            raise InputError(f"scheme {scheme!r}: expected a scheme name")
+        return task.report(self.results, task.check_scheme(scheme or self.scheme), format)
 
     def to_dict(self) -> dict:
         """The ``scores`` of ``results.json``, every scheme."""

@@ -179,6 +179,8 @@ def _load(args, task, *, limit: int | None = None):
     if limit is not None:
         if limit < 1:
             raise InputError(f"--limit {limit}: must be at least 1")
+        if not task.per_document:
+            raise InputError(f"--limit is for per-document tasks, not task {task.name!r}, whose links span documents")
         corpus = corpus.subset(corpus.doc_ids[:limit])
     task.require(corpus)
     return corpus, gold_info(corpus, gold_path=gold_path, docs_path=docs_path, layer=task.layer)

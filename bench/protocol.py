@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import math
 import signal
 import threading
 import time
@@ -73,9 +74,12 @@ def _convert(raw: str, param: inspect.Parameter | None, pair: str) -> object:
         raise InputError(f'--model-arg "{pair}": expected true or false')
     if kind in (int, float):
         try:
-            return kind(raw)
+            value = kind(raw)
         except ValueError:
             raise InputError(f'--model-arg "{pair}": expected {kind.__name__}') from None
+        if not math.isfinite(value):  # NaN and infinities have no JSON, so no distinct signature
+            raise InputError(f'--model-arg "{pair}": expected a finite number')
+        return value
     return raw
 
 

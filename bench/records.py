@@ -208,7 +208,10 @@ def record_from_object(item: object, record_type: type = Claim, *, doc_id: str |
     if not all(type(k) is str for k in mapping):
         bad = next(k for k in mapping if type(k) is not str)
         raise InputError(f"field names must be strings, got {show(bad)}")
-    mapping = {k: _builtin(v, k) for k, v in mapping.items()}
+    try:
+        mapping = {k: _builtin(v, k) for k, v in mapping.items()}
+    except RecursionError:
+        raise InputError("nested too deeply") from None
     try:
         raw = _ENCODER.encode(mapping)
     except (TypeError, UnicodeEncodeError, OverflowError, RecursionError, ValueError) as exc:

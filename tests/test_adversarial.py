@@ -417,6 +417,8 @@ def test_a_plugin_that_exits_or_breaks_at_import(tmp_path, capsys, out):
     (["--bootstrap", "-1"], "bootstrap resamples (--bootstrap) -1"),
     (["--bootstrap", str(10 ** 20)], "must be 0 (no intervals) to 1,000,000"),
     (["--limit", "0"], "--limit 0"),
+    (["--limit", "2", "--task", "links"], "--limit is for per-document tasks, not task 'links'"),
+    (["--model-arg", "x=1"], 'takes no argument "x"'),
     (["--timeout", "-2"], "--timeout -2"),
     (["--task", "links", "--scheme", "lenient"], 'task "links" has no scheme "lenient"'),
     (["--task", "claims", "--claims-run", "x"], "--claims-run is for task links"),

@@ -90,6 +90,9 @@ def test_model_args_are_checked_and_converted():
         parse_model_args(WithArgs, ["z=1"])
     with pytest.raises(InputError, match="expected key=value"):
         parse_model_args(WithArgs, ["k"])
+    for value in ("nan", "inf", "-inf"):
+        with pytest.raises(InputError, match="expected a finite number"):
+            parse_model_args(WithArgs, [f"ratio={value}"])
 
 
 class _Explodes(Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -400,6 +401,9 @@ GOOD_ROW = {"doc_id": "004_d85139658238920d", "start": 48, "end": 126, "type": "
     (lambda b: b.compare([5]), "runs: expected a path"),
     (lambda b: b.compare(["a", "b"], labels="ab"), "labels: expected a list of labels"),
     (lambda b: b.evaluate([GOOD_ROW], bootstrap=0).table(format="xml"), "format 'xml': expected one of"),
+    (lambda b: b.evaluate([GOOD_ROW], bootstrap=0).table(scheme="nope"), 'task "claims" has no scheme "nope"'),
+    (lambda b: b.evaluate([{**GOOD_ROW, "meta": {"a": functools.reduce(lambda x, _: [x], range(5000), 1)}}]),
+     "nested too deeply"),
 ])
 def test_api_arguments_of_the_wrong_kind_are_input_errors(call, expected):
     import bench
