@@ -3,7 +3,8 @@
 A run is ``<out>/<run_id>/`` holding
 
 - ``results.json``: what was scored (task, model, signature, gold hashes, settings,
-  versions, timing, coverage, warnings, usage) and ``scores`` keyed by scheme;
+  versions, timing, coverage, warnings, usage), ``scores`` keyed by scheme, and ``files``,
+  the SHA-256 of each other file, which every reader checks;
 - ``predictions.jsonl``: the predictions scored, rescorable with ``bench score``; for a
   scored file, the file's own bytes, so free-text lines stay free text;
 - ``units.npz``: the per-unit statistics behind the intervals, by scheme (what
@@ -43,6 +44,7 @@ import numpy as np
 
 from .errors import InputError
 from .jsonio import decode_file, decode_lines, read_bytes, to_json, umask, write_error
+from .matching import OUTCOMES
 from .significance import Units, units_from_arrays, units_to_arrays
 
 FORMAT = 2
@@ -100,7 +102,7 @@ class Results(msgspec.Struct, omit_defaults=True):
     alignment: dict[str, int] | None = None
     usage: dict[str, Any] | None = None
     provenance: dict[str, Any] | None = None
-    predictions_sha256: str | None = None  # of predictions.jsonl, checked when it is read back
+    files: dict[str, str] | None = None  # SHA-256 of every other file of the run, checked when it is read
 
 
 _RESULTS_DECODER = msgspec.json.Decoder(Results)
@@ -144,9 +146,7 @@ def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
 
 
 def _files(content: RunContent) -> dict[str, bytes]:
-    content.results.predictions_sha256 = hashlib.sha256(content.predictions).hexdigest()
-    files = {RESULTS_FILE: to_json(msgspec.to_builtins(content.results), indent=True),
-             PREDICTIONS_FILE: content.predictions}
+    files = {PREDICTIONS_FILE: content.predictions}
     if content.units:
         arrays = {}
         for scheme, units in content.units.items():
@@ -156,7 +156,8 @@ def _files(content: RunContent) -> dict[str, bytes]:
         files[OUTCOMES_FILE] = npz_bytes(content.outcomes)
     if content.alignment is not None:
         files[ALIGNMENT_FILE] = content.alignment
-    return files
+    content.results.files = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    return {RESULTS_FILE: to_json(msgspec.to_builtins(content.results), indent=True), **files}
 
 
 def save_run(out_dir: Path | str, content: RunContent) -> Path:
@@ -231,19 +232,33 @@ class Run:
     def predictions_path(self) -> Path:
         return self.folder / PREDICTIONS_FILE
 
-    def predictions(self) -> bytes:
-        """``predictions.jsonl``, refused if it is not the file the run was scored on (when the run says)."""
-        data = read_bytes(self.predictions_path)
-        recorded = self.results.predictions_sha256
+    def _read(self, name: str) -> bytes | None:
+        """One of the run's files (None if absent), refused if it is not the file the run wrote.
+
+        Runs saved before hashes were recorded are read unchecked.
+        """
+        path = self.folder / name
+        recorded = (self.results.files or {}).get(name)
+        if not path.is_file():
+            if recorded is not None:
+                raise InputError(f"is missing, though the run wrote it ({RESULTS_FILE} lists it)", path=path)
+            return None
+        data = read_bytes(path)
         if recorded is not None and hashlib.sha256(data).hexdigest() != recorded:
-            raise InputError("is not the file this run was scored on (its hash differs from the one in "
-                             f"{RESULTS_FILE}): the run was changed", path=self.predictions_path)
+            raise InputError(f"is not the file this run wrote (its hash differs from the one in {RESULTS_FILE}): "
+                             "the run was changed", path=path)
+        return data
+
+    def predictions(self) -> bytes:
+        data = self._read(PREDICTIONS_FILE)
+        if data is None:
+            raise InputError("not found", path=self.predictions_path)
         return data
 
     def units(self) -> dict[str, Units]:
         """Unit statistics by scheme ({} for a run saved without them)."""
         if self._units is None:
-            arrays = _read_npz(self.folder / UNITS_FILE)
+            arrays = _read_npz(self._read(UNITS_FILE), self.folder / UNITS_FILE)
             schemes = sorted({name.rsplit(".", 1)[0] for name in arrays})
             try:
                 self._units = {s: units_from_arrays(arrays, s) for s in schemes}
@@ -252,16 +267,43 @@ class Run:
         return self._units
 
     def outcomes(self) -> dict[str, np.ndarray]:
+        """The outcome arrays ({} for a run saved without them), their indices checked."""
         if self._outcomes is None:
-            self._outcomes = _read_npz(self.folder / OUTCOMES_FILE)
+            path = self.folder / OUTCOMES_FILE
+            arrays = _read_npz(self._read(OUTCOMES_FILE), path)
+            problem = _outcome_problem(arrays) if arrays else None
+            if problem:
+                raise InputError(f"damaged outcomes: {problem}", path=path)
+            self._outcomes = arrays
         return self._outcomes
 
     def alignment(self) -> list[dict] | None:
-        path = self.folder / ALIGNMENT_FILE
-        if not path.is_file():
+        data = self._read(ALIGNMENT_FILE)
+        if data is None:
             return None
-        rows, _ = decode_lines(path, _ALIGNMENT_DECODER)
+        rows, _ = decode_lines(self.folder / ALIGNMENT_FILE, _ALIGNMENT_DECODER, data=data)
         return [msgspec.to_builtins(r) for r in rows]
+
+
+def _outcome_problem(arrays: dict[str, np.ndarray]) -> str | None:
+    """What makes outcome arrays unusable: a missing table, an index out of range (see ``outcome_arrays``)."""
+    for name in ("gold_offsets", "pred_offsets", "pred_line"):
+        if name not in arrays:
+            return f'no "{name}"'
+    gold, preds = arrays["gold_offsets"], arrays["pred_offsets"]
+    for offsets in (gold, preds):
+        if offsets.ndim != 1 or not len(offsets) or offsets[0] != 0 or np.any(np.diff(offsets) < 0):
+            return "offsets out of order"
+    n_gold, n_pred = int(gold[-1]), int(preds[-1])
+    if len(arrays["pred_line"]) != n_pred:
+        return "a line number for each prediction is missing"
+    for name, array in arrays.items():
+        kind = name.rpartition(".")[2]
+        size, high = {"gold_kind": (n_gold, len(OUTCOMES)), "pred_kind": (n_pred, len(OUTCOMES)),
+                      "gold_pred": (n_gold, n_pred)}.get(kind, (None, None))
+        if size is not None and (len(array) != size or (len(array) and not -1 <= array.min() <= array.max() < high)):
+            return f'"{name}" does not fit the records it describes'
+    return None
 
 
 class AlignmentRow(msgspec.Struct):
@@ -276,11 +318,11 @@ class AlignmentRow(msgspec.Struct):
 _ALIGNMENT_DECODER = msgspec.json.Decoder(AlignmentRow)
 
 
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    if not path.is_file():
+def _read_npz(data: bytes | None, path: Path) -> dict[str, np.ndarray]:
+    if data is None:
         return {}
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with np.load(io.BytesIO(data), allow_pickle=False) as data:
             return {name: data[name] for name in data.files}
     except Exception as exc:  # a damaged zip or array: any of several exception types
         raise InputError(f"damaged or unreadable: {type(exc).__name__}", path=path) from None

@@ -192,16 +192,28 @@ def _damage(run, name, content: bytes | None):
     ("results.json", b"\xff\xfe{", "not valid UTF-8"),
     ("results.json", b"[1, 2]", "not a ClaimBench results file"),
     ("results.json", b'{"format": 2}', 'missing field "task"'),
-    ("units.npz", b"not a zip", "damaged or unreadable"),
-    ("outcomes.npz", b"PK\x03\x04 broken", "damaged or unreadable"),
+    ("units.npz", b"not a zip", "is not the file this run wrote"),
+    ("outcomes.npz", b"PK\x03\x04 broken", "is not the file this run wrote"),
+    ("units.npz", None, "is missing, though the run wrote it"),
+    ("outcomes.npz", None, "is missing, though the run wrote it"),
+    ("predictions.jsonl", b"", "is not the file this run wrote"),
+    # a run saved before its files' hashes were recorded is read unchecked, and still refused when damaged
+    ("units.npz old", b"not a zip", "damaged or unreadable"),
+    ("outcomes.npz old", b"PK\x03\x04 broken", "damaged or unreadable"),
+    ("outcomes.npz old", None, "has no outcomes, which the report draws"),
 ])
 def test_damaged_runs_give_one_line_to_compare_and_report(tmp_path, capsys, out, name, content, expected):
     run = tmp_path / "damaged"
     shutil.copytree(runs_in(out)[0], run)
+    name, _, old = name.partition(" ")
+    if old:
+        results = json.loads((run / "results.json").read_text())
+        del results["files"]
+        (run / "results.json").write_text(json.dumps(results))
     _damage(run, name, content)
     for argv in (["compare", str(runs_in(out)[0]), str(run)], ["report", str(run)]):
-        if name == "units.npz" and argv[0] == "report" or name == "outcomes.npz" and argv[0] == "compare":
-            continue  # the report needs no units, compare no outcomes
+        if argv[0] == "report" and name == "units.npz" or argv[0] == "compare" and name != "units.npz":
+            continue  # the report needs no units, compare nothing but its results and units
         _fails(argv, capsys, expected, out)
 
 
@@ -244,6 +256,9 @@ def test_the_gate_fails_when_it_cannot_test(tmp_path, capsys, out):
     no_units = tmp_path / "no-units"
     shutil.copytree(runs_in(tmp_path / "r5")[0], no_units)
     (no_units / "units.npz").unlink()
+    results = json.loads((no_units / "results.json").read_text())
+    del results["files"]  # a run saved without unit statistics (deleting them from a newer run is damage)
+    (no_units / "results.json").write_text(json.dumps(results))
     code = main(["compare", str(base), str(no_units), "--fail-on-regression"])
     err = capsys.readouterr().err
     assert code == 1 and "the regression gate cannot test, so it fails" in err and "no unit statistics" in err
@@ -467,6 +482,25 @@ def test_quiet_silences_every_progress_bar():
     assert "HF_HUB_OFFLINE" not in os.environ
 
 
+@pytest.mark.parametrize("name, value", [("lenient.gold_pred", 99999), ("lenient.gold_kind", 77),
+                                         ("pred_line", None), ("gold_offsets", None)])
+def test_outcomes_out_of_range_are_a_damaged_run(tmp_path, capsys, out, name, value):
+    run = tmp_path / "damaged"
+    shutil.copytree(runs_in(out)[0], run)
+    with np.load(run / "outcomes.npz") as arrays:
+        kept = {key: arrays[key] for key in arrays.files}
+    if value is None:
+        kept[name] = kept[name][:-1]
+    else:
+        kept[name] = kept[name].copy()
+        kept[name][0] = value
+    np.savez(run / "outcomes.npz", **kept)
+    results = json.loads((run / "results.json").read_text())
+    del results["files"]  # unchecked by hash, as a run saved before hashes were recorded
+    (run / "results.json").write_text(json.dumps(results))
+    _fails(["report", str(run)], capsys, "damaged outcomes: ", out)
+
+
 def test_unit_arrays_of_damaged_shape(tmp_path, capsys, out):
     run = tmp_path / "damaged"
     shutil.copytree(runs_in(out)[0], run)
@@ -474,4 +508,7 @@ def test_unit_arrays_of_damaged_shape(tmp_path, capsys, out):
         kept = {name: arrays[name] for name in arrays.files}
     kept["lenient.counts"] = kept["lenient.counts"][:3]
     np.savez(run / "units.npz", **kept)
+    results = json.loads((run / "results.json").read_text())
+    del results["files"]  # as a run saved before its files' hashes were recorded
+    (run / "results.json").write_text(json.dumps(results))
     _fails(["compare", str(runs_in(out)[0]), str(run)], capsys, "damaged unit statistics", out)

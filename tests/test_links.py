@@ -289,10 +289,10 @@ def test_a_changed_claims_run_is_refused(tmp_path, capsys, damage):
         preds.write_text("".join(reversed(lines)), encoding="utf-8")  # the same claims, other lines
     code = main(["score", str(GOLD / "links.json"), "--task", "links", "--claims-run", str(run), "--quiet",
                  "--out", str(tmp_path / "runs")])
-    one_line_error(code, capsys.readouterr().err, f"{preds}: is not the file this run was scored on")
+    one_line_error(code, capsys.readouterr().err, f"{preds}: is not the file this run wrote")
     assert not (tmp_path / "runs").exists()
     code = main(["report", str(run)])
-    one_line_error(code, capsys.readouterr().err, f"{preds}: is not the file this run was scored on")
+    one_line_error(code, capsys.readouterr().err, f"{preds}: is not the file this run wrote")
 
 
 def test_settings_the_links_task_never_reads_are_warned_about_and_change_nothing(tmp_path, capsys):

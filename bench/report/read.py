@@ -20,7 +20,7 @@ from ..corpus import load_corpus, resolve_recorded
 from ..errors import InputError
 from ..fingerprint import EvalConfig, documents_sha256, layer_sha256
 from ..matching import MATCHED, MISSED, OUTCOMES, SCHEMES, SPURIOUS
-from ..runs import Run, read_run
+from ..runs import OUTCOMES_FILE, Run, read_run
 from ..tasks import get_task
 from .layout import GOLD, PRED, ClaimView
 
@@ -176,5 +176,7 @@ def read_view(folder: Path, *, scheme: str | None = None, docs: Path | None = No
                         align_threshold=settings.get("align_threshold", 0.5))
     predictions = None
     if task.per_document:
+        if not run.outcomes():
+            raise InputError("has no outcomes, which the report draws", path=run.folder / OUTCOMES_FILE)
         predictions = task.read(run.predictions_path, corpus, config, data=run.predictions())
     return RunView(run, results, scheme, task, corpus, predictions, prefix)
