@@ -194,10 +194,11 @@ def test_a_conflict_between_clusters_is_every_pair_across_them(tmp_path, capsys,
     assert scores["singletons"]["conflicts"]["tp"] == expected
 
 
-def _claims_run(tmp_path, capsys, keep):
-    """A claims run whose predictions are the gold claims (with their ids) kept by ``keep``, plus one invented claim."""
+def _claims_run(tmp_path, capsys, keep, change=lambda row: row):
+    """A claims run whose predictions are the gold claims (with their ids) kept by ``keep`` and
+    passed through ``change``, plus one invented claim."""
     corpus = load_corpus(gold=GOLD, docs=SEEDS)
-    rows = [{"doc_id": d, "id": c.id, "start": c.start, "end": c.end, "type": c.type}
+    rows = [change({"doc_id": d, "id": c.id, "start": c.start, "end": c.end, "type": c.type})
             for d in corpus.doc_ids for c in corpus.gold[d] if keep(d, c.id)]
     first = corpus.doc_ids[0]
     rows.append({"doc_id": first, "id": "invented", "start": 0, "end": 10, "type": "event"})
@@ -237,6 +238,25 @@ def test_end_to_end_a_missed_claim_costs_its_links(tmp_path, capsys, gold_links)
     entry = _score([str(path), "--claims-run", str(run)], capsys, tmp_path)["no-singletons"]
     assert entry["muc"]["precision"] == 1.0 and entry["muc"]["recall"] < 1.0
     assert entry["b3"]["recall"] < 1.0
+
+
+def test_end_to_end_a_claim_stands_for_the_gold_claim_whose_span_it_matched(tmp_path, capsys, gold_links):
+    """Of whatever type (links are about propositions); a boundary partner stands for nothing."""
+    from bench.claims import CLAIM_TYPES
+
+    retyped = lambda row: row | {"type": CLAIM_TYPES[(CLAIM_TYPES.index(row["type"]) + 1) % len(CLAIM_TYPES)]}
+    (tmp_path / "retyped").mkdir(), (tmp_path / "shrunk").mkdir()
+    run, _ = _claims_run(tmp_path / "retyped", capsys, keep=lambda d, c: True, change=retyped)
+    end_to_end = _score([str(GOLD / "links.json"), "--claims-run", str(run)], capsys, tmp_path / "retyped")
+    over_gold = _score([str(GOLD / "links.json")], capsys, tmp_path / "gold")
+    for metric in ("muc", "b3", "ceafe", "lea", "conflicts"):  # without singletons: the invented claim is one
+        assert end_to_end["no-singletons"][metric] == over_gold["no-singletons"][metric], metric
+    member = gold_links["clusters"][0]["claims"][0]
+    shrunk = lambda row: row | ({"end": row["start"] + (row["end"] - row["start"]) // 3}
+                                if (row["doc_id"], row["id"]) == (member["doc_id"], member["id"]) else {})
+    run, _ = _claims_run(tmp_path / "shrunk", capsys, keep=lambda d, c: True, change=shrunk)
+    entry = _score([str(GOLD / "links.json"), "--claims-run", str(run)], capsys, tmp_path / "shrunk")["singletons"]
+    assert entry["b3"]["precision"] < 1.0 and entry["b3"]["recall"] < 1.0  # a spurious mention, and one missed
 
 
 def test_end_to_end_refers_to_the_run_claims_not_the_gold(tmp_path, capsys):

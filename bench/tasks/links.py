@@ -11,9 +11,9 @@ a cluster id or a claim reference. Two settings:
   claim ids;
 - *end to end* (``--claims-run RUN``): the system links the claims a claims run predicted,
   referred to by their ``id`` (or ``L<line>``, their line in the run's predictions.jsonl,
-  when ids are missing or repeated); each predicted claim stands for the gold claim the
-  claims run matched it to under the ``lenient`` scheme, and an unmatched one is a
-  spurious mention.
+  when ids are missing or repeated); each predicted claim stands for the gold claim whose
+  span it matched under the claims run's ``lenient`` scheme, whatever its type; a
+  boundary partner or an unmatched claim is a spurious mention.
 
 Scorer: MUC, B³, CEAFₑ, their mean (CoNLL F1) and LEA (``bench.coref``, cross-checked
 against scorch in the tests), and conflict precision, recall and F1 over unordered claim
@@ -38,6 +38,7 @@ from ..coref import METRICS, STATS, clustering, entity_stats
 from ..corpus import LINKS_DECODER, LinksRecord, links_from_record
 from ..errors import InputError
 from ..jsonio import decode_one, read_bytes, to_json
+from ..matching import MATCHED, OUTCOMES, WRONG_TYPE
 from ..significance import Units, ratio
 from ..tables import fmt_interval, fmt_score, notes, render
 from .base import Row, Scored, Task, ci_of
@@ -109,13 +110,18 @@ def _claims_of_run(corpus: Corpus, spec: str) -> LinkInputs:
                                    threshold=float(results.settings.get("align_threshold", 0.5)))
     outcomes = run.outcomes()
     try:
-        gold_pred, pred_line, offsets = outcomes["lenient.gold_pred"], outcomes["pred_line"], outcomes["pred_offsets"]
+        gold_pred, gold_kind = outcomes["lenient.gold_pred"], outcomes["lenient.gold_kind"]
+        pred_line, offsets = outcomes["pred_line"], outcomes["pred_offsets"]
     except KeyError:
         raise InputError(f"--claims-run {spec}: the run has no lenient outcomes") from None
     if [len(predictions.by_doc.get(d, [])) for d in corpus.doc_ids] != np.diff(offsets).tolist():
         raise InputError("does not fit the run's outcomes (the run was changed)", path=run.predictions_path)
     gold_refs = [ClaimRef(d, c.id) for d in corpus.doc_ids for c in corpus.gold[d]]
-    stands_for = {int(pred_line[p]): gold_refs[g] for g, p in enumerate(gold_pred.tolist()) if p >= 0}
+    # A prediction stands for the gold claim whose span it matched (IoU >= the run's threshold), of
+    # whatever type: links are about propositions. A boundary partner stands for nothing.
+    same_span = np.isin(gold_kind, [OUTCOMES.index(MATCHED), OUTCOMES.index(WRONG_TYPE)]).tolist()
+    stands_for = {int(pred_line[p]): gold_refs[g]
+                  for g, p in enumerate(gold_pred.tolist()) if p >= 0 and same_span[g]}
     claims, meaning = {}, {}
     for doc_id in corpus.doc_ids:
         own = predictions.by_doc.get(doc_id, [])
