@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from bench import coref
 from bench.cli import main
 from bench.corpus import load_corpus
+from bench.errors import InputError
 
 # The example of Moosavi & Strube (2016), section 4: key {a b c}, {d e f g};
 # response {a b}, {c d}, {f g h i} (h and i are not in the key).
@@ -367,3 +368,18 @@ def test_a_badly_built_links_file_is_refused(tmp_path, capsys, gold_links, chang
     one_line_error(code, err, expected)
     assert err.startswith(f"bench: error: {path}: ")
     assert not (tmp_path / "runs").exists()
+
+
+def test_the_report_of_an_end_to_end_run_finds_its_claims_run_in_a_sibling_folder(tmp_path, capsys, monkeypatch):
+    from bench.report import render_report
+
+    run, _ = _claims_run(tmp_path, capsys, keep=lambda d, c: True)
+    assert main(["score", str(GOLD / "links.json"), "--task", "links", "--claims-run", str(run), "--bootstrap", "0",
+                 "--quiet", "--out", str(tmp_path / "links-runs")]) == 0
+    capsys.readouterr()
+    (links_run,) = runs_in(tmp_path / "links-runs")
+    monkeypatch.chdir(tmp_path / "links-runs")  # no results/ here: the claims run is found beside the links runs
+    assert "ClaimBench links" in render_report([links_run])
+    (run / "predictions.jsonl").rename(tmp_path / "away.jsonl")
+    with pytest.raises(InputError, match="predictions.jsonl: is missing"):
+        render_report([links_run])
