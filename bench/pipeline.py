@@ -50,7 +50,8 @@ def build_run(*, task, corpus: Corpus, predictions, config: EvalConfig, system: 
               warnings: list[str] | None = None, usage: dict | None = None,
               provenance: dict | None = None) -> RunContent:
     """Everything a run folder holds, scored under every scheme of ``task``."""
-    warnings = list(warnings or []) + unused_setting_warnings(task, config) + coverage_warnings(predictions, corpus)
+    warnings = (list(warnings or []) + [warn(w) for w in getattr(predictions, "warnings", [])]
+                + unused_setting_warnings(task, config) + coverage_warnings(predictions, corpus))
     started = time.perf_counter()
     scored = task.score(corpus, predictions, config)
     timing = dict(timing or {}) | {"score_s": time.perf_counter() - started}

@@ -32,7 +32,7 @@ import msgspec
 from .align import ALIGN_THRESHOLD, METHODS, DocumentIndex
 from .claims import Claim, Document
 from .corpus import nfc_hint
-from .errors import InputError, warn
+from .errors import InputError
 from .jsonio import decode_lines, line_number, paused_gc, read_bytes, to_jsonl
 from .matching import check_threshold
 from .records import CLAIM_DECODER, claim_problem, explain, record_from_object
@@ -49,7 +49,7 @@ class ClaimPredictions:
     ``by_doc[doc_id]`` lists the claims of a document in input order (free-text claims
     carry the offsets found, -1 when unplaced); ``lines[doc_id]`` gives each one's line in
     ``source`` (the rows as given, which is what a run saves). ``alignment`` has a row per
-    free-text line.
+    free-text line. ``warnings`` says what is legal but suspicious; the run shows and keeps it.
     """
 
     by_doc: dict[str, list[Claim]]
@@ -57,6 +57,7 @@ class ClaimPredictions:
     source: bytes
     alignment: list[dict] = field(default_factory=list)
     count: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def documents_predicted(self) -> int:
@@ -128,8 +129,8 @@ def read_predictions(path: Path | str, documents: Mapping[str, Document], *,
             alignment.append({"line": number, **row})
         by_doc[claim.doc_id].append(claim)
         lines[claim.doc_id].append(number)
-    _warn_of_repeated_ids(by_doc, lines, lambda line: f"{path}:{line}")
-    return ClaimPredictions(by_doc, lines, data, alignment, len(records))
+    return ClaimPredictions(by_doc, lines, data, alignment, len(records),
+                            _repeated_ids(by_doc, lines, lambda line: f"{path}:{line}"))
 
 
 def predictions_from_objects(items: Iterable[object], documents: Mapping[str, Document], *,
@@ -159,12 +160,12 @@ def predictions_from_objects(items: Iterable[object], documents: Mapping[str, Do
             alignment.append({"line": len(given), **row})
         by_doc[claim.doc_id].append(claim)
         lines[claim.doc_id].append(len(given))
-    _warn_of_repeated_ids(by_doc, lines, lambda line: f"{where}[{line - 1}]")
-    return ClaimPredictions(by_doc, lines, to_jsonl(given), alignment, len(given))
+    return ClaimPredictions(by_doc, lines, to_jsonl(given), alignment, len(given),
+                            _repeated_ids(by_doc, lines, lambda line: f"{where}[{line - 1}]"))
 
 
-def _warn_of_repeated_ids(by_doc: dict[str, list[Claim]], lines: dict[str, list[int]],
-                          place: Callable[[int], str]) -> None:
+def _repeated_ids(by_doc: dict[str, list[Claim]], lines: dict[str, list[int]],
+                  place: Callable[[int], str]) -> list[str]:
     """Legal, but suspicious: an id given twice in one document (links then tell the claims apart by line)."""
     repeated = []
     for doc_id, claims in by_doc.items():
@@ -177,11 +178,12 @@ def _warn_of_repeated_ids(by_doc: dict[str, list[Claim]], lines: dict[str, list[
                 if claim.id in seen:
                     repeated.append((line, doc_id, claim.id))
                 seen.add(claim.id)
-    if repeated:
-        line, doc_id, name = min(repeated)
-        more = f" ({len(repeated)} repeated ids in all)" if len(repeated) > 1 else ""
-        warn(f'{place(line)}: id "{name}" was already given in document {doc_id}{more}; '
-             "ids should be unique within a document")
+    if not repeated:
+        return []
+    line, doc_id, name = min(repeated)
+    more = f" ({len(repeated)} repeated ids in all)" if len(repeated) > 1 else ""
+    return [f'{place(line)}: id "{name}" was already given in document {doc_id}{more}; '
+            "ids should be unique within a document"]
 
 
 def merge(parts: Sequence[ClaimPredictions], documents: Mapping[str, Document]) -> ClaimPredictions:
@@ -189,6 +191,8 @@ def merge(parts: Sequence[ClaimPredictions], documents: Mapping[str, Document]) 
     by_doc: dict[str, list[Claim]] = {d: [] for d in documents}
     lines: dict[str, list[int]] = {d: [] for d in documents}
     chunks, alignment, offset = [], [], 0
+    found = [w for part in parts for w in part.warnings]  # one a document at most: shown once
+    warnings = found[:1] if len(found) < 2 else [f"{found[0]} (and in {len(found) - 1} more documents)"]
     for part in parts:
         for doc_id, claims in part.by_doc.items():
             by_doc[doc_id].extend(claims)
@@ -196,7 +200,7 @@ def merge(parts: Sequence[ClaimPredictions], documents: Mapping[str, Document]) 
         alignment.extend(row | {"line": row["line"] + offset} for row in part.alignment)
         chunks.append(part.source)
         offset += part.count
-    return ClaimPredictions(by_doc, lines, b"".join(chunks), alignment, offset)
+    return ClaimPredictions(by_doc, lines, b"".join(chunks), alignment, offset, warnings)
 
 
 def check_predictions(path: Path | str, documents: Mapping[str, Document], *, threshold: float = ALIGN_THRESHOLD,

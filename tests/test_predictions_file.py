@@ -157,19 +157,24 @@ def test_objects_are_checked_like_lines_and_write_back_as_lines(tmp_path):
             predictions_from_objects([bad], DOCS)
 
 
-def test_an_id_repeated_in_a_document_is_warned_about_once(tmp_path):
-    from bench.errors import BenchWarning
+def test_an_id_repeated_in_a_document_is_warned_about_once_and_kept(tmp_path, capsys):
+    from bench.cli import main
 
     lines = [record(id="x"), record(id="y", start=0, end=5), record(doc_id="b", id="x", start=0, end=7),
              record(id="x", start=39, end=54, type="event"), record(id="y", start=0, end=10)]
     path = write_lines(tmp_path, lines)
-    with pytest.warns(BenchWarning) as caught:
-        read_predictions(path, DOCS)
-    assert [str(w.message) for w in caught] == [
-        f'{path}:4: id "x" was already given in document a (2 repeated ids in all); ids should be unique within a '
-        "document"]
-    with pytest.warns(BenchWarning, match=r'^predictions\[3\]: id "x" was already given in document a \(2 repeated'):
-        predictions_from_objects([json.loads(line) for line in lines], DOCS)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        read_predictions(write_lines(tmp_path, lines[:3], name="unique.jsonl"), DOCS)  # "x" in two documents is fine
+    expected = (f'{path}:4: id "x" was already given in document a (2 repeated ids in all); ids should be unique '
+                "within a document")
+    assert read(path, DOCS).warnings == [expected]
+    assert predictions_from_objects([json.loads(line) for line in lines], DOCS).warnings == [
+        expected.replace(f"{path}:4", "predictions[3]")]
+    assert read(write_lines(tmp_path, lines[:3], name="unique.jsonl"), DOCS).warnings == []  # two documents: fine
+    seed = tmp_path / "seed.jsonl"  # the same on the real corpus, through bench score: shown once and recorded
+    seed.write_text("".join(json.dumps({"doc_id": "004_d85139658238920d", "id": "a", "start": s, "end": s + 10,
+                                        "type": "event"}) + "\n" for s in (0, 20)), encoding="utf-8")
+    assert main(["score", str(seed), "--bootstrap", "0", "--quiet", "--format", "json",
+                 "--out", str(tmp_path / "runs")]) == 0
+    captured = capsys.readouterr()
+    shown = [line for line in captured.err.splitlines() if "already given" in line]
+    assert len(shown) == 1 and shown[0].startswith(f'bench: warning: {seed}:2: id "a" was already given')
+    assert any("already given" in w for w in json.loads(captured.out)["warnings"])

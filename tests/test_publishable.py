@@ -44,6 +44,14 @@ class Learns(Model):
         return {doc.doc_id: out}
 
 
+class SameIds(Model):
+    """Gives every claim of a document the same id."""
+
+    def predict(self, documents):
+        doc = documents[0]
+        return {doc.doc_id: [Claim(doc.doc_id, 0, 10, "event", id="c"), Claim(doc.doc_id, 20, 30, "event", id="c")]}
+
+
 class Picky(Model):
     def __init__(self, min_words: int = 6):
         self.min_words = min_words
@@ -423,3 +431,9 @@ def test_api_takes_links_in_memory():
     in_memory = bench.evaluate(links, task="links", bootstrap=0)
     from_file = bench.evaluate(ROOT / "gold" / "links.json", task="links", bootstrap=0)
     assert in_memory.scores == from_file.scores and in_memory.scores["conll"]["f1"] == 1.0
+
+
+def test_a_models_repeated_ids_are_one_warning_for_the_run(tmp_path, capsys, plugin):
+    results = _json_run(["run", "--model", f"{plugin}:SameIds", "--bootstrap", "0", "--out", str(tmp_path)], capsys)
+    (kept,) = [w for w in results["warnings"] if "already given" in w]
+    assert kept.startswith(f'model "{plugin}:SameIds", document "000_') and kept.endswith("(and in 4 more documents)")
