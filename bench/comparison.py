@@ -74,6 +74,8 @@ def _labels(runs: list[Run], given: list[str] | None) -> list[str]:
     if given:
         if len(given) != len(runs):
             raise InputError(f"--label given {len(given)} times for {len(runs)} runs: give one label per run")
+        if not all(isinstance(g, str) and g.strip() for g in given):
+            raise InputError("--label: every label must be a non-empty string")
         if len(set(given)) < len(given):
             raise InputError(f"--label {next(g for k, g in enumerate(given) if g in given[:k])!r} is given twice: "
                              "give each run its own label")

@@ -309,6 +309,8 @@ def test_compare_json_labels_and_switched_off_intervals(tmp_path, capsys):
     one_line_error(code, capsys.readouterr().err, "--label given 1 times for 2 runs")
     code = main(["compare", str(a), str(b), "--label", "x", "--label", "x"])
     one_line_error(code, capsys.readouterr().err, "--label 'x' is given twice")
+    code = main(["compare", str(a), str(b), "--label", "x", "--label", " "])
+    one_line_error(code, capsys.readouterr().err, "every label must be a non-empty string")
     assert main(["compare", str(a), str(a), "--format", "json"]) == 0
     captured = capsys.readouterr()
     assert f"bench: warning: {a}: the same run is given twice, so it is compared with itself" in captured.err
