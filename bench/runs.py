@@ -370,3 +370,16 @@ def _explain_results(obj: object) -> str | None:
         if name not in obj:
             return f'not a ClaimBench results file: missing field "{name}"'
     return None
+
+
+def find_linked_run(links_run: Path, run_id: str, signed: str | None) -> Path:
+    """The claims run an end-to-end links run linked: beside it, in a folder beside its folder, or
+    under results/; only a run whose predictions have the hash the links run signed is taken."""
+    digest = signed.partition("#")[2] if signed else ""
+    parent = Path(links_run).parent
+    for candidate in (parent / run_id, *sorted(parent.parent.glob(f"*/{run_id}")), DEFAULT_RESULTS_DIR / run_id):
+        if (candidate / RESULTS_FILE).is_file():
+            if not digest or hashlib.sha256(read_run(candidate).predictions()).hexdigest().startswith(digest):
+                return candidate
+    raise InputError(f'cannot find the claims run "{run_id}" it linked (looked beside the run, in the folders '
+                     f"beside its folder and under {DEFAULT_RESULTS_DIR}/)", path=links_run)

@@ -8,32 +8,13 @@ gold cluster, and the conflicts, gold and predicted, marked found, missed or spu
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..claims import ClaimRef
 from ..errors import InputError
 from ..fingerprint import EvalConfig
+from ..runs import find_linked_run
 from .layout import Styles, html, short
 from .read import RunView
 from .single import page, scores_card
-
-
-def _claims_run_folder(links_run: Path, run_id: str, signed: str | None) -> Path:
-    """The claims run an end-to-end links run linked: beside it, in a sibling folder, or under results/.
-
-    Only a run whose predictions have the hash the links run signed is taken.
-    """
-    from ..fingerprint import bytes_sha256
-    from ..runs import DEFAULT_RESULTS_DIR, read_run
-
-    digest = signed.partition("#")[2] if signed else ""
-    parent = links_run.parent
-    for candidate in (parent / run_id, *sorted(parent.parent.glob(f"*/{run_id}")), DEFAULT_RESULTS_DIR / run_id):
-        if (candidate / "results.json").is_file():
-            if not digest or bytes_sha256(read_run(candidate).predictions()).startswith(digest):
-                return candidate
-    raise InputError(f'cannot find the claims run "{run_id}" it linked (looked beside the run, in the folders '
-                     f"beside its folder and under {DEFAULT_RESULTS_DIR}/)", path=links_run)
 
 
 def _claim_cells(view: RunView):
@@ -67,7 +48,7 @@ def links_page(view: RunView) -> str:
     config = EvalConfig(task="links", scheme=view.scheme, threshold=results["settings"]["threshold"])
     claims_run = results["config"].get("claims_run")
     if claims_run is not None:
-        claims_run = str(_claims_run_folder(view.run.folder, claims_run, results["system"].get("claims")))
+        claims_run = str(find_linked_run(view.run.folder, claims_run, results["system"].get("claims")))
     try:
         predictions = task.read(view.run.predictions_path, view.corpus, config, claims_run=claims_run,
                                 data=view.run.predictions())
