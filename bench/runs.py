@@ -47,7 +47,8 @@ from .jsonio import decode_file, decode_lines, read_bytes, to_json, umask, write
 from .matching import OUTCOMES
 from .significance import Units, units_from_arrays, units_to_arrays
 
-FORMAT = 2
+FORMAT = 3  # 3 lists the SHA-256 of every file in results.json; 2 (read as before) did not
+READABLE_FORMATS = (2, 3)
 RESULTS_FILE = "results.json"
 PREDICTIONS_FILE = "predictions.jsonl"
 UNITS_FILE = "units.npz"
@@ -346,9 +347,13 @@ def read_run(folder: Path | str) -> Run:
     folder = Path(folder)
     path = folder / RESULTS_FILE
     results = decode_file(path, _RESULTS_DECODER, _explain_results)
-    if results.format != FORMAT:
-        raise InputError(f"run format {results.format}, this ClaimBench reads format {FORMAT}: "
-                         "score the run's predictions.jsonl again with bench score", path=path)
+    if results.format not in READABLE_FORMATS:
+        raise InputError(f"run format {results.format}, this ClaimBench reads formats "
+                         f"{', '.join(map(str, READABLE_FORMATS))}: score the run's predictions.jsonl again with "
+                         "bench score", path=path)
+    if results.format >= 3 and results.files is None:
+        raise InputError(f'has no "files" (the hashes every run of format {results.format} records): '
+                         "the run was changed", path=path)
     if not _RUN_ID.fullmatch(results.run_id):
         raise InputError(f"not a run id: {results.run_id[:40]!r}", path=path)
     from .tasks import get_task

@@ -208,6 +208,7 @@ def test_damaged_runs_give_one_line_to_compare_and_report(tmp_path, capsys, out,
     name, _, old = name.partition(" ")
     if old:
         results = json.loads((run / "results.json").read_text())
+        results["format"] = 2
         del results["files"]
         (run / "results.json").write_text(json.dumps(results))
     _damage(run, name, content)
@@ -215,6 +216,17 @@ def test_damaged_runs_give_one_line_to_compare_and_report(tmp_path, capsys, out,
         if argv[0] == "report" and name == "units.npz" or argv[0] == "compare" and name != "units.npz":
             continue  # the report needs no units, compare nothing but its results and units
         _fails(argv, capsys, expected, out)
+
+
+def test_a_run_whose_results_lost_the_hashes_of_its_files_is_refused(tmp_path, capsys, out):
+    run = tmp_path / "damaged"
+    shutil.copytree(runs_in(out)[0], run)
+    results = json.loads((run / "results.json").read_text())
+    assert results["format"] == 3 and set(results["files"]) >= {"predictions.jsonl", "units.npz", "outcomes.npz"}
+    del results["files"]
+    (run / "results.json").write_text(json.dumps(results))
+    for argv in (["compare", str(run)], ["report", str(run)]):
+        _fails(argv, capsys, 'has no "files"', out)
 
 
 def test_results_with_a_field_of_the_wrong_shape(tmp_path, capsys, out):
@@ -257,6 +269,7 @@ def test_the_gate_fails_when_it_cannot_test(tmp_path, capsys, out):
     shutil.copytree(runs_in(tmp_path / "r5")[0], no_units)
     (no_units / "units.npz").unlink()
     results = json.loads((no_units / "results.json").read_text())
+    results["format"] = 2
     del results["files"]  # a run saved without unit statistics (deleting them from a newer run is damage)
     (no_units / "results.json").write_text(json.dumps(results))
     code = main(["compare", str(base), str(no_units), "--fail-on-regression"])
@@ -496,6 +509,7 @@ def test_outcomes_out_of_range_are_a_damaged_run(tmp_path, capsys, out, name, va
         kept[name][0] = value
     np.savez(run / "outcomes.npz", **kept)
     results = json.loads((run / "results.json").read_text())
+    results["format"] = 2
     del results["files"]  # unchecked by hash, as a run saved before hashes were recorded
     (run / "results.json").write_text(json.dumps(results))
     _fails(["report", str(run)], capsys, "damaged outcomes: ", out)
@@ -509,6 +523,7 @@ def test_unit_arrays_of_damaged_shape(tmp_path, capsys, out):
     kept["lenient.counts"] = kept["lenient.counts"][:3]
     np.savez(run / "units.npz", **kept)
     results = json.loads((run / "results.json").read_text())
+    results["format"] = 2
     del results["files"]  # as a run saved before its files' hashes were recorded
     (run / "results.json").write_text(json.dumps(results))
     _fails(["compare", str(runs_in(out)[0]), str(run)], capsys, "damaged unit statistics", out)

@@ -290,6 +290,7 @@ def test_a_run_without_the_headline_outcomes_is_refused(runs, tmp_path):
     with pytest.raises(InputError, match="outcomes.npz: is not the file this run wrote"):
         render_report([run])
     results = json.loads((run / "results.json").read_text(encoding="utf-8"))
+    results["format"] = 2
     del results["files"]  # as a run saved before its files' hashes were recorded
     (run / "results.json").write_text(json.dumps(results), encoding="utf-8")
     with pytest.raises(InputError, match='the run has no "lenient" outcomes'):
