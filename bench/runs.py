@@ -256,6 +256,10 @@ class Run:
             raise InputError("not found", path=self.predictions_path)
         return data
 
+    def predictions_sha256(self) -> str:
+        """The hash of ``predictions.jsonl``: as recorded (checked whenever the file is read), else computed."""
+        return (self.results.files or {}).get(PREDICTIONS_FILE) or hashlib.sha256(self.predictions()).hexdigest()
+
     def units(self) -> dict[str, Units]:
         """Unit statistics by scheme ({} for a run saved without them)."""
         if self._units is None:
@@ -384,7 +388,9 @@ def find_linked_run(links_run: Path, run_id: str, signed: str | None) -> Path:
     parent = Path(links_run).parent
     for candidate in (parent / run_id, *sorted(parent.parent.glob(f"*/{run_id}")), DEFAULT_RESULTS_DIR / run_id):
         if (candidate / RESULTS_FILE).is_file():
-            if not digest or hashlib.sha256(read_run(candidate).predictions()).hexdigest().startswith(digest):
+            run = read_run(candidate)
+            run.predictions()  # present and, when the run recorded its hash, unchanged
+            if not digest or run.predictions_sha256().startswith(digest):
                 return candidate
     raise InputError(f'cannot find the claims run "{run_id}" it linked (looked beside the run, in the folders '
                      f"beside its folder and under {DEFAULT_RESULTS_DIR}/)", path=links_run)

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import InputError
+
 _PARAGRAPH = re.compile(r"[^\r\n]+")
 # Seed of the fixed random projection that hashes count rows into groups (not a user setting).
 _ROW_HASH_SEED = 20221
@@ -161,8 +163,6 @@ MAX_RESAMPLES = 1_000_000
 
 def check_settings(n: int, seed: int, *, none: str) -> None:
     """The CLI's and the API's check of ``--bootstrap`` and ``--seed``; ``none`` says what 0 means."""
-    from .errors import InputError
-
     if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_RESAMPLES:
         raise InputError(f"bootstrap resamples (--bootstrap) {n!r}: must be 0 ({none}) to {MAX_RESAMPLES:,}")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:

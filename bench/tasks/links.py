@@ -95,7 +95,7 @@ def link_inputs(corpus: Corpus, claims_run: str | None) -> LinkInputs:
 
 def _claims_of_run(corpus: Corpus, spec: str) -> LinkInputs:
     """The predicted claims of a claims run (ids made unique) and what each stands for, with the run's id."""
-    from ..fingerprint import bytes_sha256, documents_sha256, layer_sha256
+    from ..fingerprint import documents_sha256, layer_sha256
     from ..predictions import read_predictions
     from ..runs import find_run, read_run
 
@@ -134,7 +134,7 @@ def _claims_of_run(corpus: Corpus, spec: str) -> LinkInputs:
             named.append(msgspec.structs.replace(claim, id=name))
             meaning[ClaimRef(doc_id, name)] = stands_for.get(line, ("spurious", doc_id, name))
         claims[doc_id] = named
-    return LinkInputs(claims, meaning, run.run_id, bytes_sha256(data))
+    return LinkInputs(claims, meaning, run.run_id, run.predictions_sha256())
 
 
 class LinksTask(Task):
