@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bench.claims import AUTHOR, Claim, Document
+from bench.records import AUTHOR, Claim, Document
 
 from .attribution import Quote, find_quotes, inverted_subject, leading_frame, stance_start, trailing_frame
 from .claimants import Claimants

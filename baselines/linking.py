@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from bench.claims import Claim, Quantity
+from bench.records import Claim, Quantity
 from bench.tasks.quantities import compatible
 
 from .numbers import find_quantities

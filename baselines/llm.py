@@ -76,7 +76,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.claims import ATTRIBUTIONS, CLAIM_TYPES, Claim, Document
+from bench.records import ATTRIBUTIONS, CLAIM_TYPES, Claim, Document
 from bench.errors import InputError, printable, show
 from bench.model import Model
 from bench.registry import register_model

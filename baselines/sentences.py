@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bench.claims import AUTHOR, Claim, Document
+from bench.records import AUTHOR, Claim, Document
 from bench.model import Model
 from bench.registry import register_model
 

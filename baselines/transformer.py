@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bench.claims import Claim, Document
+from bench.records import Claim, Document
 from bench.matching import char_iou
 from bench.model import Model
 from bench.registry import register_model

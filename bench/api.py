@@ -18,7 +18,7 @@ from pathlib import Path
 
 import msgspec
 
-from .claims import Corpus
+from .records import Corpus
 from .errors import InputError
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping, Sequence
 
-from .claims import AUTHOR
+from .records import AUTHOR
 
 
 def normalise_name(name: str) -> str:

@@ -355,7 +355,7 @@ def cmd_validate(args) -> int:
             print(printable(problem))
         print(f"{len(check.problems)} problem(s)", file=sys.stderr)
         return EXIT_PROBLEMS
-    from .claims import CLAIM_TYPES
+    from .records import CLAIM_TYPES
 
     corpus = check.corpus
     rows = [[t, check.counts.get(t, 0)] for t in CLAIM_TYPES] + [["total", sum(check.counts.values())]]

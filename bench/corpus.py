@@ -21,10 +21,10 @@ from pathlib import Path
 import msgspec
 
 from .claimants import ClaimantTable
-from .claims import ATTRIBUTIONS, AUTHOR, CLAIM_TYPES, FIXED_UNITS, Claim, ClaimRef, Corpus, Document, Links, Quantity
+from .records import ATTRIBUTIONS, AUTHOR, CLAIM_TYPES, FIXED_UNITS, Claim, ClaimRef, Corpus, Document, Links, Quantity
 from .errors import InputError, show
 from .jsonio import decode_file, decode_lines, decode_utf8, paused_gc, read_bytes, read_text
-from .records import claim_problem, explain, quantity_problem
+from .checks import claim_problem, explain, quantity_problem
 
 
 def _data_root() -> Path:

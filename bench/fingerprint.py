@@ -20,7 +20,7 @@ from pathlib import Path
 import msgspec
 
 from . import __version__
-from .claims import CLAIM_TYPES, Corpus
+from .records import CLAIM_TYPES, Corpus
 from .corpus import recorded_path
 
 # Reported in every run that used them, so a result can be reproduced with the same stack.

@@ -6,7 +6,7 @@ skipped, and **every line is decoded on its own** by msgspec, which also checks 
 against a typed schema in the same C pass. JSON here is strict: no NaN or Infinity, no
 integers beyond 64-bit range where an integer is expected, no lone surrogates, no control
 characters inside strings, no trailing data. When a line fails, it is decoded again without a schema and
-``explain`` (from ``bench.records``) says what is wrong in words, so a message reads the
+``explain`` (from ``bench.checks``) says what is wrong in words, so a message reads the
 same whatever the fast path did.
 
 Writing. Files are written whole or not at all: into a temporary file beside the target,

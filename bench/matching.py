@@ -67,7 +67,7 @@ import msgspec
 import numpy as np
 
 from .align import squad_tokens, token_f1
-from .claims import Claim
+from .records import Claim
 
 MATCHED = "matched"
 WRONG_TYPE = "wrong_type"

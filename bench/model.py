@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .claims import Claim, Document
+from .records import Claim, Document
 
 
 class Model:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from .claims import Corpus
+from .records import Corpus
 from .errors import warn
 from .fingerprint import EvalConfig, System, signature, versions
 from .runs import FORMAT, Coverage, GoldInfo, Results, RunContent, new_run_id, now
@@ -86,7 +86,7 @@ def build_run(*, task, corpus: Corpus, predictions, config: EvalConfig, system: 
 def make_config(*, task: str = "claims", scheme: str | None = None, threshold: float = 0.5,
                 align_threshold: float = 0.5, n_bootstrap: int = 1000, seed: int = 0) -> EvalConfig:
     """Settings checked once, for the CLI and the API alike; a bad one is an ``InputError``."""
-    from .claims import CLAIM_TYPES
+    from .records import CLAIM_TYPES
     from .errors import InputError
     from .significance import check_settings
     from .tasks import get_task

@@ -16,7 +16,7 @@ cannot be placed gets ``start = end = -1`` and is spurious under every scheme. L
 and without offsets may be mixed.
 
 A model's output and an in-memory list of dicts go through the same checks as a file's
-lines (``bench.records.record_from_object`` writes each item as JSON and decodes it with
+lines (``bench.checks.record_from_object`` writes each item as JSON and decodes it with
 the file's decoder).
 """
 
@@ -30,12 +30,12 @@ from pathlib import Path
 import msgspec
 
 from .align import ALIGN_THRESHOLD, METHODS, DocumentIndex
-from .claims import Claim, Document
+from .records import Claim, Document
 from .corpus import nfc_hint
 from .errors import InputError
 from .jsonio import decode_lines, line_number, paused_gc, read_bytes, to_jsonl
 from .matching import check_threshold
-from .records import CLAIM_DECODER, claim_problem, explain, record_from_object
+from .checks import CLAIM_DECODER, claim_problem, explain, record_from_object
 
 # Method of a line that gave its own offsets; the others are bench.align.METHODS.
 OFFSETS = "offsets"

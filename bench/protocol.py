@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .claims import Corpus, Document
+from .records import Corpus, Document
 from .errors import InputError, show, warn
 from .fingerprint import sha256
 from .model import Model

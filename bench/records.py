@@ -1,229 +1,167 @@
-"""What a claim or quantity record must be, and exactly what is wrong with a bad one.
+"""The benchmark's vocabulary: claim types, attribution forms, and the records of each layer.
 
-Gold files, prediction files, in-memory predictions and model outputs all pass through
-here, so a problem reads the same wherever it comes from. msgspec checks the shape of
-each record in C while decoding (``bench.jsonio``); the rules that need the document
-(offsets inside the text, the text matching them) and the allowed values are
-``claim_problem`` and ``quantity_problem``. Large files run those rules as array
-operations first (``bench.columns``) and call these functions only for the rows the arrays
-flag, so the words of every message come from here.
+Every list of names lives here once; everything else imports it.
+Spans are Python ``str`` code-point offsets, ``start`` inclusive, ``end`` exclusive.
+
+``Claim`` and ``Quantity`` are msgspec Structs: plain data classes that msgspec decodes
+from JSON and checks in one C pass, so a file of a million claims becomes a million records
+without a Python loop. Gold files, prediction files and model outputs all become these
+records through ``bench.checks``, which holds the checks.
 """
 
 from __future__ import annotations
 
-import difflib
-import math
-from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
-from .claims import ATTRIBUTIONS, CLAIM_TYPES, Claim, Quantity
-from .errors import InputError, show
-from .jsonio import decode_one
-
-CLAIM_TYPE_SET = frozenset(CLAIM_TYPES)
-ATTRIBUTION_SET = frozenset(ATTRIBUTIONS)
-_KINDS = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "a JSON object",
-          list: "a list"}
-
-
-FIELDS: dict[type, dict[str, type]] = {
-    Claim: {"doc_id": str, "start": int, "end": int, "type": str, "claimant": str, "attribution": str,
-            "text": str, "id": str, "score": float, "meta": dict},
-    Quantity: {"start": int, "end": int, "low": float, "high": float, "low_inclusive": bool,
-               "high_inclusive": bool, "approximate": bool, "unit": str, "counted": str, "doc_id": str,
-               "id": str, "text": str, "claim": str, "score": float, "meta": dict},
-}
-for _type, _kinds in FIELDS.items():  # one list of names: the records themselves
-    assert list(_kinds) == [f.name for f in msgspec.structs.fields(_type)], _type
-REQUIRED: dict[type, tuple[str, ...]] = {Claim: (), Quantity: ("start", "end")}
+# Decision order matters: the first type that fits wins (see gold/GUIDELINES.md).
+CLAIM_TYPES: tuple[str, ...] = ("quantity", "prediction", "position", "event")
+ATTRIBUTIONS: tuple[str, ...] = ("direct", "indirect", "author")
+# Claimant of a claim made in the article's own voice.
+AUTHOR = "author"
+# Units of the quantity layer with a fixed name; money takes an ISO 4217 code, other
+# measures their unit word (see gold/GUIDELINES.md, section 10).
+FIXED_UNITS: tuple[str, ...] = ("count", "fraction", "percent")
 
 
-def did_you_mean(name: str, known) -> str:
-    hint = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f' (did you mean "{hint[0]}"?)' if hint else ""
+@dataclass(frozen=True, slots=True)
+class Document:
+    doc_id: str
+    text: str
 
 
-def explain(obj: object, record_type: type = Claim, *, kinds: Mapping[str, type] | None = None,
-            required: tuple[str, ...] | None = None) -> str | None:
-    """The first problem of a decoded JSON value as a ``record_type``; None if msgspec would accept it.
+class Claim(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """One claim, gold or predicted.
 
-    ``kinds`` and ``required`` describe other record types (documents, gold documents).
+    A prediction may leave out ``start`` and ``end`` and give ``text`` (free text, placed by
+    ``bench.align``); ``meta`` holds any extra data of the user's, kept and ignored. Gold
+    files name the document once per file, so their claims get ``doc_id`` when loaded.
     """
-    if not isinstance(obj, dict):
-        kind = "null" if obj is None else _KINDS.get(type(obj), type(obj).__name__).removeprefix("a ").removeprefix("an ")
-        return f"expected a JSON object, got {kind}"
-    kinds = FIELDS[record_type] if kinds is None else kinds
-    required = REQUIRED[record_type] if required is None else required
-    for name in obj:
-        if name not in kinds:
-            return (f'unknown field {show(name)}{did_you_mean(name, kinds)}; '
-                    'put extra data under "meta", which is kept and ignored')
-    for name in required:
-        if obj.get(name) is None:
-            return f'missing field "{name}"'
-    for name, value in obj.items():
-        problem = _type_problem(name, value, kinds[name])
-        if problem:
-            return problem
-    return None
+
+    doc_id: str | None = None
+    start: int | None = None
+    end: int | None = None
+    type: str | None = None
+    claimant: str | None = None
+    attribution: str | None = None
+    text: str | None = None
+    id: str | None = None
+    score: float | None = None
+    meta: dict[str, Any] | None = None
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    @property
+    def placed(self) -> bool:
+        return self.start is not None and self.start >= 0
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict without the unset optional fields."""
+        return msgspec.to_builtins(self)
 
 
-def _type_problem(name: str, value: object, kind: type) -> str | None:
-    if value is None:
-        return None
-    ok = (type(value) is kind or (kind is float and type(value) is int))
-    if not ok:
-        return f'field "{name}" must be {_KINDS[kind]}, got {show(value)}'
-    if kind is int and not -(2 ** 63) <= value < 2 ** 63:
-        return f'field "{name}" is out of range ({len(str(abs(value)))} digits)'
-    if kind is float and not math.isfinite(value):
-        return f'field "{name}" must be a finite number, got {show(value)}'
-    return None
+class Quantity(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """One quantity mention, gold or predicted (see gold/GUIDELINES.md, section 10).
 
-
-# ---------------------------------------------------------------- rules that need the document
-
-def _unknown(field: str, value: object, allowed: tuple[str, ...]) -> str:
-    return f'unknown {field} {show(value)} (expected one of {", ".join(allowed)})'
-
-
-def claim_value_problem(claim: Claim) -> str | None:
-    """Allowed values, whatever the document: the type and the attribution form."""
-    if claim.type is None:
-        return 'missing field "type"'
-    if claim.type not in CLAIM_TYPE_SET:
-        return _unknown("type", claim.type, CLAIM_TYPES)
-    if claim.attribution is not None and claim.attribution not in ATTRIBUTION_SET:
-        return _unknown("attribution", claim.attribution, ATTRIBUTIONS)
-    if claim.claimant is not None and not claim.claimant.strip():
-        return 'field "claimant" is empty (leave it out when no one is named)'
-    return None
-
-
-def span_problem(start: int | None, end: int | None, text: str | None, document: str) -> str | None:
-    """Where a record points: both offsets, in order, inside the text, matching ``text`` if given."""
-    if start is None or end is None:
-        missing = "start" if start is None else "end"
-        return f'missing field "{missing}"'
-    if not 0 <= start < end <= len(document):
-        return (f"offsets {start}-{end} outside the text or empty "
-                f"(need 0 <= start < end <= {len(document)})")
-    if text is not None and document[start:end] != text:
-        return f"text does not match offsets {start}-{end}"
-    return None
-
-
-def claim_problem(claim: Claim, document: str | None, *, free_text: bool = True) -> str | None:
-    """The first thing wrong with a claim of a document whose text is ``document``.
-
-    ``document`` None: the doc_id is unknown (the caller names it). With ``free_text``, a
-    claim may give ``text`` without offsets.
+    ``low``/``high`` None means unbounded on that side; the inclusive flags are False for
+    an unbounded side.
     """
-    problem = claim_value_problem(claim)
-    if problem:
-        return problem
-    if claim.start is None and claim.end is None and free_text:
-        if claim.text is None:
-            return 'missing field "text" (needed when "start" and "end" are absent)'
-        if not claim.text.strip():
-            return 'field "text" is empty (it is what is placed in the document when "start" and "end" are absent)'
-        return None
-    return span_problem(claim.start, claim.end, claim.text, document or "")
+
+    start: int
+    end: int
+    low: float | None = None
+    high: float | None = None
+    low_inclusive: bool = False
+    high_inclusive: bool = False
+    approximate: bool = False
+    unit: str | None = None
+    counted: str | None = None
+    doc_id: str | None = None
+    id: str | None = None
+    text: str | None = None
+    claim: str | None = None
+    score: float | None = None
+    meta: dict[str, Any] | None = None
+
+    @property
+    def exact(self) -> bool:
+        """States one value with no hedge: what hedge loss looks for."""
+        return (self.low is not None and self.low == self.high and self.low_inclusive and self.high_inclusive
+                and not self.approximate)
+
+    def to_dict(self) -> dict:
+        return msgspec.to_builtins(self)
 
 
-def quantity_problem(q: Quantity, document: str) -> str | None:
-    problem = span_problem(q.start, q.end, q.text, document)
-    if problem:
-        return problem
-    if q.low is None and q.high is None:
-        return "low and high are both null (a figure has at least one bound)"
-    if q.low is not None and q.high is not None and q.low > q.high:
-        return f"low {q.low:g} is above high {q.high:g}"
-    if q.low == q.high and not (q.low_inclusive and q.high_inclusive):
-        return f"low and high are both {q.low:g} but not both inclusive, so the interval holds no value"
-    if q.low is None and q.low_inclusive:
-        return "low_inclusive is true but low is null (an unbounded side is not inclusive)"
-    if q.high is None and q.high_inclusive:
-        return "high_inclusive is true but high is null (an unbounded side is not inclusive)"
-    if q.unit is not None and not q.unit.strip():
-        return 'field "unit" is empty'
-    return None
+@dataclass(frozen=True, slots=True)
+class ClaimRef:
+    """A claim named by its document and id (links refer to claims this way)."""
+
+    doc_id: str
+    id: str
 
 
-# ---------------------------------------------------------------- records from Python objects
+@dataclass(slots=True)
+class Links:
+    """Clusters of claims that state the same proposition, and conflicts between them.
 
-CLAIM_DECODER = msgspec.json.Decoder(Claim)
-QUANTITY_DECODER = msgspec.json.Decoder(Quantity)
-_DECODERS = {Claim: CLAIM_DECODER, Quantity: QUANTITY_DECODER}
-_ENCODER = msgspec.json.Encoder()
-
-
-def _builtin(value: object, name: str) -> object:
-    """A field value as the JSON it would be written as; numpy scalars become Python numbers."""
-    if type(value) is str:
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InputError(f'field "{name}" is not valid Unicode (it holds a lone surrogate)') from None
-        return value
-    if value is None or type(value) in (int, bool):
-        return value
-    if type(value) is list:
-        return [_builtin(v, name) for v in value]
-    if type(value) is dict:  # "meta": JSON inside, checked as strictly as a file line's
-        if not all(type(k) is str for k in value):
-            bad = next(k for k in value if type(k) is not str)
-            raise InputError(f'field "{name}" holds a key that is not a string: {show(bad)}')
-        return {k: _builtin(v, name) for k, v in value.items()}
-    if type(value) is float:
-        if not math.isfinite(value):
-            raise InputError(f'field "{name}" must be a finite number, got {show(value)}')
-        return value
-    item = getattr(value, "item", None)
-    if item is not None and getattr(value, "shape", None) == ():  # a numpy scalar
-        return _builtin(item(), name)
-    if name == "meta" or isinstance(value, (set, frozenset, tuple)):
-        raise InputError(f'field "{name}" holds a {type(value).__name__}, which JSON has no type for')
-    return value  # anything else is reported by the decoder as the wrong type
-
-
-def record_from_object(item: object, record_type: type = Claim, *, doc_id: str | None = None):
-    """A record from a dict, a record or a dataclass-like object, checked as if it were a file line.
-
-    The object is written as JSON and decoded by the same decoder as file lines, so a
-    model's output, an in-memory prediction and a line of a file obey exactly the same rules.
+    A conflict side is a cluster id or a ``ClaimRef`` to a claim in no cluster.
     """
-    if isinstance(item, msgspec.Struct):
-        fields = msgspec.structs.asdict(item)
-        mapping = {k: v for k, v in fields.items() if v is not None and not (k == "meta" and not v)}
-    elif isinstance(item, Mapping):
-        mapping = dict(item)
-    elif hasattr(item, "__dataclass_fields__"):
-        mapping = {k: getattr(item, k) for k in item.__dataclass_fields__ if getattr(item, k) is not None}
-    else:
-        raise InputError(f"expected a claim (a dict or {record_type.__name__}), got {type(item).__name__}")
-    if doc_id is not None and mapping.get("doc_id") is None:
-        mapping["doc_id"] = doc_id
-    if not all(type(k) is str for k in mapping):
-        bad = next(k for k in mapping if type(k) is not str)
-        raise InputError(f"field names must be strings, got {show(bad)}")
-    try:
-        mapping = {k: _builtin(v, k) for k, v in mapping.items()}
-    except RecursionError:
-        raise InputError("nested too deeply") from None
-    try:
-        raw = _ENCODER.encode(mapping)
-    except (TypeError, UnicodeEncodeError, OverflowError, RecursionError, ValueError) as exc:
-        bad = next((k for k, v in mapping.items() if _unencodable(v)), None)
-        where = f'field "{bad}" ' if bad else ""
-        raise InputError(f"{where}cannot be written as JSON: {type(exc).__name__}") from None
-    return decode_one(raw, _DECODERS[record_type], lambda obj: explain(obj, record_type))
+
+    clusters: dict[str, list[ClaimRef]] = field(default_factory=dict)
+    conflicts: list[tuple[str | ClaimRef, str | ClaimRef, str]] = field(default_factory=list)
+
+    def members(self, side: str | ClaimRef) -> list[ClaimRef]:
+        return list(self.clusters[side]) if isinstance(side, str) else [side]
+
+    def conflict_pairs(self) -> set[frozenset[ClaimRef]]:
+        """Every unordered pair of claims across a conflict's two sides."""
+        pairs = set()
+        for a, b, _ in self.conflicts:
+            for x in self.members(a):
+                for y in self.members(b):
+                    if x != y:
+                        pairs.add(frozenset((x, y)))
+        return pairs
+
+    def to_dict(self) -> dict:
+        def side(s):
+            return s if isinstance(s, str) else {"doc_id": s.doc_id, "id": s.id}
+
+        return {
+            "clusters": [{"id": k, "claims": [{"doc_id": r.doc_id, "id": r.id} for r in refs]}
+                         for k, refs in self.clusters.items()],
+            "conflicts": [{"a": side(a), "b": side(b), "why": why} for a, b, why in self.conflicts],
+        }
 
 
-def _unencodable(value: object) -> bool:
-    try:
-        _ENCODER.encode(value)
-        return False
-    except Exception:
-        return True
+@dataclass(slots=True)
+class Corpus:
+    """Documents with their gold layers: claims, quantities (None if absent) and links (None if absent)."""
+
+    documents: dict[str, Document]
+    gold: dict[str, list[Claim]]
+    claimants: dict[str, list[str]] = field(default_factory=dict)
+    quantities: dict[str, list[Quantity]] | None = None
+    links: Links | None = None
+    version: str = "unversioned"
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return sorted(self.documents)
+
+    def subset(self, doc_ids) -> Corpus:
+        """The same corpus restricted to ``doc_ids`` (links dropped: they span documents)."""
+        keep = [d for d in self.doc_ids if d in set(doc_ids)]
+        return Corpus(
+            documents={d: self.documents[d] for d in keep},
+            gold={d: self.gold.get(d, []) for d in keep},
+            claimants=self.claimants,
+            quantities=None if self.quantities is None else {d: self.quantities.get(d, []) for d in keep},
+            links=None,
+            version=self.version,
+        )

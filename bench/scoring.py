@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .claimants import ClaimantTable
-from .claims import CLAIM_TYPES, Claim, Document
+from .records import CLAIM_TYPES, Claim, Document
 from .matching import (
     HEADLINE, MATCHED, SCHEMES, Classification, DocumentResults, Spans, classify_documents, get_scheme, with_text,
 )

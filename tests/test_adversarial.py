@@ -348,7 +348,7 @@ def test_run_folders_follow_the_umask(tmp_path, capsys):
 PLUGIN = '''
 import time
 import numpy as np
-from bench.claims import Claim
+from bench.records import Claim
 from bench.model import Model
 
 DOC = "004_d85139658238920d"

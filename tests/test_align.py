@@ -24,7 +24,7 @@ from bench.align import (
     tokenise,
     windows,
 )
-from bench.claims import CLAIM_TYPES, Claim, Document
+from bench.records import CLAIM_TYPES, Claim, Document
 from bench.corpus import load_corpus, load_documents
 from bench.errors import InputError
 from bench.matching import SCHEMES, SPURIOUS, Spans

@@ -22,7 +22,7 @@ from bench.baselines.rules import RulesModel
 from bench.baselines.segment import is_boilerplate, mask, split_clauses, trim
 from bench.baselines.sentences import SentencesModel
 from bench.baselines.transformer import TransformerModel, best_label
-from bench.claims import AUTHOR, CLAIM_TYPES, Claim, Document
+from bench.records import AUTHOR, CLAIM_TYPES, Claim, Document
 from bench.corpus import load_corpus
 from bench.pipeline import make_config
 from bench.predictions import predictions_from_objects

@@ -3,7 +3,7 @@ import json
 import pytest
 from conftest import GOLD, SEEDS
 
-from bench.claims import CLAIM_TYPES
+from bench.records import CLAIM_TYPES
 from bench.corpus import load_claimants, load_corpus, load_documents, load_gold, to_hf_dataset
 from bench.errors import InputError
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import GOLD, ROOT, SEEDS
 
 from bench import coref
-from bench.claims import CLAIM_TYPES, ClaimRef, Quantity
+from bench.records import CLAIM_TYPES, ClaimRef, Quantity
 from bench.corpus import LINKS_DECODER, load_corpus, load_gold, links_from_record
 from bench.pipeline import make_config
 from bench.scoring import score

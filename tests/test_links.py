@@ -243,7 +243,7 @@ def test_end_to_end_a_missed_claim_costs_its_links(tmp_path, capsys, gold_links)
 
 def test_end_to_end_a_claim_stands_for_the_gold_claim_whose_span_it_matched(tmp_path, capsys, gold_links):
     """Of whatever type (links are about propositions); a boundary partner stands for nothing."""
-    from bench.claims import CLAIM_TYPES
+    from bench.records import CLAIM_TYPES
 
     retyped = lambda row: row | {"type": CLAIM_TYPES[(CLAIM_TYPES.index(row["type"]) + 1) % len(CLAIM_TYPES)]}
     (tmp_path / "retyped").mkdir(), (tmp_path / "shrunk").mkdir()

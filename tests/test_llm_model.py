@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from conftest import GOLD, ROOT, SEEDS
 
-from bench.claims import Document
+from bench.records import Document
 from bench.cli import main
 
 MODEL = "fake-model"
@@ -463,7 +463,7 @@ def test_arguments_defaults_and_cache_location(tmp_path, monkeypatch):
 
 def test_few_shot_examples_are_the_training_documents_only():
     from bench.baselines.llm import OpenAIModel
-    from bench.claims import Claim
+    from bench.records import Claim
 
     docs = [Document(d, DOCS[d]) for d in DOC_IDS]
     gold = {d: [Claim(doc_id=d, start=0, end=3, text=DOCS[d][:3], type="event", claimant="author",

@@ -11,7 +11,7 @@ import random
 import numpy as np
 import pytest
 
-from bench.claims import Claim
+from bench.records import Claim
 from bench.matching import (
     BOUNDARY,
     MATCHED,

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 from conftest import GOLD, ROOT, SEEDS
 
-from bench.claims import Claim
+from bench.records import Claim
 from bench.cli import main
 from bench.corpus import load_corpus
 from bench.errors import InputError
@@ -156,7 +156,7 @@ def test_trainable_models_never_see_the_gold_they_predict():
 
 
 ENTRY_POINT_MODEL = '''
-from bench.claims import Claim
+from bench.records import Claim
 from bench.model import Model
 
 

@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nervaluate import Evaluator
 
-from bench.claims import CLAIM_TYPES, Claim, Document
+from bench.records import CLAIM_TYPES, Claim, Document
 from bench.scoring import Counts, score
 
 TEXT = "x" * 200

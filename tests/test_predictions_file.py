@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from bench.claims import Claim, Document
+from bench.records import Claim, Document
 from bench.errors import InputError
 from bench.predictions import predictions_from_objects
 from bench.predictions import read_predictions as read

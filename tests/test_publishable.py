@@ -20,7 +20,7 @@ EXAMPLE = ROOT / "examples" / "llm_predictions.jsonl"
 
 # A trainable model whose predictions depend on its training data, and one with an argument.
 PLUGIN = '''
-from bench.claims import Claim
+from bench.records import Claim
 from bench.model import Model
 
 

@@ -11,7 +11,7 @@ from conftest import GOLD, ROOT, SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.claims import Quantity
+from bench.records import Quantity
 from bench.corpus import load_corpus
 from bench.pipeline import make_config
 from bench.tasks import get_task

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SEEDS
 
-from bench.claims import CLAIM_TYPES
+from bench.records import CLAIM_TYPES
 from bench.cli import main
 import numpy as np
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from bench.claims import CLAIM_TYPES, Claim, Document
+from bench.records import CLAIM_TYPES, Claim, Document
 from bench.matching import BOUNDARY, MATCHED, MISSED, OUTCOMES, SPURIOUS, WRONG_TYPE
 from bench.claimants import ClaimantTable, normalise_name
 from bench.scoring import Counts, macro_average, micro_average, score

@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bench.claims import CLAIM_TYPES, Claim, Document
+from bench.records import CLAIM_TYPES, Claim, Document
 from bench.matching import SCHEMES, char_iou, match_claims, text_f1
 from bench.scoring import Counts, score
 

@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from bench.claims import CLAIM_TYPES, Claim, Document
+from bench.records import CLAIM_TYPES, Claim, Document
 from bench.scoring import Counts, macro_average, score
 from bench.scoring import claim_metrics, unit_columns
 from bench.significance import (

@@ -15,7 +15,7 @@ from bench.baselines.encoder import encoder_path
 from bench.baselines.tagger import (
     LABEL_ID, LABELS, TaggerModel, central_tags, decode, gold_tags, tokenize, viterbi, windows,
 )
-from bench.claims import AUTHOR, Claim, Corpus, Document
+from bench.records import AUTHOR, Claim, Corpus, Document
 from bench.pipeline import make_config
 from bench.protocol import LEAVE_ONE_OUT, run_model
 from bench.registry import MODELS

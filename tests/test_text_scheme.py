@@ -10,7 +10,7 @@ import pytest
 from conftest import GOLD, ROOT, SEEDS
 
 from bench.align import DocumentIndex, squad_tokens, token_f1
-from bench.claims import CLAIM_TYPES, Claim, Document
+from bench.records import CLAIM_TYPES, Claim, Document
 from bench.cli import main
 from bench.corpus import load_corpus
 from bench.matching import (

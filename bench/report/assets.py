@@ -5,7 +5,7 @@ Everything is inlined into the page, so a report opens offline and can be mailed
 
 from __future__ import annotations
 
-from ..claims import CLAIM_TYPES
+from ..records import CLAIM_TYPES
 from ..matching import BOUNDARY, MATCHED, MISSED, OUTCOMES, SPURIOUS, WRONG_TYPE
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.

@@ -8,7 +8,7 @@ gold cluster, and the conflicts, gold and predicted, marked found, missed or spu
 
 from __future__ import annotations
 
-from ..claims import ClaimRef
+from ..records import ClaimRef
 from ..errors import InputError
 from ..fingerprint import EvalConfig
 from ..runs import find_linked_run

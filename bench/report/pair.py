@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..claims import CLAIM_TYPES
+from ..records import CLAIM_TYPES
 from ..errors import InputError
 from ..matching import MATCHED
 from .assets import A_ONLY, B_ONLY, BOTH, NEITHER, OUTCOME_GLYPHS, OUTCOME_LABELS, STATUS_FILLS, STATUS_LABELS, \

@@ -15,7 +15,7 @@ from pathlib import Path
 import msgspec
 import numpy as np
 
-from ..claims import Corpus
+from ..records import Corpus
 from ..corpus import load_corpus, resolve_recorded
 from ..errors import InputError
 from ..fingerprint import EvalConfig, documents_sha256, layer_sha256

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .. import __version__
-from ..claims import CLAIM_TYPES
+from ..records import CLAIM_TYPES
 from ..errors import InputError
 from ..matching import BOUNDARY, MISSED, OUTCOMES, SPURIOUS, WRONG_TYPE
 from ..tables import fmt_interval, fmt_score

@@ -10,7 +10,7 @@ from __future__ import annotations
 import msgspec
 import numpy as np
 
-from ..claims import CLAIM_TYPES, Corpus
+from ..records import CLAIM_TYPES, Corpus
 from ..jsonio import paused_gc
 from ..matching import OUTCOMES, SCHEMES
 from ..predictions import ClaimPredictions, check_predictions, merge, predictions_from_objects, read_predictions

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import msgspec
 import numpy as np
 
-from ..claims import ClaimRef, Corpus
+from ..records import ClaimRef, Corpus
 from ..coref import METRICS, STATS, clustering, entity_stats
 from ..corpus import LINKS_DECODER, LinksRecord, links_from_record
 from ..errors import InputError

@@ -34,12 +34,12 @@ import msgspec
 import numpy as np
 
 from ..align import squad_tokens, token_f1
-from ..claims import Corpus, Quantity
+from ..records import Corpus, Quantity
 from ..corpus import nfc_hint
 from ..errors import InputError
 from ..jsonio import decode_lines, decode_one, line_number, line_problems, read_bytes, to_jsonl
 from ..matching import MATCHED, SCHEMES, Spans, classify_documents
-from ..records import QUANTITY_DECODER, explain, quantity_problem, record_from_object
+from ..checks import QUANTITY_DECODER, explain, quantity_problem, record_from_object
 from ..significance import Paragraphs, Units, ratio
 from ..tables import fmt_interval, fmt_score, notes, render
 from .base import Row, Scored, Task, ci_of, outcome_arrays, outcome_index

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.claims import CLAIM_TYPES  # noqa: E402
+from bench.records import CLAIM_TYPES  # noqa: E402
 from bench.corpus import load_documents, load_gold  # noqa: E402
 from bench.predictions import read_predictions  # noqa: E402
 from bench.scoring import score  # noqa: E402
