@@ -1,4 +1,4 @@
-"""Shipped baselines. Importing this package registers them; heavy libraries load only when a model runs.
+"""Shipped baselines, listed in ``MODELS``; heavy libraries load only when a model runs.
 
 Installed as ``bench.baselines``. The models are ``rules``, ``sentences``, ``transformer``,
 ``tagger`` and ``openai``; what they share lives in modules of its own: ``segment``
@@ -8,7 +8,12 @@ their claimant), ``numbers`` (figures and their normalised values), ``linking`` 
 that agree or conflict), ``encoder`` (the MiniLM-L6 encoder).
 """
 
-# name -> module that registers it: the one list of shipped models. A module is imported
-# when its model is asked for (``bench.registry``), so running one model loads no other.
-MODULES = {"rules": "rules", "sentences": "sentences", "transformer": "transformer", "tagger": "tagger",
-           "openai": "llm"}
+# name -> module:class, the one list of shipped models. A module is imported when its model
+# is asked for (``bench.registry``), so running one model loads no other.
+MODELS = {
+    "rules": "bench.baselines.rules:RulesModel",
+    "sentences": "bench.baselines.sentences:SentencesModel",
+    "transformer": "bench.baselines.transformer:TransformerModel",
+    "tagger": "bench.baselines.tagger:TaggerModel",
+    "openai": "bench.baselines.llm:OpenAIModel",
+}

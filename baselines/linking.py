@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from bench.records import Claim, Quantity
-from bench.tasks.quantities import compatible
+from bench.values import compatible
 
 from .numbers import find_quantities
 from .segment import FUNCTION_WORDS

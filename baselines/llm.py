@@ -64,22 +64,19 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import json
 import os
 import random
 import re
 import threading
 import time
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.records import ATTRIBUTIONS, CLAIM_TYPES, Claim, Document
 from bench.errors import InputError, printable, show
-from bench.model import Model
-from bench.registry import register_model
+from bench.model import Model, RunContext
 
 PROMPT_FILE = Path(__file__).resolve().parent / "prompts" / "claims.txt"
 CACHE_NAME = Path("claimbench") / "llm-cache.sqlite"
@@ -91,7 +88,6 @@ REJECTED_STATUSES = frozenset({400, 422})  # a server that does not take respons
 ANSWER, REJECTED = "answer", "rejected"
 JITTER = 0.25
 SHOWN_REASONS = 5
-_BIRTHS = itertools.count(1)  # models and session ends, in the order they happen
 
 RESPONSE_SCHEMA = {
     "type": "object",
@@ -323,31 +319,11 @@ class Session:
     """What the fold models of one run share: the client, the cache, the in-flight limit, the counts.
 
     The runner makes a fresh model per held-out document and asks only the last one for its
-    provenance, so the counts live here, one session per run. A session ends with
-    ``provenance()`` (the run is over) or with the first fatal error. After a fatal error, the
-    models of the failed run that still predict (the runner's other threads) get the dead
-    session and fail at once, without a request; a model made after the end (its ``born``
-    number is higher) starts a new session. The registry holds sessions weakly: one lives
-    while a model holds it.
+    provenance, so the counts live here, one session per run, kept in the run's context
+    (``bench.model.RunContext``): a new run starts a new session, and a session never
+    outlives its run. After a fatal error, the models of the run that still predict (the
+    runner's other threads) fail at once, without a request.
     """
-
-    _live: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
-    _live_lock = threading.Lock()
-
-    @classmethod
-    def for_settings(cls, settings: Settings, progress: bool, born: int) -> Session:
-        key_value = os.environ.get(settings.api_key_env, "").strip() if settings.api_key_env else ""
-        ident = (settings, hashlib.sha256(key_value.encode("utf-8", "replace")).hexdigest())
-        with cls._live_lock:
-            session = cls._live.get(ident)
-            if session is not None and session.ended_at is not None and (
-                    session.fatal is None or born > session.ended_at):
-                session = None
-            if session is None:
-                session = cls(settings, key_value, progress)
-                session._ident = ident
-                cls._live[ident] = session
-            return session
 
     def __init__(self, settings: Settings, api_key: str, progress: bool):
         try:
@@ -365,9 +341,8 @@ class Session:
         self.slots = threading.BoundedSemaphore(settings.concurrency)
         self.lock = threading.Lock()
         self.fatal: str | None = None  # the message; each failure raises a fresh _Fatal (no traceback kept)
-        self.ended_at: int | None = None
+        self._ended_bar = False
         self._dead = threading.Event()
-        self._ident = None
         self._random = random.Random()
         self._in_flight, self._busy_since, self.wall_s = 0, 0.0, 0.0
         self.usage = {"requests": 0, "cache_hits": 0, "prompt_tokens": 0, "completion_tokens": 0}
@@ -430,9 +405,14 @@ class Session:
 
     def _end(self) -> None:
         with self.lock:
-            if self.ended_at is None:
-                self.ended_at = next(_BIRTHS)
+            if not self._ended_bar:
+                self._ended_bar = True
                 self.bar.close()
+
+    def close(self) -> None:
+        """The run is over: the progress bar and the cache are closed."""
+        self._end()
+        self.cache.close()
 
     # -- HTTP
 
@@ -724,10 +704,10 @@ def _read_prompt(prompt: str) -> tuple[str, str, str]:
     return text, recorded, hashlib.sha256(data).hexdigest()
 
 
-@register_model("openai")
 class OpenAIModel(Model):
     """An LLM behind an OpenAI-compatible chat-completions server (see the module docstring)."""
 
+    name = "openai"
     tasks = ("claims",)
     # how answers are fetched and kept, not what is asked: they cannot change a prediction
     neutral_args = ("concurrency", "timeout", "retries", "backoff", "max_wait", "api_key_env", "cache")
@@ -765,7 +745,6 @@ class OpenAIModel(Model):
         self.workers = self.settings.concurrency
         self._examples: list[tuple[Document, list[dict]]] = []
         self._session: Session | None = None
-        self._born = next(_BIRTHS)  # tells the models of a run that failed from those of the next run
 
     # -- Model API
 
@@ -788,8 +767,8 @@ class OpenAIModel(Model):
 
     def predict(self, documents: Sequence[Document]) -> Mapping[str, Sequence[dict]]:
         session = self._session
-        if session is None or (session.ended_at is not None and session.fatal is None):
-            session = self._session = Session.for_settings(self.settings, self.progress, self._born)
+        if session is None:
+            session = self._session = self._shared_session()
         out = {}
         try:
             for document in documents:
@@ -798,6 +777,15 @@ class OpenAIModel(Model):
             session.abort(exc)
             raise
         return out
+
+    def _shared_session(self) -> Session:
+        """The session of this run: one for every fold model with the same settings and key."""
+        settings = self.settings
+        key = os.environ.get(settings.api_key_env, "").strip() if settings.api_key_env else ""
+        ident = ("openai", settings, hashlib.sha256(key.encode("utf-8", "replace")).hexdigest())
+        context = self.context if self.context is not None else RunContext(progress=self.progress)
+        self.context = context
+        return context.shared(ident, lambda: Session(settings, key, self.progress))
 
     def provenance(self) -> dict | None:
         return None if self._session is None else self._session.provenance()

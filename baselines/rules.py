@@ -18,17 +18,16 @@ from collections.abc import Mapping, Sequence
 
 from bench.records import Claim, Document
 from bench.model import Model
-from bench.registry import register_model
 
 from .candidates import extract_candidates, to_claims
 from .cues import rule_type
 from .segment import mask
 
 
-@register_model("rules")
 class RulesModel(Model):
     """Deterministic cue-word extractor (see module docstring); needs no training."""
 
+    name = "rules"
     tasks = ("claims", "quantities", "links")
 
     def predict(self, documents: Sequence[Document]) -> Mapping[str, Sequence[Claim]]:

@@ -13,18 +13,17 @@ from collections.abc import Mapping, Sequence
 
 from bench.records import AUTHOR, Claim, Document
 from bench.model import Model
-from bench.registry import register_model
 
 from .segment import sentences
 
 
-@register_model("sentences")
 class SentencesModel(Model):
     """Each sentence as an ``event`` by ``author``: a floor, not a claim extractor.
 
     Task ``links``: the all-singletons floor (no cluster, no conflict).
     """
 
+    name = "sentences"
     tasks = ("claims", "links")
 
     def predict_links(self, documents, claims):

@@ -68,7 +68,6 @@ from dataclasses import dataclass
 
 from bench.records import CLAIM_TYPES, Claim, Document
 from bench.model import Model
-from bench.registry import register_model
 
 from .candidates import extract_candidates, frame_for
 from .encoder import Encoder, encoder_path, quiet_transformers
@@ -290,10 +289,10 @@ def deterministic(seed: int):
 
 # ---------------------------------------------------------------- the model
 
-@register_model("tagger")
 class TaggerModel(Model):
     """MiniLM-L6 fine-tuned as a BIO token classifier over the claim types (see module docstring)."""
 
+    name = "tagger"
     tasks = ("claims",)
 
     def __init__(self, seed: int = 0, epochs: int = 12, learning_rate: float = 5e-4, batch_size: int = 8,

@@ -27,7 +27,6 @@ from collections.abc import Mapping, Sequence
 from bench.records import Claim, Document
 from bench.matching import char_iou
 from bench.model import Model
-from bench.registry import register_model
 
 from .candidates import Candidate, extract_candidates, to_claims
 from .cues import FUTURE, has_stance, is_quantity
@@ -61,7 +60,6 @@ def cue_features(text: str, cand: Candidate) -> list[float]:
     ]
 
 
-@register_model("transformer")
 class TransformerModel(Model):
     """Frozen MiniLM-L6 embeddings + cue features -> logistic regression (see module docstring).
 
@@ -69,6 +67,7 @@ class TransformerModel(Model):
     ``link_threshold`` 0 chooses the clustering threshold by silhouette, without gold.
     """
 
+    name = "transformer"
     tasks = ("claims", "links")
     trains = ("claims",)
 

@@ -1,16 +1,23 @@
 """ClaimBench: an evaluation benchmark for claim-extraction models.
 
-The Python API, ``evaluate``, ``compare`` and ``load_corpus``, is in ``bench.api`` and
-importable from here; it loads on first use, so ``import bench`` stays light.
+The Python API is in ``bench.api`` and importable from here: ``run``, ``evaluate``,
+``compare``, ``leaderboard``, ``errors``, ``report``, ``validate``, ``load_corpus``. It
+loads on first use, so ``import bench`` stays light.
 """
 
-__version__ = "0.2.0"
-__all__ = ["evaluate", "compare", "load_corpus", "__version__"]
+from .version import __version__
+
+API = ("run", "evaluate", "compare", "leaderboard", "errors", "report", "validate", "load_corpus")
+__all__ = [*API, "__version__"]
 
 
 def __getattr__(name: str):
-    if name in ("evaluate", "compare", "load_corpus"):
+    if name in API:
         from . import api
 
         return getattr(api, name)
     raise AttributeError(f"module 'bench' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,13 +1,17 @@
-"""The Python API: score predictions, compare runs, load a corpus, without the command line.
+"""The Python API: every command of the CLI as a keyword-only function, over the same pipeline.
 
-Keyword-only, like Hugging Face ``evaluate``; the same checks, settings and numbers as
-``bench score`` and ``bench compare``, because both call the same functions::
+In the manner of Hugging Face ``evaluate``: the same checks, settings and numbers as the
+command line, because both call ``bench.pipeline``; runs stay in memory unless ``out=``
+names a folder::
 
     import bench
 
     result = bench.evaluate([{"doc_id": "004_d85139658238920d", "start": 48, "end": 126, "type": "quantity"}])
     result.scores["micro"]["f1"], result.signature
     print(result.table(format="markdown"))
+
+Bad input raises ``bench.errors.InputError``; suspicious input warns with
+``bench.errors.BenchWarning``.
 """
 
 from __future__ import annotations
@@ -18,50 +22,83 @@ from pathlib import Path
 
 import msgspec
 
-from .records import Corpus
 from .errors import InputError
+from .records import Corpus
 
 
 @dataclass(frozen=True, slots=True)
-class Evaluation:
-    """What ``evaluate`` returns. ``scores`` is the headline scheme's entry of ``results.json``."""
+class Result:
+    """A run, in memory or saved: ``scores`` is the headline scheme's entry of ``results.json``."""
 
-    results: dict
+    results: object  # bench.runs.Results
     scheme: str
+    folder: Path | None = None
 
     @property
     def signature(self) -> str:
-        return self.results["signatures"][self.scheme]
+        return self.results.signatures[self.scheme]
 
     @property
     def scores(self) -> dict:
-        return self.results["scores"][self.scheme]
+        return msgspec.to_builtins(self.results.scores[self.scheme])
 
     @property
     def warnings(self) -> list[str]:
-        return list(self.results.get("warnings", []))
+        return list(self.results.warnings)
+
+    @property
+    def failures(self) -> list[dict]:
+        return msgspec.to_builtins(self.results.failures)
 
     def table(self, *, format: str = "table", scheme: str | None = None) -> str:
-        """The table ``bench score`` prints (``format``: table, markdown or latex)."""
-        from .tables import TABLE_FORMATS
-        from .tasks import get_task
+        """The table ``bench run`` and ``bench score`` print (``format``: table, markdown, latex or json)."""
+        from .tables import FORMATS
 
-        if format not in TABLE_FORMATS:
-            raise InputError(f"format {format!r}: expected one of {', '.join(TABLE_FORMATS)}")
-        task = get_task(self.results["task"])
+        if format not in FORMATS:
+            raise InputError(f"format {format!r}: expected one of {', '.join(FORMATS)}")
         if scheme is not None and not isinstance(scheme, str):
             raise InputError(f"scheme {scheme!r}: expected a scheme name")
-        return task.report(self.results, task.check_scheme(scheme or self.scheme), format)
+        from .runs import render
+
+        task = _task(self.results.task)
+        return render(self.results, task.check_scheme(scheme or self.scheme), format)
 
     def to_dict(self) -> dict:
-        """The ``scores`` of ``results.json``, every scheme."""
-        return self.results["scores"]
+        """The whole ``results.json``, as plain data."""
+        return msgspec.to_builtins(self.results)
+
+    def to_pandas(self):
+        """The scores table as a pandas DataFrame, a row per table row (needs pandas, which is not a dependency)."""
+        try:
+            import pandas
+        except ImportError:
+            raise InputError("to_pandas needs pandas: pip install pandas") from None
+        task = _task(self.results.task)
+        rows = task.rows(self.results.scores[self.scheme])
+        return pandas.DataFrame([{"row": r.name, "precision": r.precision, "recall": r.recall, "value": r.value,
+                                  "ci_low": r.ci[0] if r.ci else None, "ci_high": r.ci[1] if r.ci else None,
+                                  "higher_is_better": r.higher_is_better} for r in rows]).set_index("row")
+
+
+def _task(name: str):
+    from .tasks import get_task
+
+    return get_task(name)
 
 
 def _path(value: object, what: str) -> None:
     """An argument that names a file or folder is a str or a Path (None: the default)."""
     if value is not None and not isinstance(value, (str, Path)):
         raise InputError(f"{what}: expected a path (str or pathlib.Path), got {type(value).__name__}")
+
+
+def _config(task, scheme, threshold, align_threshold, bootstrap, seed, schemes=None):
+    from .pipeline import make_config
+
+    if not isinstance(task, str):
+        raise InputError(f"task {task!r}: expected a task name")
+    return make_config(task=task, scheme=scheme, threshold=threshold, align_threshold=align_threshold,
+                       n_bootstrap=bootstrap, seed=seed, schemes=schemes)
 
 
 def _check_records(predictions: object, task) -> None:
@@ -75,78 +112,118 @@ def _check_records(predictions: object, task) -> None:
         raise InputError(f"predictions: expected a path or an iterable of records, got {got}")
 
 
-def _corpus(gold, docs) -> tuple[Corpus, Path | str, Path | str]:
-    from .corpus import DEFAULT_DOCS, DEFAULT_GOLD, load_corpus
-
-    _path(gold, "gold")
-    _path(docs, "docs")
-    gold = DEFAULT_GOLD if gold is None else gold
-    docs = DEFAULT_DOCS if docs is None else docs
-    return load_corpus(gold=gold, docs=docs), gold, docs
-
-
-def evaluate(predictions: str | Path | Iterable[Mapping | object], *, gold: str | Path | None = None,
-             docs: str | Path | None = None, task: str = "claims", scheme: str | None = None,
+def evaluate(predictions, *, gold=None, docs=None, task: str = "claims", scheme: str | None = None,
              threshold: float = 0.5, align_threshold: float = 0.5, bootstrap: int = 1000, seed: int = 0,
-             name: str = "predictions", claims_run: str | Path | None = None,
-             out: str | Path | None = None) -> Evaluation:
-    """Score ``predictions`` (a file path, or dicts / records with offsets or free text) against gold.
+             schemes: Sequence[str] | None = None, name: str | None = None, claims_run: str | Path | None = None,
+             out: str | Path | None = None) -> Result:
+    """Score ``predictions`` (a file path, or dicts / records with offsets or free text) against gold, as ``bench score``.
 
-    ``gold`` and ``docs`` default to the ClaimBench gold and seed articles. With ``out``,
-    the run is also saved there as ``bench score`` saves it. Bad input raises
-    ``bench.errors.InputError``; suspicious input warns with ``bench.errors.BenchWarning``.
+    ``gold`` and ``docs`` are paths, in-memory records (lists of dicts, ``{doc_id: text}``)
+    or a ``datasets.Dataset`` made by ``bench.corpus.to_hf_dataset``; by default the
+    ClaimBench gold and seed articles. With ``out``, the run is also saved there.
     """
-    from .fingerprint import gold_info
-    from .jsonio import read_bytes
-    from .pipeline import build_run, make_config, scored_system
-    from .tasks import get_task
+    from .pipeline import score
 
-    config = make_config(task=task, scheme=scheme, threshold=threshold, align_threshold=align_threshold,
-                         n_bootstrap=bootstrap, seed=seed)
-    chosen = get_task(task)
-    if not isinstance(name, str) or not name.strip():
-        raise InputError(f"name {name!r}: expected a non-empty string")
+    config = _config(task, scheme, threshold, align_threshold, bootstrap, seed, schemes)
     _path(claims_run, "claims_run")
     _path(out, "out")
-    claims_run = None if claims_run is None else str(claims_run)
     if not isinstance(predictions, (str, Path)):
-        _check_records(predictions, chosen)
-    corpus, gold_path, docs_path = _corpus(gold, docs)
-    chosen.require(corpus)
-    info = gold_info(corpus, gold_path=gold_path, docs_path=docs_path, layer=chosen.layer)
-    if isinstance(predictions, (str, Path)):
-        data = read_bytes(predictions)
-        read = chosen.read(predictions, corpus, config, data=data, claims_run=claims_run)
-    else:
-        read = chosen.from_objects(predictions if isinstance(predictions, Mapping) else list(predictions), corpus,
-                                   config, claims_run=claims_run)
-        data = read.source
-    content = build_run(task=chosen, corpus=corpus, predictions=read, config=config,
-                        system=scored_system(name, data, read), gold=info, model=name)
+        _check_records(predictions, config.task)
+        if config.task.per_document:
+            predictions = list(predictions)
+    content = score(predictions, gold=gold, docs=docs, config=config, name=name,
+                    claims_run=None if claims_run is None else str(claims_run))
+    folder = None
     if out is not None:
         from .runs import save_run
 
-        save_run(out, content)
-    return Evaluation(msgspec.to_builtins(content.results), config.scheme)
+        folder = save_run(out, content)
+    return Result(content.results, config.scheme, folder)
+
+
+def run(*, model, model_args: Mapping | None = None, gold=None, docs=None, task: str = "claims",
+        scheme: str | None = None, threshold: float = 0.5, align_threshold: float = 0.5, bootstrap: int = 1000,
+        seed: int = 0, schemes: Sequence[str] | None = None, train_gold=None, train_docs=None,
+        limit: int | None = None, timeout: float | None = None, progress: bool = False,
+        claims_run: str | Path | None = None, on_error: str = "stop", resume: str | Path | None = None,
+        out: str | Path | None = None) -> Result:
+    """Run a model over the documents and score it, as ``bench run``.
+
+    ``model`` is a registered name, ``module:Class``, ``path/to/file.py:Class`` or a
+    ``bench.model.Model`` subclass; ``model_args`` its constructor arguments. The run stays
+    in memory unless ``out`` names a folder (then it is saved as the CLI saves it, and a run
+    that stops can be continued with ``resume``).
+    """
+    from .pipeline import run as run_pipeline
+
+    config = _config(task, scheme, threshold, align_threshold, bootstrap, seed, schemes)
+    for value, what in ((out, "out"), (resume, "resume"), (claims_run, "claims_run")):
+        _path(value, what)
+    if not isinstance(progress, bool):
+        raise InputError(f"progress {progress!r}: expected True or False")
+    if model_args is not None and not isinstance(model_args, Mapping):
+        raise InputError(f"model_args: expected a mapping of argument names to values, got {type(model_args).__name__}")
+    outcome = run_pipeline(model=model, model_args=dict(model_args or {}), gold=gold, docs=docs, config=config,
+                           train_gold=train_gold, train_docs=train_docs, limit=limit, timeout=timeout,
+                           progress=progress, claims_run=None if claims_run is None else str(claims_run),
+                           on_error=on_error, resume=resume, out=out)
+    return Result(outcome.content.results, config.scheme, outcome.folder)
+
+
+def _runs(runs, results_dir) -> list:
+    from .runs import find_run, read_run
+
+    if isinstance(runs, (str, Path)) or not isinstance(runs, Iterable):
+        raise InputError("runs: expected a list of run folders or run ids")
+    runs = list(runs)
+    for spec in runs:
+        _path(spec, "runs")
+    _path(results_dir, "results_dir")
+    return [read_run(find_run(spec, results_dir)) for spec in runs]
 
 
 def compare(runs: Sequence[str | Path], *, scheme: str | None = None, bootstrap: int = 1000, seed: int = 0,
             labels: Sequence[str] | None = None, results_dir: str | Path = "results"):
     """Runs side by side with paired tests, as ``bench compare`` (returns ``bench.comparison.Comparison``)."""
     from .comparison import compare_runs
-    from .runs import find_run, read_run
 
-    if isinstance(runs, (str, Path)) or not isinstance(runs, Iterable):
-        raise InputError("runs: expected a list of run folders or run ids")
-    if isinstance(labels, str):
-        raise InputError("labels: expected a list of labels, one a run, not one string")
-    for spec in runs:
-        _path(spec, "runs")
-    _path(results_dir, "results_dir")
-    read = [read_run(find_run(spec, results_dir)) for spec in runs]
+    if labels is not None and (isinstance(labels, str) or not isinstance(labels, Iterable)):
+        raise InputError("labels: expected a list of labels, one a run")
+    read = _runs(runs, results_dir)
     return compare_runs(read, scheme=scheme, n=bootstrap, seed=seed, labels=None if labels is None else list(labels))
 
 
-def load_corpus(*, gold: str | Path | None = None, docs: str | Path | None = None) -> Corpus:
+def validate(*, gold=None, docs=None) -> list[str]:
+    """Every problem of a gold corpus, one line each (empty when it is valid), as ``bench validate``."""
+    from .corpus import read_corpus
+
+    return list(read_corpus(gold if gold is not None else _default_gold(), docs).problems)
+
+
+def _default_gold():
+    from .corpus import DEFAULT_GOLD
+
+    return DEFAULT_GOLD
+
+
+def load_corpus(*, gold=None, docs=None) -> Corpus:
     """A corpus with every gold layer it has, checked as ``bench validate`` checks it."""
-    return _corpus(gold, docs)[0]
+    from .corpus import load_corpus as load
+
+    return load(gold=gold if gold is not None else _default_gold(), docs=docs)
+
+
+def report(runs: Sequence[str | Path], *, output: str | Path | None = None, docs=None, gold=None,
+           show: Sequence[str] | None = None, worst: int = 20, results_dir: str | Path = "results") -> Path:
+    """Write the HTML report of one run, or of two contrasted, as ``bench report``; returns where it went."""
+    from .report import write_report
+    from .runs import find_run
+
+    if isinstance(runs, (str, Path)):
+        runs = [runs]
+    _path(output, "output")
+    if isinstance(worst, bool) or not isinstance(worst, int) or worst < 0:
+        raise InputError(f"worst {worst!r}: must be 0 or more")
+    folders = [find_run(spec, results_dir) for spec in runs]
+    return write_report(folders, None if output is None else Path(output), docs=docs, gold=gold,
+                        show=None if show is None else list(show), worst=worst)

@@ -159,7 +159,7 @@ _DECODERS = {Claim: CLAIM_DECODER, Quantity: QUANTITY_DECODER}
 _ENCODER = msgspec.json.Encoder()
 
 
-def _builtin(value: object, name: str) -> object:
+def builtin(value: object, name: str) -> object:
     """A field value as the JSON it would be written as; numpy scalars become Python numbers."""
     if type(value) is str:
         try:
@@ -170,19 +170,19 @@ def _builtin(value: object, name: str) -> object:
     if value is None or type(value) in (int, bool):
         return value
     if type(value) is list:
-        return [_builtin(v, name) for v in value]
+        return [builtin(v, name) for v in value]
     if type(value) is dict:  # "meta": JSON inside, checked as strictly as a file line's
         if not all(type(k) is str for k in value):
             bad = next(k for k in value if type(k) is not str)
             raise InputError(f'field "{name}" holds a key that is not a string: {show(bad)}')
-        return {k: _builtin(v, name) for k, v in value.items()}
+        return {k: builtin(v, name) for k, v in value.items()}
     if type(value) is float:
         if not math.isfinite(value):
             raise InputError(f'field "{name}" must be a finite number, got {show(value)}')
         return value
     item = getattr(value, "item", None)
     if item is not None and getattr(value, "shape", None) == ():  # a numpy scalar
-        return _builtin(item(), name)
+        return builtin(item(), name)
     if name == "meta" or isinstance(value, (set, frozenset, tuple)):
         raise InputError(f'field "{name}" holds a {type(value).__name__}, which JSON has no type for')
     return value  # anything else is reported by the decoder as the wrong type
@@ -209,7 +209,7 @@ def record_from_object(item: object, record_type: type = Claim, *, doc_id: str |
         bad = next(k for k in mapping if type(k) is not str)
         raise InputError(f"field names must be strings, got {show(bad)}")
     try:
-        mapping = {k: _builtin(v, k) for k, v in mapping.items()}
+        mapping = {k: builtin(v, k) for k, v in mapping.items()}
     except RecursionError:
         raise InputError("nested too deeply") from None
     try:

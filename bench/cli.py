@@ -14,7 +14,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import __version__
+from .version import __version__
 from .errors import BenchWarning, InputError, printable
 
 EXIT_PROBLEMS = 1
@@ -54,6 +54,9 @@ def _scoring_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
     parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
                         help="bootstrap resamples for the confidence intervals; 0 switches them off (default: 1000)")
+    parser.add_argument("--schemes", default=None, type=lambda text: [s for s in text.split(",") if s],
+                        metavar="A,B", help="schemes computed and saved (default: every scheme of the task; for "
+                                            "claims, text only when some predictions are free text)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--report", action="store_true", help="also write report.html into the run folder")
 
@@ -92,6 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="only the first N documents (in doc_id order), for a quick check of a model")
     run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                      help="fail when the model takes longer than this on one document (default: no limit)")
+    run.add_argument("--on-error", choices=("stop", "skip"), default="stop",
+                     help="when the model fails on a document: stop the run, keeping what was done for --resume "
+                          "(default), or skip the document, scoring it as predicting nothing and recording why")
+    run.add_argument("--max-failures", type=float, default=None, metavar="SHARE",
+                     help="with --on-error skip: exit 0 when the share of failed documents is under this "
+                          "(default: 0, any failure exits 1)")
+    run.add_argument("--resume", type=Path, default=None, metavar="PARTIAL",
+                     help="continue a partial run (what a stopped, interrupted or killed run leaves), predicting "
+                          "only the documents not done; it must have been started with the same settings")
     _scoring_options(run)
     run.set_defaults(handler=cmd_run)
 
@@ -161,29 +173,7 @@ def _config(args):
     from .pipeline import make_config
 
     return make_config(task=args.task, scheme=args.scheme, threshold=args.iou, align_threshold=args.align_threshold,
-                       n_bootstrap=args.bootstrap, seed=args.seed)
-
-
-def _paths(args) -> tuple[Path, Path]:
-    from .corpus import DEFAULT_DOCS, DEFAULT_GOLD
-
-    return args.gold or DEFAULT_GOLD, args.docs or DEFAULT_DOCS
-
-
-def _load(args, task, *, limit: int | None = None):
-    from .corpus import load_corpus
-    from .fingerprint import gold_info
-
-    gold_path, docs_path = _paths(args)
-    corpus = load_corpus(gold=gold_path, docs=docs_path)
-    if limit is not None:
-        if limit < 1:
-            raise InputError(f"--limit {limit}: must be at least 1")
-        if not task.per_document:
-            raise InputError(f"--limit is for per-document tasks, not task {task.name!r}, whose links span documents")
-        corpus = corpus.subset(corpus.doc_ids[:limit])
-    task.require(corpus)
-    return corpus, gold_info(corpus, gold_path=gold_path, docs_path=docs_path, layer=task.layer)
+                       n_bootstrap=args.bootstrap, seed=args.seed, schemes=args.schemes)
 
 
 @contextlib.contextmanager
@@ -204,93 +194,51 @@ def _stdout_to_stderr():
         os.close(saved)
 
 
-def _finish(args, content) -> int:
-    from .runs import save_run
+def _print_run(args, results) -> None:
+    from .runs import render
 
-    folder = save_run(args.out, content)
-    results = content.results
-    print(_render(results, results.settings["scheme"], args.format))
-    print(f"saved run {folder.name} to {folder}", file=sys.stderr)
+    print(render(results, results.settings["scheme"], args.format))
+
+
+def _report(args, folder) -> None:
     if args.report:
         from .report import write_report
 
         print(f"report: {write_report([folder])}", file=sys.stderr)
-    return 0
-
-
-def _no_credentials(value: object) -> object:
-    """A URL argument with its password masked, so it never reaches a run folder."""
-    import re
-
-    return re.sub(r"(://[^/:@\s]+):[^/@\s]*@", r"\1:***@", value) if isinstance(value, str) else value
-
-
-def _render(results, scheme: str, fmt: str) -> str:
-    import msgspec
-
-    from .jsonio import to_json
-    from .tasks import get_task
-
-    data = msgspec.to_builtins(results)
-    if fmt == "json":
-        return to_json(data, indent=True).decode("utf-8").rstrip("\n")
-    return get_task(results.task).report(data, scheme, fmt)
 
 
 # ---------------------------------------------------------------- handlers
 
 def cmd_run(args) -> int:
-    import time
-
-    from .corpus import load_corpus
-    from .pipeline import build_run
-    from .fingerprint import System
-    from .protocol import parse_model_args, run_model
-    from .registry import MODELS
-    from .tasks import get_task
+    from .pipeline import run
 
     config = _config(args)  # bad settings are rejected before any work
-    task = get_task(args.task)
-    if (args.train_gold is None) != (args.train_docs is None):
-        raise InputError("--train-gold and --train-docs go together")
-    if args.timeout is not None and not args.timeout > 0:
-        raise InputError(f"--timeout {args.timeout}: must be a positive number of seconds")
+    if args.max_failures is not None and not 0 <= args.max_failures <= 1:
+        raise InputError(f"--max-failures {args.max_failures}: must be a share of the documents, from 0 to 1")
     with _stdout_to_stderr():
-        cls = MODELS.resolve(args.model)
-        model_args = parse_model_args(cls, args.model_arg)
-        started = time.perf_counter()
-        corpus, gold = _load(args, task, limit=args.limit)
-        train = load_corpus(gold=args.train_gold, docs=args.train_docs) if args.train_gold is not None else None
-        claims, claims_run = task.model_claims(corpus, args.claims_run, config)
-        load_s = time.perf_counter() - started
-        outcome = run_model(cls, corpus, task=task, config=config, model_args=model_args, progress=not args.quiet,
-                            train=train, timeout=args.timeout, claims=claims)
-    shown_args = {k: _no_credentials(v) for k, v in model_args.items()}
-    signed = {k: v for k, v in shown_args.items() if k not in cls.neutral_args} | outcome.fingerprint
-    system = System(model=cls.name, args=signed, train=outcome.train, claims=getattr(claims, "signed", None))
-    extra = {"model_spec": args.model, "model_args": shown_args, "protocol": outcome.protocol, "limit": args.limit}
-    if claims_run is not None:
-        extra["claims_run"] = claims_run
-    content = build_run(task=task, corpus=corpus, predictions=outcome.predictions, config=config, system=system,
-                        gold=gold, model=cls.name, extra_config=extra,
-                        timing={"load_s": load_s, **outcome.timing}, warnings=outcome.warnings,
-                        usage=(outcome.provenance or {}).pop("usage", None), provenance=outcome.provenance)
-    return _finish(args, content)
+        outcome = run(model=args.model, model_args=args.model_arg, gold=args.gold, docs=args.docs, config=config,
+                      train_gold=args.train_gold, train_docs=args.train_docs, limit=args.limit, timeout=args.timeout,
+                      progress=not args.quiet, claims_run=args.claims_run, on_error=args.on_error,
+                      resume=args.resume, out=args.out, results_dir=args.out)
+    _print_run(args, outcome.content.results)
+    print(f"saved run {outcome.folder.name} to {outcome.folder}", file=sys.stderr)
+    _report(args, outcome.folder)
+    if outcome.failures and outcome.failed_share >= (args.max_failures or 0.0):
+        share = f"{len(outcome.failures)} of {outcome.documents} documents"
+        print(f"bench: the model failed on {share} (scored as predicting nothing; --max-failures "
+              f"{args.max_failures or 0:g}): the run is saved but counts as failed", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return 0
 
 
 def cmd_score(args) -> int:
-    import time
-
-    from .jsonio import read_bytes
-    from .pipeline import build_run, scored_system
-    from .tasks import get_task
+    from .pipeline import load, score
+    from .runs import save_run
 
     config = _config(args)
-    task = get_task(args.task)
-    started = time.perf_counter()
-    corpus, gold = _load(args, task)
     if args.check:
-        problems = task.check_file(args.predictions, corpus, config, limit=SHOWN_CHECK_PROBLEMS)
+        corpus = load(config.task, gold=args.gold, docs=args.docs).corpus
+        problems = config.task.check_file(args.predictions, corpus, config, limit=SHOWN_CHECK_PROBLEMS)
         for problem in problems:
             print(printable(problem))
         if len(problems) >= SHOWN_CHECK_PROBLEMS:  # the check stops there
@@ -299,18 +247,16 @@ def cmd_score(args) -> int:
             found = f"{len(problems) or 'no'} problem{'s' if len(problems) != 1 else ''}"
         print(f"{args.predictions}: {found}", file=sys.stderr)
         return EXIT_PROBLEMS if problems else 0
-    data = read_bytes(args.predictions)
-    predictions = task.read(args.predictions, corpus, config, data=data, claims_run=args.claims_run)
-    extra = {"predictions_file": str(args.predictions), "claims_run": getattr(predictions, "claims_run", None)}
-    load_s = time.perf_counter() - started
-    if predictions.alignment:
-        counts = predictions.alignment_counts()
+    content = score(args.predictions, gold=args.gold, docs=args.docs, config=config, name=args.name,
+                    claims_run=args.claims_run, results_dir=args.out)
+    counts = content.results.alignment
+    if counts:
         print("lines placed: " + ", ".join(f"{method} {n}" for method, n in counts.items()), file=sys.stderr)
-    name = args.name or args.predictions.stem
-    content = build_run(task=task, corpus=corpus, predictions=predictions, config=config,
-                        system=scored_system(name, data, predictions), gold=gold, model=name, extra_config=extra,
-                        timing={"load_s": load_s})
-    return _finish(args, content)
+    folder = save_run(args.out, content)
+    _print_run(args, content.results)
+    print(f"saved run {folder.name} to {folder}", file=sys.stderr)
+    _report(args, folder)
+    return 0
 
 
 def cmd_compare(args) -> int:
@@ -348,8 +294,9 @@ def cmd_validate(args) -> int:
     from .corpus import read_corpus
     from .tables import render
 
-    gold_path, docs_path = _paths(args)
-    check = read_corpus(gold_path, docs_path)
+    from .corpus import DEFAULT_DOCS, DEFAULT_GOLD
+
+    check = read_corpus(args.gold or DEFAULT_GOLD, args.docs or DEFAULT_DOCS)
     if not check.ok:
         for problem in check.problems:
             print(printable(problem))
@@ -370,9 +317,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from .registry import MODELS
+    from .registry import available
 
-    for name, (origin, tasks) in MODELS.available().items():
+    for name, (origin, tasks) in available().items():
         print(f"{name}\t{','.join(tasks) or '?'}\t{origin}")
     return 0
 
@@ -395,8 +342,10 @@ def main(argv: list[str] | None = None) -> int:
         except InputError as exc:
             print(f"bench: error: {exc}", file=sys.stderr)
             return EXIT_INPUT
-        except KeyboardInterrupt:
-            print("bench: interrupted", file=sys.stderr)
+        except KeyboardInterrupt as exc:
+            partial = getattr(exc, "partial", None)
+            kept = f"; what was done is kept in {partial}: continue it with --resume {partial}" if partial else ""
+            print(f"bench: interrupted{kept}", file=sys.stderr)
             return 130
         except BrokenPipeError:
             return 0

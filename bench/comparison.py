@@ -1,8 +1,10 @@
 """Runs side by side: the rows of each run's table, deltas against the first run, paired tests.
 
 Significance comes from the unit statistics each run stored, so comparing never re-scores.
-The regression gate fails closed: when a difference cannot be tested (no units stored,
-different gold or settings, resampling switched off), it says so and counts as a failure.
+Every row carries the direction of its metric, so the regression gate flags a rising
+hedge-loss rate as it flags a falling F1. The gate fails closed: when a difference cannot
+be tested (no units stored, different gold or settings, resampling switched off), it says
+so and counts as a failure.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import InputError, warn
-from .fingerprint import evaluation_part
 from .runs import UNITS_FILE, Run
+from .signature import evaluation_part
 from .significance import check_settings, paired_test
 from .tables import SIGNIFICANCE_LEVEL, fmt_interval, fmt_p, fmt_score, notes, render
 
@@ -23,8 +25,7 @@ class Comparison:
     labels: list[str]
     run_ids: list[str]
     signatures: list[str]
-    rows: list[dict]  # {"name", "runs": [{"precision", "recall", "value", "ci", "delta", "p_value"}]}
-    value_name: str = "F1"
+    rows: list[dict]  # {"name", "higher_is_better", "runs": [{"precision", "recall", "value", "ci", "delta", "p_value"}]}
     n: int = 1000
     warnings: list[str] = field(default_factory=list)
     regressions: list[str] = field(default_factory=list)
@@ -35,15 +36,14 @@ class Comparison:
             from .jsonio import to_json
 
             return to_json(self.to_dict(), indent=True).decode("utf-8").rstrip("\n")
-        value = self.value_name
         headers = ["row"]
         for index, label in enumerate(self.labels):
-            headers += [f"{label} P", f"{label} R", f"{label} {value} [95% CI]"]
+            headers += [f"{label} P", f"{label} R", f"{label} [95% CI]"]
             if index:
-                headers += [f"{label} Δ{value}", f"{label} p"]
+                headers += [f"{label} Δ", f"{label} p"]
         table_rows = []
         for row in self.rows:
-            cells = [row["name"]]
+            cells = [row["name"] if row["higher_is_better"] else f'{row["name"]} (lower is better)']
             for index, cell in enumerate(row["runs"]):
                 shown = f'{fmt_score(cell["value"])} {fmt_interval(cell["ci"], digits=2)}'.strip()
                 pr = (lambda v: fmt_score(v)) if cell["has_pr"] else (lambda v: "-")
@@ -65,16 +65,18 @@ class Comparison:
         }
 
 
-def _labels(runs: list[Run], given: list[str] | None) -> list[str]:
+def labels_of(runs: list[Run], given: list[str] | None) -> list[str]:
     """One distinct label a run: the model's name, else the run id, else the run's folder."""
     folders = [r.folder.resolve() for r in runs]
     for k, folder in enumerate(folders):
         if folder in folders[:k]:
             warn(f"{runs[k].folder}: the same run is given twice, so it is compared with itself")
-    if given:
+    if given is not None:
+        if isinstance(given, str) or not all(isinstance(g, str) for g in given):
+            raise InputError("--label: give one label per run, each a string")
         if len(given) != len(runs):
             raise InputError(f"--label given {len(given)} times for {len(runs)} runs: give one label per run")
-        if not all(isinstance(g, str) and g.strip() for g in given):
+        if not all(g.strip() for g in given):
             raise InputError("--label: every label must be a non-empty string")
         if len(set(given)) < len(given):
             raise InputError(f"--label {next(g for k, g in enumerate(given) if g in given[:k])!r} is given twice: "
@@ -85,23 +87,27 @@ def _labels(runs: list[Run], given: list[str] | None) -> list[str]:
     return [m if models.count(m) == 1 else other for m, other in zip(models, others)]
 
 
+def regressed(delta: float, p: float | None, higher_is_better: bool) -> bool:
+    """A difference that is significant and in the worse direction of its metric."""
+    worse = delta < 0 if higher_is_better else delta > 0
+    return worse and p is not None and p < SIGNIFICANCE_LEVEL
+
+
 def compare_runs(runs: list[Run], *, scheme: str | None = None, n: int = 1000, seed: int = 0,
                  labels: list[str] | None = None) -> Comparison:
     """Compare ``runs`` (read with ``bench.runs.read_run``) under ``scheme`` (default: the task's headline)."""
-    from .tasks import get_task
-
     if not runs:
         raise InputError("no runs to compare")
     tasks = {r.results.task for r in runs}
     if len(tasks) > 1:
         raise InputError(f"runs of different tasks cannot be compared: {', '.join(sorted(tasks))}")
-    task = get_task(tasks.pop())
+    task = runs[0].task
     scheme = task.check_scheme(scheme or task.headline)
     check_settings(n, seed, none="no test")
     for run in runs:
         if scheme not in run.results.scores:
             raise InputError(f'run {run.run_id} has no scores for scheme "{scheme}"')
-    labels = _labels(runs, labels)
+    labels = labels_of(runs, labels)
     signatures = [r.results.signatures.get(scheme, r.results.signature) for r in runs]
     warnings, untested = [], []
     parts = [evaluation_part(s) for s in signatures]
@@ -109,11 +115,10 @@ def compare_runs(runs: list[Run], *, scheme: str | None = None, n: int = 1000, s
         lines = "; ".join(f"{label}: {s}" for label, s in zip(labels, signatures))
         warnings.append(warn("the runs' evaluation settings differ, so their scores are NOT comparable: " + lines))
         untested.append("the runs were scored on different gold or settings")
-    base_entry = runs[0].results.scores[scheme]
-    names = [row.name for row in task.rows(base_entry)]
-    table: dict[str, list[dict]] = {name: [] for name in names}
+    base_rows = task.rows(runs[0].results.scores[scheme])
+    table: dict[str, dict] = {row.name: {"name": row.name, "higher_is_better": row.higher_is_better, "runs": []}
+                              for row in base_rows}
     regressions: list[str] = []
-    metrics = task.metrics(scheme)
     base_units = _units(runs[0], scheme, untested, warnings)
     for index, run in enumerate(runs):
         by_name = {row.name: row for row in task.rows(run.results.scores[scheme])}
@@ -122,14 +127,14 @@ def compare_runs(runs: list[Run], *, scheme: str | None = None, n: int = 1000, s
             units = _units(run, scheme, untested, warnings)
             if units is not None:
                 try:
-                    test = paired_test(base_units, units, metrics, n=n, seed=seed)
+                    test = paired_test(base_units, units, lambda totals: task.compute(totals, scheme), n=n, seed=seed)
                 except ValueError as exc:
                     warnings.append(warn(f"no significance test for {labels[index]}: {exc}"))
                     untested.append(f"{labels[index]}: {exc}")
         elif index and not n:
             untested.append("--bootstrap 0: no paired test")
-        for name in names:
-            row, base = by_name.get(name), table[name][0] if table[name] else None
+        for name, entry in table.items():
+            row, base = by_name.get(name), entry["runs"][0] if entry["runs"] else None
             cell = {"precision": None, "recall": None, "value": None, "ci": None, "delta": None, "p_value": None,
                     "has_pr": True}
             if row is not None:
@@ -140,14 +145,13 @@ def compare_runs(runs: list[Run], *, scheme: str | None = None, n: int = 1000, s
                 if test is not None:
                     found = test[row.metric]["p_value"]
                     cell["p_value"] = found if row.index is None else found[row.index]
-                p = cell["p_value"]
-                if cell["delta"] < 0 and p is not None and p < SIGNIFICANCE_LEVEL:
-                    regressions.append(f"{labels[index]}: {name} {task.value_name} {cell['delta']:+.3f} (p={p:.3f})")
-            table[name].append(cell)
+                if regressed(cell["delta"], cell["p_value"], row.higher_is_better):
+                    regressions.append(f"{labels[index]}: {row.label} {cell['delta']:+.3f} "
+                                       f"(p={cell['p_value']:.3f})")
+            entry["runs"].append(cell)
     return Comparison(task=task.name, scheme=scheme, labels=labels, run_ids=[r.run_id for r in runs],
-                      signatures=signatures, rows=[{"name": k, "runs": v} for k, v in table.items()],
-                      value_name=task.value_name, n=n, warnings=warnings, regressions=regressions,
-                      untested=list(dict.fromkeys(untested)))
+                      signatures=signatures, rows=list(table.values()), n=n, warnings=warnings,
+                      regressions=regressions, untested=list(dict.fromkeys(untested)))
 
 
 def _units(run: Run, scheme: str, untested: list[str], warnings: list[str]):

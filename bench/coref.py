@@ -18,7 +18,8 @@ reverse, is handled as the standard definitions do (twinless mentions score 0).
 
 ``entity_stats`` gives each statistic per key entity (recall side) and per response
 entity (precision side): every total is a sum of them, which is what ``bench.tasks.links``
-files under bootstrap units. ``scores`` turns totals into R/P/F1.
+files under bootstrap units. ``link_metrics`` turns totals into every metric, the conflict
+pairs' P/R/F1 included.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Sequence
 
+import numpy as np
+
+from .formulas import harmonic, prf, ratio, value
 from .matching import hungarian_max
 
 RECALL_STATS = ("muc_r_num", "muc_r_den", "b3_r_num", "b3_r_den", "ceaf_sim", "ceaf_k", "lea_r_num", "lea_r_den")
@@ -131,38 +135,46 @@ def entity_stats(key: Sequence[set], response: Sequence[set]) -> tuple[list[dict
     return recall, precision
 
 
-def _prf(r_num, r_den, p_num, p_den) -> dict[str, float | None]:
-    recall = r_num / r_den if r_den else None
-    precision = p_num / p_den if p_den else None
-    if recall is None or precision is None:
-        f1 = None
-    else:
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"recall": recall, "precision": precision, "f1": f1}
+COLUMNS = STATS + ("conflict_tp", "conflict_fp", "conflict_fn")  # the statistics of a links scoring
 
 
-def scores(totals: dict[str, float]) -> dict[str, dict[str, float | None]]:
-    """R/P/F1 of each metric, and CoNLL F1, from summed statistics."""
-    t = totals
-    out = {
-        "muc": _prf(t["muc_r_num"], t["muc_r_den"], t["muc_p_num"], t["muc_p_den"]),
-        "b3": _prf(t["b3_r_num"], t["b3_r_den"], t["b3_p_num"], t["b3_p_den"]),
-        "ceafe": _prf(t["ceaf_sim"], t["ceaf_k"], t["ceaf_sim"], t["ceaf_r"]),
-        "lea": _prf(t["lea_r_num"], t["lea_r_den"], t["lea_p_num"], t["lea_p_den"]),
-    }
-    parts = [out[m]["f1"] for m in ("muc", "b3", "ceafe")]
-    out["conll"] = {"f1": None if any(p is None for p in parts) else sum(parts) / 3}
+def link_metrics(totals) -> dict[str, np.ndarray]:
+    """Every link metric from totals of shape (..., len(COLUMNS)): NaN where undefined.
+
+    The one formula of each metric, for the point score and every bootstrap resample.
+    """
+    t = {name: np.asarray(totals, float)[..., k] for k, name in enumerate(COLUMNS)}
+    out = {}
+    for name, (r_num, r_den, p_num, p_den) in (("muc", ("muc_r_num", "muc_r_den", "muc_p_num", "muc_p_den")),
+                                               ("b3", ("b3_r_num", "b3_r_den", "b3_p_num", "b3_p_den")),
+                                               ("ceafe", ("ceaf_sim", "ceaf_k", "ceaf_sim", "ceaf_r")),
+                                               ("lea", ("lea_r_num", "lea_r_den", "lea_p_num", "lea_p_den"))):
+        recall, precision = ratio(t[r_num], t[r_den]), ratio(t[p_num], t[p_den])
+        out |= {f"{name}_precision": precision, f"{name}_recall": recall, f"{name}_f1": harmonic(precision, recall)}
+    out["conll_f1"] = (out["muc_f1"] + out["b3_f1"] + out["ceafe_f1"]) / 3
+    conflicts = prf(t["conflict_tp"], t["conflict_fp"], t["conflict_fn"])
+    out |= {"conflict_precision": conflicts[0], "conflict_recall": conflicts[1], "conflict_f1": conflicts[2]}
     return out
 
 
-def evaluate(key: Sequence[set], response: Sequence[set]) -> dict[str, dict[str, float | None]]:
-    """Every metric for one key and response clustering (the sums of ``entity_stats``)."""
+def totals_of(key: Sequence[set], response: Sequence[set]) -> np.ndarray:
+    """The summed statistics (``COLUMNS``, conflicts 0) of one key and response clustering."""
     recall, precision = entity_stats(key, response)
-    totals = {name: 0.0 for name in STATS}
+    totals = np.zeros(len(COLUMNS))
+    at = {name: k for k, name in enumerate(COLUMNS)}
     for row in recall + precision:
-        for name, value in row.items():
-            totals[name] += value
-    return scores(totals)
+        for name, number in row.items():
+            totals[at[name]] += number
+    return totals
+
+
+def evaluate(key: Sequence[set], response: Sequence[set]) -> dict[str, dict[str, float | None]]:
+    """Every coreference metric for one key and response clustering, through ``link_metrics``."""
+    found = link_metrics(totals_of(key, response))
+    out = {name: {part: value(found[f"{name}_{part}"]) for part in ("precision", "recall", "f1")}
+           for name in METRICS}
+    out["conll"] = {"f1": value(found["conll_f1"])}
+    return out
 
 
 def clustering(groups: Sequence[Sequence[Hashable]], mentions: Sequence[Hashable], *,

@@ -16,12 +16,10 @@ flushed and synced, then renamed over nothing (a new name) or over the file it r
 from __future__ import annotations
 
 import errno
-import gc
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from pathlib import Path
 
 import msgspec
@@ -32,23 +30,6 @@ Explain = Callable[[object], str | None]
 
 
 # ---------------------------------------------------------------- reading
-
-@contextmanager
-def paused_gc():
-    """Cyclic garbage collection off while a large file turns into objects (or they are scored).
-
-    Records, claims and their columns hold no reference cycles, and the collector would walk
-    the hundreds of thousands of them again and again: a third or more of the time. Usable
-    as a decorator; the previous state is restored.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
 
 def read_bytes(path: Path | str) -> bytes:
     path = Path(path)
@@ -132,7 +113,6 @@ def split_lines(data: bytes) -> tuple[list[bytes], list[int] | None]:
     return [lines[n - 1] for n in numbers], numbers
 
 
-@paused_gc()
 def decode_lines(path: Path | str, decoder: msgspec.json.Decoder, explain: Explain | None = None,
                  *, data: bytes | None = None) -> tuple[list, list[int] | None]:
     """Every non-blank line of a JSONL file decoded alone, and the line numbers (None: 1..n).
@@ -230,17 +210,32 @@ def write_error(exc: OSError, path: Path | str) -> InputError:
     return InputError(f"cannot write: {reason}", path=path)
 
 
+def _fresh(folder: Path, prefix: str, suffix: str, make) -> Path:
+    """A new name in ``folder`` made by ``make(path)`` (which fails if it exists), as mkstemp finds one,
+    but created with the modes a user's file gets (the umask applies; nothing reads or changes it)."""
+    for _ in range(100):
+        path = folder / f"{prefix}{secrets.token_hex(6)}{suffix}"
+        try:
+            make(path)
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
+
+
+def fresh_folder(folder: Path, prefix: str, suffix: str) -> Path:
+    """A new, empty folder under a random name (mode 0o777 less the umask)."""
+    return _fresh(Path(folder), prefix, suffix, lambda path: os.mkdir(path, 0o777))
+
+
 def write_atomic(path: Path | str, data: bytes) -> Path:
     """Write ``data`` to ``path`` whole or not at all (temporary file, fsync, rename)."""
     path = Path(path)
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".partial", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~umask())
+        tmp = _fresh(path.parent, f".{path.name[:40]}.", ".partial",
+                     lambda p: os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)))
+        write_synced(tmp, data)
         os.replace(tmp, path)
         tmp = None
         return path
@@ -254,8 +249,19 @@ def write_atomic(path: Path | str, data: bytes) -> Path:
                 pass
 
 
-def umask() -> int:
-    """The process's file-creation mask (set back at once: os.umask can only be read by setting it)."""
-    mask = os.umask(0o22)
-    os.umask(mask)
-    return mask
+def write_synced(path: Path, data: bytes) -> None:
+    """Write a file and sync it to the disk."""
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+_SORTED = msgspec.json.Encoder(order="sorted")
+
+
+def json_sha256(payload: object) -> str:
+    """SHA-256 of a JSON-able value, independent of dict order."""
+    import hashlib
+
+    return hashlib.sha256(_SORTED.encode(payload)).hexdigest()

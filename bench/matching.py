@@ -103,8 +103,15 @@ class Spans:
         ``type_index`` None: records without a type (quantity mentions), all of one kind.
         """
         lengths = np.fromiter(map(len, per_doc), np.int64, len(per_doc))
-        claims = list(chain.from_iterable(per_doc))
+        offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        return cls.flat(list(chain.from_iterable(per_doc)), offsets, type_index, unplaced=unplaced)
+
+    @classmethod
+    def flat(cls, claims: list, offsets: np.ndarray, type_index: Mapping[str, int] | None, *,
+             unplaced: bool = False) -> Spans:
+        """Columns of records already grouped by document: document ``k``'s are ``claims[offsets[k]:offsets[k + 1]]``."""
         n = len(claims)
+        lengths = np.diff(offsets)
         try:
             types = (np.zeros(n, np.int64) if type_index is None
                      else np.fromiter(map(type_index.__getitem__, map(_TYPE, claims)), np.int64, n))
@@ -116,8 +123,8 @@ class Spans:
         bounds = np.fromiter(map(_START_END, claims), _BOUNDS, n)  # one pass over the claims
         spans = cls(
             claims=claims,
-            offsets=np.concatenate(([0], np.cumsum(lengths))),
-            doc=np.repeat(np.arange(len(per_doc)), lengths),
+            offsets=np.asarray(offsets, np.int64),
+            doc=np.repeat(np.arange(len(lengths)), lengths),
             start=bounds["start"].copy(),
             end=bounds["end"].copy(),
             type=types,

@@ -1,4 +1,4 @@
-"""The interface a model implements to be benchmarked.
+"""The interface a model implements to be benchmarked, and what the runner gives it.
 
 A model sees documents, never gold, at prediction time. It declares the tasks it supports
 in ``tasks`` and implements one method per task:
@@ -15,25 +15,55 @@ Whatever a method returns is checked by the same code as a prediction file. A mo
 learns from gold overrides ``fit(documents, gold)``, where ``gold`` maps each training
 document's doc_id to its gold claims; the runner (``bench.protocol``) then trains a fresh
 instance per held-out document, so no model can see the gold of a document it predicts.
-The runner sets ``progress`` to False under ``--quiet``. A model whose calls wait on
-something else (an LLM server) sets ``workers`` above 1: the runner then predicts that many
-documents at once, in threads.
+
+The runner sets two attributes on every instance before using it: ``progress`` (False
+under ``--quiet``) and ``context``, the ``RunContext`` of the run, where the instances of one
+run (one per fold) share what must be shared, such as a client and its counters; nothing
+is shared between runs. A model whose calls wait on something else (an LLM server) sets
+``workers`` above 1: the runner then predicts that many documents at once, in threads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 
 from .records import Claim, Document
 
 
+class RunContext:
+    """What the model instances of one run share, made on first use and closed when the run ends."""
+
+    def __init__(self, *, progress: bool = True):
+        self.progress = progress
+        self._shared: dict[object, object] = {}
+        self._lock = threading.Lock()
+
+    def shared(self, key: object, make: Callable[[], object]) -> object:
+        """The object stored under ``key`` in this run, made by ``make()`` the first time it is asked for."""
+        with self._lock:
+            if key not in self._shared:
+                self._shared[key] = make()
+            return self._shared[key]
+
+    def close(self) -> None:
+        """Close every shared object that can be closed (the run is over)."""
+        with self._lock:
+            shared, self._shared = list(self._shared.values()), {}
+        for item in shared:
+            close = getattr(item, "close", None)
+            if callable(close):
+                close()
+
+
 class Model:
-    """Base class for models. Subclasses set ``name`` (or register one) and implement their tasks' methods."""
+    """Base class for models. Subclasses set ``name`` (or are named by the registry) and implement their tasks."""
 
     name: str = ""
     tasks: tuple[str, ...] = ("claims",)
     trains: tuple[str, ...] | None = None  # the tasks ``fit`` is for (None: all of ``tasks``)
     progress: bool = True
+    context: RunContext | None = None
     workers: int = 1
     # constructor arguments that cannot change a prediction (a cache path, a timeout): left out of the signature
     neutral_args: tuple[str, ...] = ()

@@ -1,4 +1,4 @@
-"""Run a model over a corpus under the benchmark's evaluation protocol.
+"""Run a model over documents under the benchmark's evaluation protocol, one document at a time.
 
 The runner, not the model, decides what a model sees: an untrained model predicts each
 document on its own; a trainable one is trained afresh for every document on the gold of
@@ -6,8 +6,9 @@ the other documents only (leave-one-document-out), or once on a separate trainin
 that shares no document with the evaluated one, so it never sees the gold it is scored on.
 
 A model is guarded: whatever it raises (``sys.exit`` included) becomes one line naming the
-model and the document; ``timeout`` bounds the time of one call; its output is checked by
-the task exactly as a prediction file would be.
+model and the document; ``timeout`` bounds the time of one call. Each document's output, or
+its failure, is handed to ``on_document`` as soon as it is there (in the calling thread), so
+the caller keeps what is done whatever happens next; the caller decides what a failure means.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .errors import InputError, show
+from .jsonio import json_sha256
+from .model import Model, RunContext
 from .records import Corpus, Document
-from .errors import InputError, show, warn
-from .fingerprint import sha256
-from .model import Model
 
 NO_TRAINING = "none (untrained model)"
 LEAVE_ONE_OUT = "leave-one-document-out"
@@ -33,7 +34,8 @@ SEPARATE_TRAINING = "trained once on a separate corpus"
 
 @dataclass(slots=True)
 class ModelRun:
-    predictions: object
+    """What a run records of the model: its protocol, training, time, warnings, provenance and fingerprint."""
+
     protocol: str
     train: str | None = None  # what the signature names: "loo", a training corpus hash, or None
     timing: dict[str, float] = field(default_factory=dict)
@@ -42,11 +44,15 @@ class ModelRun:
     fingerprint: dict = field(default_factory=dict)
 
 
+def constructor(cls: type[Model]) -> dict[str, inspect.Parameter]:
+    signature = inspect.signature(cls)
+    return {name: p for name, p in signature.parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+
+
 def parse_model_args(cls: type[Model], pairs: list[str]) -> dict[str, object]:
     """``key=value`` strings checked against the model's constructor and converted to its types."""
-    signature = inspect.signature(cls)
-    params = {name: p for name, p in signature.parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
-    accepts_any = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+    params = constructor(cls)
+    accepts_any = any(p.kind is p.VAR_KEYWORD for p in inspect.signature(cls).parameters.values())
     args: dict[str, object] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
@@ -57,6 +63,38 @@ def parse_model_args(cls: type[Model], pairs: list[str]) -> dict[str, object]:
             raise InputError(f'--model-arg "{pair}": model "{cls.name}" takes no argument "{key}" (it takes: {known})')
         args[key] = _convert(raw, params.get(key), pair)
     return args
+
+
+def check_model_args(cls: type[Model], args: Mapping) -> dict[str, object]:
+    """Arguments given in Python: names the constructor takes, values JSON can hold (numpy numbers as numbers)."""
+    from .checks import builtin
+
+    if not isinstance(args, Mapping):
+        raise InputError(f"model_args: expected a mapping of argument names to values, got {type(args).__name__}")
+    params = constructor(cls)
+    accepts_any = any(p.kind is p.VAR_KEYWORD for p in inspect.signature(cls).parameters.values())
+    out = {}
+    for key, found in args.items():
+        if not isinstance(key, str) or (key not in params and not accepts_any):
+            raise InputError(f'model_args: model "{cls.name}" takes no argument {show(key)} '
+                             f'(it takes: {", ".join(params) or "none"})')
+        found = builtin(found, key)
+        if isinstance(found, float) and not math.isfinite(found):
+            raise InputError(f'model_args: {key}={found!r}: expected a finite number')
+        out[key] = found
+    return out
+
+
+def with_defaults(cls: type[Model], args: Mapping[str, object]) -> dict[str, object]:
+    """The model's arguments as it runs with them: every constructor default filled in, so spelling
+    out a default changes nothing, and changing one in the code changes the signature."""
+    filled = {name: p.default for name, p in constructor(cls).items()
+              if p.default is not inspect.Parameter.empty and _jsonable(p.default)}
+    return filled | dict(args)
+
+
+def _jsonable(found: object) -> bool:
+    return found is None or isinstance(found, (str, int, float, bool))
 
 
 def _convert(raw: str, param: inspect.Parameter | None, pair: str) -> object:
@@ -74,12 +112,12 @@ def _convert(raw: str, param: inspect.Parameter | None, pair: str) -> object:
         raise InputError(f'--model-arg "{pair}": expected true or false')
     if kind in (int, float):
         try:
-            value = kind(raw)
+            found = kind(raw)
         except ValueError:
             raise InputError(f'--model-arg "{pair}": expected {kind.__name__}') from None
-        if not math.isfinite(value):  # NaN and infinities have no JSON, so no distinct signature
+        if not math.isfinite(found):  # NaN and infinities have no JSON, so no distinct signature
             raise InputError(f'--model-arg "{pair}": expected a finite number')
-        return value
+        return found
     return raw
 
 
@@ -128,11 +166,12 @@ def guarded(call: Callable[[], object], *, model: str, what: str, timeout: float
         raise InputError(f'model "{model}" failed {what}: {type(exc).__name__}: {exc}') from None
 
 
-def instantiate(cls: type[Model], args: Mapping[str, object], *, progress: bool = True) -> Model:
+def instantiate(cls: type[Model], args: Mapping[str, object], context: RunContext) -> Model:
     model = guarded(lambda: cls(**args), model=cls.name, what="to be created")
     if not isinstance(model, Model):
         raise InputError(f'model "{cls.name}": the class did not create a Model')
-    model.progress = progress
+    model.progress = context.progress
+    model.context = context
     return model
 
 
@@ -153,7 +192,7 @@ def items_of(output: object, document: Document, *, model: str, what: str = "cla
     return list(items)
 
 
-def _check_disjoint(train: Corpus, corpus: Corpus) -> None:
+def check_disjoint(train: Corpus, corpus: Corpus) -> None:
     """A separate training corpus must not contain a document that is evaluated."""
     texts = {doc.text: doc_id for doc_id, doc in train.documents.items()}
     for doc_id, doc in corpus.documents.items():
@@ -165,71 +204,78 @@ def _check_disjoint(train: Corpus, corpus: Corpus) -> None:
 def training_hash(train: Corpus) -> str:
     """What the signature names for a separate training corpus: a hash of its documents and gold."""
     payload = {d: [doc.text, [c.to_dict() for c in train.gold.get(d, [])]] for d, doc in train.documents.items()}
-    return sha256(payload)[:12]
+    return json_sha256(payload)[:12]
 
 
-def run_model(cls: type[Model], corpus: Corpus, *, task, config, model_args: Mapping[str, object] | None = None,
-              progress: bool = True, train: Corpus | None = None, timeout: float | None = None,
-              claims: Mapping | None = None) -> ModelRun:
-    """Predict every document of ``corpus`` for ``task``.
+def protocol_of(cls: type[Model], task, train: Corpus | None) -> tuple[str, str | None]:
+    """(protocol, what the signature names of the training) for ``cls`` on ``task``."""
+    trainable = cls.is_trainable() and task.name in (cls.trains if cls.trains is not None else cls.tasks)
+    if not trainable:
+        return NO_TRAINING, None
+    if train is not None:
+        return SEPARATE_TRAINING, training_hash(train)
+    if not task.per_document:
+        raise InputError(f'task "{task.name}" links claims across documents: train model "{cls.name}" on a '
+                         "separate corpus (--train-gold, --train-docs)")
+    return LEAVE_ONE_OUT, "loo"
+
+
+# What the runner hands over for each document: (doc_id, output) or (doc_id, InputError).
+OnDocument = Callable[[str, object, InputError | None], None]
+
+
+def run_model(cls: type[Model], corpus: Corpus, *, task, model_args: Mapping[str, object] | None = None,
+              context: RunContext, train: Corpus | None = None, timeout: float | None = None, inputs=None,
+              doc_ids: Sequence[str] | None = None, on_document: OnDocument) -> ModelRun:
+    """Predict ``doc_ids`` of ``corpus`` (default: all) for ``task``, handing each output to ``on_document``.
 
     A trainable model is trained once on ``train`` when given (which must share no document
-    with ``corpus``), else afresh for each document on the others (leave-one-document-out).
-    ``claims`` are the claims a links model links (the gold claims, or a run's).
+    with ``corpus``), else afresh for each document on all the others (leave-one-document-out).
+    ``inputs`` are what a links model links (the gold claims, or a run's). A model's failure
+    on one document (training for it included) is handed over as that document's error; a
+    failure that concerns no single document (creating or training the model once) is raised.
     """
     if task.name not in cls.tasks:
         raise InputError(f'model "{cls.name}" does not do task "{task.name}" (it does: {", ".join(cls.tasks)})')
     args = dict(model_args or {})
     name = cls.name
-    doc_ids = corpus.doc_ids
+    todo = list(corpus.doc_ids if doc_ids is None else doc_ids)
     timing = {"fit_s": 0.0, "predict_s": 0.0}
     warnings: list[str] = []
-    trainable = cls.is_trainable() and task.name in (cls.trains if cls.trains is not None else cls.tasks)
-    train_id = None
-    if not trainable:
-        protocol, model = NO_TRAINING, instantiate(cls, args, progress=progress)
+    protocol, train_id = protocol_of(cls, task, train)
+    if protocol == NO_TRAINING:
+        model = instantiate(cls, args, context)
         if train is not None:
-            warnings.append(warn(f'model "{name}" does not train: --train-gold and --train-docs are ignored'))
-    elif train is not None:
-        _check_disjoint(train, corpus)
-        protocol, train_id = SEPARATE_TRAINING, training_hash(train)
-        model = _fitted(cls, args, train, train.doc_ids, "on the training corpus", timing, progress)
+            warnings.append(f'model "{name}" does not train: --train-gold and --train-docs are ignored')
+    elif protocol == SEPARATE_TRAINING:
+        check_disjoint(train, corpus)
+        model = _fitted(cls, args, train, train.doc_ids, "on the training corpus", timing, context)
     else:
-        protocol, train_id = LEAVE_ONE_OUT, "loo"
+        model = None
 
     if not task.per_document:
-        if protocol == LEAVE_ONE_OUT:
-            raise InputError(f'task "{task.name}" links claims across documents: train model "{name}" on a '
-                             "separate corpus (--train-gold, --train-docs)")
         started = time.perf_counter()
-        documents = [corpus.documents[d] for d in doc_ids]
-        output = guarded(lambda: task.call_model(model, documents, claims), model=name,
+        documents = [corpus.documents[d] for d in corpus.doc_ids]
+        output = guarded(lambda: task.call_model(model, documents, inputs), model=name,
                          what="on the corpus", timeout=timeout)
         timing["predict_s"] += time.perf_counter() - started
-        predictions = task.from_model(output, corpus, config, claims=claims, model=name)
-        return _finished(ModelRun(predictions, protocol, train_id, timing, warnings), model, name)
+        on_document("", output, None)
+        return _finished(ModelRun(protocol, train_id, timing, warnings), model, name)
 
     def model_for(doc_id: str) -> Model:
         """The model that predicts ``doc_id``: trained without it under leave-one-document-out."""
         if protocol != LEAVE_ONE_OUT:
             return model
-        return _fitted(cls, args, corpus, [d for d in doc_ids if d != doc_id], f'for held-out document "{doc_id}"',
-                       timing, progress)
+        return _fitted(cls, args, corpus, [d for d in corpus.doc_ids if d != doc_id],
+                       f'for held-out document "{doc_id}"', timing, context)
 
     started, fit_before = time.perf_counter(), timing["fit_s"]
-    outputs, last = _predict_documents(model_for, doc_ids, corpus, task=task, name=name, timeout=timeout,
-                                       progress=progress)
+    last = _predict_documents(model_for, todo, corpus, task=task, name=name, timeout=timeout,
+                              progress=context.progress, on_document=on_document) or model
     timing["predict_s"] += time.perf_counter() - started - (timing["fit_s"] - fit_before)
-    parts = []
-    for doc_id, output in zip(doc_ids, outputs):
-        document = corpus.documents[doc_id]
-        items = items_of(output, document, model=name, what=task.items_name)
-        parts.append(task.from_objects(items, corpus, config, where=f'model "{name}", document "{doc_id}", item',
-                                       doc_id=doc_id))
-    predictions = task.merge(parts, corpus)
-    if predictions.count == 0:
-        warnings.append(warn(f'model "{name}" returned nothing for all {len(doc_ids)} documents'))
-    return _finished(ModelRun(predictions, protocol, train_id, timing, warnings), last, name)
+    if last is None:  # nothing was left to predict, or every fold failed: a model for the record
+        last = model if model is not None else instantiate(cls, args, context)
+    return _finished(ModelRun(protocol, train_id, timing, warnings), last, name)
 
 
 class _NoBar:
@@ -249,11 +295,12 @@ def _progress_bar(total: int, desc: str):
 
 
 def _predict_documents(model_for, doc_ids: list[str], corpus: Corpus, *, task, name: str, timeout: float | None,
-                       progress: bool) -> tuple[list[object], Model | None]:
-    """Each document's output in doc_id order, and the last model used.
+                       progress: bool, on_document: OnDocument) -> Model | None:
+    """Each document predicted and handed over; returns the last model used.
 
-    One document at a time, each fold's model trained just before it is used; a model
-    with ``workers`` > 1 gets all its fold models first, then that many documents at once.
+    One document at a time, each fold's model trained just before it is used; a model with
+    ``workers`` > 1 predicts that many documents at once, in threads (its fold models trained
+    first, in the calling thread).
     """
     def one(model: Model, doc_id: str, limit: float | None):
         document = corpus.documents[doc_id]
@@ -261,28 +308,44 @@ def _predict_documents(model_for, doc_ids: list[str], corpus: Corpus, *, task, n
                        what=f'on document "{doc_id}"', timeout=limit)
 
     if not doc_ids:
-        return [], None
-    first = model_for(doc_ids[0])
-    workers = getattr(first, "workers", 1)
-    workers = workers if isinstance(workers, int) and not isinstance(workers, bool) and workers > 1 else 1
+        return None
     bar = _progress_bar(len(doc_ids), f"{name}: documents") if progress else _NoBar()
+    last = None
     try:
-        if workers == 1 or len(doc_ids) < 2:
-            outputs, model = [], first
-            for k, doc_id in enumerate(doc_ids):
-                model = first if k == 0 else model_for(doc_id)
-                outputs.append(one(model, doc_id, timeout))
+        models: dict[str, Model] = {}
+        for k, doc_id in enumerate(doc_ids):
+            try:
+                model = model_for(doc_id)
+            except InputError as exc:  # training for this fold failed: this document's failure
+                on_document(doc_id, None, exc)
                 bar.update()
-            return outputs, model
-        models = {doc_id: first if k == 0 else model_for(doc_id) for k, doc_id in enumerate(doc_ids)}
-        outputs = _threaded(doc_ids, lambda d: one(models[d], d, None), workers, timeout, name, bar)
-        return outputs, models[doc_ids[-1]]
+                continue
+            workers = getattr(model, "workers", 1)
+            if isinstance(workers, int) and not isinstance(workers, bool) and workers > 1 and len(doc_ids) > 1:
+                models[doc_id] = model
+                if len(models) == 1:
+                    threaded_workers = workers
+                continue
+            last = model
+            try:
+                output = one(model, doc_id, timeout)
+            except InputError as exc:
+                on_document(doc_id, None, exc)
+            else:
+                on_document(doc_id, output, None)
+            bar.update()
+        if models:
+            last = models[list(models)[-1]]
+            _threaded(list(models), lambda d: one(models[d], d, None), threaded_workers, timeout, name, bar,
+                      on_document)
     finally:
         bar.close()
+    return last
 
 
-def _threaded(doc_ids: list[str], call, workers: int, timeout: float | None, name: str, bar) -> list[object]:
-    """``call`` over ``doc_ids`` in ``workers`` daemon threads; the first failure (or a timeout) ends the run."""
+def _threaded(doc_ids: list[str], call, workers: int, timeout: float | None, name: str, bar,
+              on_document: OnDocument) -> None:
+    """``call`` over ``doc_ids`` in ``workers`` daemon threads, each result handed over in this thread."""
     import queue
 
     todo: queue.Queue = queue.Queue()
@@ -297,38 +360,38 @@ def _threaded(doc_ids: list[str], call, workers: int, timeout: float | None, nam
                 k, doc_id = todo.get_nowait()
             except queue.Empty:
                 return
-            done.put((k, *_attempt(call, doc_id)))
+            done.put((doc_id, *_attempt(call, doc_id)))
 
     for _ in range(min(workers, len(doc_ids))):
         threading.Thread(target=work, daemon=True).start()
-    outputs: list[object] = [None] * len(doc_ids)
     try:
         for _ in doc_ids:
             try:
-                k, ok, value = done.get(timeout=timeout)
+                doc_id, ok, found = done.get(timeout=timeout)
             except queue.Empty:
                 raise InputError(f'model "{name}" took longer than {timeout:g} s on a document (--timeout)') from None
-            if not ok:
-                raise value
-            outputs[k] = value
+            if not ok and not isinstance(found, InputError):
+                raise found
+            on_document(doc_id, found if ok else None, None if ok else found)
             bar.update()
     finally:
         stop.set()  # on a failure, no worker starts another document
-    return outputs
 
 
 def _attempt(call, doc_id: str) -> tuple[bool, object]:
     try:
         return True, call(doc_id)
-    except BaseException as exc:  # handed to the main thread, which raises it
+    except BaseException as exc:  # handed to the main thread, which decides
         return False, exc
 
 
 def _finished(run: ModelRun, model: Model, name: str) -> ModelRun:
-    """The model's provenance and fingerprint added to a run; its warnings shown and recorded."""
-    provenance = _provenance(model, name)
+    """The model's provenance and fingerprint added to a run; its warnings recorded."""
+    provenance = guarded(model.provenance, model=name, what="reporting its provenance")
+    if provenance is not None and not isinstance(provenance, dict):
+        raise InputError(f'model "{name}": provenance() must return a dict or None')
     if provenance:
-        run.warnings.extend(warn(str(w)) for w in provenance.pop("warnings", []) or [])
+        run.warnings.extend(str(w) for w in provenance.pop("warnings", []) or [])
     run.provenance = provenance
     found = guarded(model.fingerprint, model=name, what="reporting its fingerprint")
     if not isinstance(found, dict):
@@ -337,17 +400,10 @@ def _finished(run: ModelRun, model: Model, name: str) -> ModelRun:
     return run
 
 
-def _provenance(model: Model, name: str) -> dict | None:
-    found = guarded(model.provenance, model=name, what="reporting its provenance")
-    if found is not None and not isinstance(found, dict):
-        raise InputError(f'model "{name}": provenance() must return a dict or None')
-    return found
-
-
 def _fitted(cls: type[Model], args: Mapping[str, object], source: Corpus, doc_ids: list[str], what: str,
-            timing: dict[str, float], progress: bool) -> Model:
+            timing: dict[str, float], context: RunContext) -> Model:
     """A fresh model trained on ``doc_ids`` of ``source`` and nothing else (``--timeout`` bounds predicting only)."""
-    model = instantiate(cls, args, progress=progress)
+    model = instantiate(cls, args, context)
     started = time.perf_counter()
     documents = [source.documents[d] for d in doc_ids]
     gold = {d: list(source.gold.get(d, [])) for d in doc_ids}

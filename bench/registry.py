@@ -1,81 +1,109 @@
-"""The one place model names are resolved: registered names, entry points, import paths.
+"""The one place model names are resolved: shipped baselines, entry points, import paths, files.
 
-Shipped baselines register with ``@register_model``; installed packages add models through
-the ``claimbench.models`` entry-point group; anything else is named as ``module:Class`` or
-``path/to/file.py:Class``.
+The shipped baselines are listed once, in ``bench.baselines.MODELS``; installed packages add
+models through the ``claimbench.models`` entry-point group; anything else is named as
+``module:Class`` or ``path/to/file.py:Class``. A resolved model comes with what the
+signature calls its ``code``: nothing for a shipped baseline (ClaimBench's version names it),
+the SHA-256 of the module's source file for any other, and the package's version too for an
+entry point, so two versions of a model never share a signature.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib
 import importlib.util
 import inspect
 import sys
-from collections.abc import Callable
-from importlib.metadata import entry_points
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
 from .model import Model
 
 ENTRY_POINT_GROUP = "claimbench.models"
-BUILTIN_PACKAGE = "bench.baselines"  # its MODULES says which module registers each shipped model
+BUILTIN_PACKAGE = "bench.baselines"
+CODE_CHARS = 12
 
 
-class Registry:
-    def __init__(self) -> None:
-        self._models: dict[str, type[Model]] = {}
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A model class, how the user named it, and what the signature says of its code."""
 
-    def register(self, name: str) -> Callable[[type[Model]], type[Model]]:
-        def decorate(cls: type[Model]) -> type[Model]:
-            if not (inspect.isclass(cls) and issubclass(cls, Model)):
-                raise TypeError(f"model {name!r}: {cls!r} must subclass bench.model.Model")
-            if name in self._models and self._models[name] is not cls:
-                raise ValueError(f"model name {name!r} is already registered by {self._models[name].__qualname__}")
-            cls.name = name
-            self._models[name] = cls
-            return cls
+    cls: type[Model]
+    spec: str
+    code: str | None
 
-        return decorate
 
-    def _load_builtins(self, name: str | None = None) -> None:
-        """Import the module of the shipped model ``name`` (every one when None), which registers it."""
-        modules = importlib.import_module(BUILTIN_PACKAGE).MODULES
-        for model, module in modules.items():
-            if name is None or model == name:
-                importlib.import_module(f"{BUILTIN_PACKAGE}.{module}")
+def _builtins() -> dict[str, str]:
+    return importlib.import_module(BUILTIN_PACKAGE).MODELS
 
-    def available(self) -> dict[str, tuple[str, tuple[str, ...]]]:
-        """Every model name a user can pass: where it comes from, and its tasks (unknown for entry points)."""
-        self._load_builtins()
-        names = {name: (f"{cls.__module__}:{cls.__qualname__}", tuple(cls.tasks)) for name, cls in self._models.items()}
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            names.setdefault(ep.name, (f"{ep.value} (entry point)", ()))
-        return dict(sorted(names.items()))
 
-    def resolve(self, spec: str) -> type[Model]:
-        """The model class a user named, or an InputError that says what would work."""
-        self._load_builtins(spec)
-        if spec in self._models:
-            return self._models[spec]
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
+def _entry_points():
+    from importlib.metadata import entry_points
+
+    return entry_points(group=ENTRY_POINT_GROUP)
+
+
+def available() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Every model name a user can pass: where it comes from, and its tasks (unknown for entry points)."""
+    names = {}
+    for name, target in _builtins().items():
+        cls = _load_target(name, target)
+        names[name] = (target, tuple(cls.tasks))
+    for ep in _entry_points():
+        names.setdefault(ep.name, (f"{ep.value} (entry point)", ()))
+    return dict(sorted(names.items()))
+
+
+def resolve(spec: str) -> Resolved:
+    """The model a user named, or an InputError that says what would work."""
+    if not isinstance(spec, str) or not spec.strip():
+        raise InputError(f"model {spec!r}: expected a model name, module:Class or path/to/file.py:Class")
+    builtin = _builtins().get(spec)
+    if builtin is not None:
+        return Resolved(_named(_load_target(spec, builtin), spec), spec, None)
+    if ":" not in spec:
+        for ep in _entry_points():
             if ep.name == spec:
-                return self._checked(spec, _load_entry_point(ep))
-        if ":" in spec:
-            return self._checked(spec, _load_path(spec))
-        hint = difflib.get_close_matches(spec, list(self.available()), n=1)
+                cls = _checked(spec, _load_entry_point(ep))
+                dist = getattr(ep, "dist", None)
+                version = f"@{dist.name}-{dist.version}" if dist is not None else ""
+                return Resolved(cls, spec, f"{_source_hash(cls)}{version}")
+        hint = difflib.get_close_matches(spec, list(available()), n=1)
         suggestion = f'; did you mean "{hint[0]}"?' if hint else ""
-        known = ", ".join(self.available())
-        raise InputError(f'unknown model "{spec}" (known: {known}){suggestion}')
+        raise InputError(f'unknown model "{spec}" (known: {", ".join(available())}){suggestion}')
+    cls = _checked(spec, _load_path(spec))
+    return Resolved(cls, spec, _source_hash(cls))
 
-    @staticmethod
-    def _checked(spec: str, obj: object) -> type[Model]:
-        if not (inspect.isclass(obj) and issubclass(obj, Model)):
-            raise InputError(f'model "{spec}": {obj!r} is not a subclass of bench.model.Model')
-        if not obj.name:
-            obj.name = spec
-        return obj
+
+def _named(cls: type[Model], name: str) -> type[Model]:
+    if not cls.name:
+        cls.name = name
+    return cls
+
+
+def _load_target(name: str, target: str) -> type[Model]:
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _source_hash(cls: type) -> str:
+    """The SHA-256 of the file that defines ``cls`` (what changes when its code does)."""
+    try:
+        path = inspect.getsourcefile(cls) or sys.modules[cls.__module__].__file__
+        data = Path(path).read_bytes()
+    except (TypeError, OSError, KeyError, AttributeError):
+        raise InputError(f'model "{cls.__qualname__}": its source file cannot be read, so the signature could '
+                         "not name its code") from None
+    return hashlib.sha256(data).hexdigest()[:CODE_CHARS]
+
+
+def _checked(spec: str, obj: object) -> type[Model]:
+    if not (inspect.isclass(obj) and issubclass(obj, Model)):
+        raise InputError(f'model "{spec}": {obj!r} is not a subclass of bench.model.Model')
+    return _named(obj, spec)
 
 
 def _load_entry_point(ep) -> object:
@@ -92,11 +120,19 @@ def _load_path(spec: str) -> object:
             path = Path(target)
             if not path.is_file():
                 raise InputError(f'model "{spec}": no such file {target}')
-            name = f"claimbench_user_{path.stem}"
-            module_spec = importlib.util.spec_from_file_location(name, path)
-            module = importlib.util.module_from_spec(module_spec)
-            sys.modules[name] = module
-            module_spec.loader.exec_module(module)
+            data = path.read_bytes()
+            # one module per file content: two versions of a file never share a module
+            name = f"claimbench_user_{path.stem}_{hashlib.sha256(data).hexdigest()[:CODE_CHARS]}"
+            module = sys.modules.get(name)
+            if module is None:
+                module_spec = importlib.util.spec_from_file_location(name, path)
+                module = importlib.util.module_from_spec(module_spec)
+                sys.modules[name] = module
+                try:
+                    module_spec.loader.exec_module(module)
+                except BaseException:
+                    sys.modules.pop(name, None)
+                    raise
         else:
             module = importlib.import_module(target)
     except InputError:
@@ -106,7 +142,3 @@ def _load_path(spec: str) -> object:
     if not hasattr(module, attr):
         raise InputError(f'model "{spec}": {target} has no attribute "{attr}"')
     return getattr(module, attr)
-
-
-MODELS = Registry()
-register_model = MODELS.register

@@ -1,4 +1,4 @@
-"""Precision, recall and F1 per claim type, with attribution and an error breakdown.
+"""Claims: counts per type, attribution over the lenient pairs, and every metric from their sums.
 
 How predictions are paired with gold claims is in ``bench.matching``. From the pairs:
 
@@ -12,46 +12,48 @@ How predictions are paired with gold claims is in ``bench.matching``. From the p
 
 ``micro`` sums the counts over types. ``macro`` averages the per-type precision, recall and
 F1 over the types that occur, i.e. that have gold claims or predictions; a type absent
-from both says nothing about the system and would otherwise add a 0 (or a 1).
-Undefined ratios (nothing predicted, nothing to find) are None (``n/a`` in tables), never 0.
+from both says nothing about the system and would otherwise add a 0 (or a 1). A type's
+undefined value is left out of the mean, as scikit-learn's ``zero_division=np.nan`` does.
 
 Attribution is judged on the ``lenient`` pairs at the run's threshold, whatever the
-headline scheme, so it does not depend on exact boundaries:
+scheme, so it does not depend on exact boundaries. Claimant and attribution form are
+optional in a prediction, so each is reported twice, so that neither number hides the other:
 
-- claimant accuracy: the predicted claimant names the same canonical claimant as the gold
-  one. Names are compared through the alias table ``{canonical: [aliases]}`` after
-  normalisation (NFKD, accents stripped, case folded, spaces collapsed); ``author`` is a
-  value of its own; names outside the table are compared by their normalised form;
-- attribution accuracy: the predicted attribution form equals the gold one;
-- a missing predicted claimant or attribution counts as wrong, but an accuracy over
-  predictions that never give the field (none of the matched ones does) is None: a
-  span-only system is not scored on claimants it never claimed to find;
-- joint: a true positive needs span (lenient), type and claimant all right; precision is
-  over all predictions, recall over all gold claims (None when no prediction names a
+- *coverage*: the share of matched predictions that give the field;
+- *accuracy*: over the matched predictions that give it, the share that agree with the
+  gold. Claimants agree when they name the same canonical claimant through the alias table
+  (``bench.claimants``: names normalised first, so "The city council" is "city council");
+- *claimant token F1*: over the same pairs, the mean token F1 of the two names, the softer
+  measure NewsClaims uses for claimers;
+- *joint*: a true positive needs span (lenient), type and claimant all right; precision is
+  over all predictions, recall over all gold claims (undefined when no prediction names a
   claimant).
 
-All totals are sums of the per-paragraph counts in ``units`` (see ``bench.significance``),
-which is what the bootstrap resamples.
+Every statistic is a count (or a sum) filed under a paragraph unit (``bench.significance``);
+every metric is one function of their totals, ``claim_metrics``, used for the point score
+and for every bootstrap resample.
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from .claimants import ClaimantTable
-from .records import CLAIM_TYPES, Claim, Document
+from .formulas import mean_defined, prf, ratio, value
 from .matching import (
     HEADLINE, MATCHED, SCHEMES, Classification, DocumentResults, Spans, classify_documents, get_scheme, with_text,
 )
-from .significance import Paragraphs, Units, ratio
+from .records import CLAIM_TYPES, Claim, Document
+from .significance import Paragraphs, Units
 
-
-def _div(num: int, den: int) -> float | None:
-    return num / den if den else None
+STATS = ("tp", "fp", "fn")
+TP, FP, FN = range(3)
+# Attribution statistics, over the lenient pairs, after the per-type counts.
+ATTRIBUTION_COLUMNS = ("matched", "claimant_given", "claimant_ok", "claimant_f1", "attribution_given",
+                       "attribution_ok", "joint_tp", "claimant_named")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,245 +72,190 @@ class Counts:
     @property
     def precision(self) -> float | None:
         """None when nothing was predicted: not 0, since nothing was wrong either."""
-        return _div(self.tp, self.tp + self.fp)
+        return value(prf(self.tp, self.fp, self.fn)[0])
 
     @property
     def recall(self) -> float | None:
-        return _div(self.tp, self.tp + self.fn)
+        return value(prf(self.tp, self.fp, self.fn)[1])
 
     @property
     def f1(self) -> float | None:
-        # 2PR/(P+R) written on counts, the same formula the bootstrap uses
-        return _div(2 * self.tp, 2 * self.tp + self.fp + self.fn)
+        return value(prf(self.tp, self.fp, self.fn)[2])
 
     def __add__(self, other: Counts) -> Counts:
         if not isinstance(other, Counts):
             return NotImplemented
         return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
 
-    def to_dict(self) -> dict:
-        return {
-            "precision": self.precision, "recall": self.recall, "f1": self.f1,
-            "tp": self.tp, "fp": self.fp, "fn": self.fn, "support": self.support,
-        }
-
-
-def micro_average(per_type: Mapping[str, Counts]) -> Counts:
-    return sum(per_type.values(), Counts())
-
-
-def macro_average(per_type: Mapping[str, Counts]) -> dict[str, float | None]:
-    """Mean per-type precision, recall and F1 over the types with any gold claim or prediction.
-
-    A type's undefined value (no prediction of it: no precision) is left out of that mean,
-    as scikit-learn does with ``zero_division=np.nan``.
-    """
-    present = [c for c in per_type.values() if c.tp or c.fp or c.fn]
-    out = {}
-    for name in ("precision", "recall", "f1"):
-        values = [v for c in present if (v := getattr(c, name)) is not None]
-        out[name] = sum(values) / len(values) if values else None
-    return out
-
-
-STATS = ("tp", "fp", "fn")
-TP, FP, FN = range(3)
-
 
 def unit_columns(types: Sequence[str]) -> tuple[str, ...]:
-    return tuple(f"{t}.{s}" for t in types for s in STATS)
+    return tuple(f"{t}.{s}" for t in types for s in STATS) + ATTRIBUTION_COLUMNS
 
 
 def claim_metrics(totals: np.ndarray, n_types: int) -> dict[str, np.ndarray]:
-    """P/R/F1 per type, micro and macro from totals of shape (..., types * 3); NaN where undefined.
+    """Every claims metric from totals of shape (..., columns): NaN where undefined.
 
-    The same definitions as ``Counts``, ``micro_average`` and ``macro_average``, on many
-    totals at once (the bootstrap's resamples).
+    Per type (``precision``, ``recall``, ``f1``: one value a type), micro and macro averages,
+    and the attribution figures of the module docstring.
     """
-    totals = np.asarray(totals, float).reshape((*np.shape(totals)[:-1], n_types, 3))
-    tp, fp, fn = totals[..., TP], totals[..., FP], totals[..., FN]
-    mtp, mfp, mfn = tp.sum(-1), fp.sum(-1), fn.sum(-1)
-    precision, recall, f1 = ratio(tp, tp + fp), ratio(tp, tp + fn), ratio(2 * tp, 2 * tp + fp + fn)
+    totals = np.asarray(totals, float)
+    lead = totals.shape[:-1]
+    counts = totals[..., :n_types * 3].reshape((*lead, n_types, 3))
+    a = {name: totals[..., n_types * 3 + k] for k, name in enumerate(ATTRIBUTION_COLUMNS)}
+    tp, fp, fn = counts[..., TP], counts[..., FP], counts[..., FN]
+    precision, recall, f1 = prf(tp, fp, fn)
+    micro = prf(tp.sum(-1), fp.sum(-1), fn.sum(-1))
     present = (tp + fp + fn) > 0
-
-    def macro(values: np.ndarray) -> np.ndarray:
-        keep = present & ~np.isnan(values)
-        return ratio(np.where(keep, values, 0.0).sum(-1), keep.sum(-1))
-
+    n_pred, n_gold = (tp + fp).sum(-1), (tp + fn).sum(-1)
+    joint = prf(a["joint_tp"], n_pred - a["joint_tp"], n_gold - a["joint_tp"])
+    named = a["claimant_named"] > 0
     return {
         "precision": precision, "recall": recall, "f1": f1,
-        "micro_precision": ratio(mtp, mtp + mfp), "micro_recall": ratio(mtp, mtp + mfn),
-        "micro_f1": ratio(2 * mtp, 2 * mtp + mfp + mfn),
-        "macro_precision": macro(precision), "macro_recall": macro(recall), "macro_f1": macro(f1),
+        "micro_precision": micro[0], "micro_recall": micro[1], "micro_f1": micro[2],
+        "macro_precision": mean_defined(precision, present), "macro_recall": mean_defined(recall, present),
+        "macro_f1": mean_defined(f1, present),
+        "claimant_accuracy": ratio(a["claimant_ok"], a["claimant_given"]),
+        "claimant_coverage": ratio(a["claimant_given"], a["matched"]),
+        "claimant_token_f1": ratio(a["claimant_f1"], a["claimant_given"]),
+        "attribution_accuracy": ratio(a["attribution_ok"], a["attribution_given"]),
+        "attribution_coverage": ratio(a["attribution_given"], a["matched"]),
+        "joint_precision": np.where(named, joint[0], np.nan), "joint_recall": np.where(named, joint[1], np.nan),
+        "joint_f1": np.where(named, joint[2], np.nan),
     }
-
-
-class _FieldCodes(dict):
-    """(claimant, attribution) -> (claimant id, attribution id), memoised.
-
-    Gold and prediction sides share ``ids`` so equal values get equal ids; a missing value
-    gets the side's own ``missing`` id, so a missing prediction never equals anything.
-    """
-
-    def __init__(self, names: ClaimantTable, ids: dict, missing: int):
-        super().__init__()
-        self._names, self._ids, self._missing = names, ids, missing
-
-    def __missing__(self, key: tuple[str | None, str | None]) -> tuple[int, int]:
-        claimant, attribution = key
-        ids, missing = self._ids, self._missing
-        value = self[key] = (
-            missing if claimant is None else ids.setdefault(("claimant", self._names[claimant]), len(ids)),
-            missing if attribution is None else ids.setdefault(("attribution", attribution), len(ids)),
-        )
-        return value
-
-
-_CLAIMANT_ATTRIBUTION = operator.attrgetter("claimant", "attribution")
-_CODES = np.dtype([("claimant", np.int64), ("attribution", np.int64)])
-
-
-def attribution_agreement(gold: Iterable[Claim], preds: Iterable[Claim], names: ClaimantTable,
-                          n: int) -> tuple[np.ndarray, np.ndarray]:
-    """For ``n`` pairs (gold[i], preds[i]): does the claimant agree, does the attribution form agree."""
-    ids: dict = {}
-    g = np.fromiter(map(_FieldCodes(names, ids, -1).__getitem__, map(_CLAIMANT_ATTRIBUTION, gold)), _CODES, n)
-    p = np.fromiter(map(_FieldCodes(names, ids, -2).__getitem__, map(_CLAIMANT_ATTRIBUTION, preds)), _CODES, n)
-    return g["claimant"] == p["claimant"], g["attribution"] == p["attribution"]
-
-
-@dataclass(frozen=True, slots=True)
-class AttributionScore:
-    claimant_accuracy: float | None
-    attribution_accuracy: float | None
-    joint: Counts | None
-    n_matched: int
-    threshold: float
-
-    def to_dict(self) -> dict:
-        return {
-            "claimant_accuracy": self.claimant_accuracy,
-            "attribution_accuracy": self.attribution_accuracy,
-            "joint": None if self.joint is None else self.joint.to_dict(),
-            "n_matched": self.n_matched,
-            "threshold": self.threshold,
-        }
 
 
 # ---------------------------------------------------------------- the score
 
 @dataclass(slots=True)
 class Score:
-    """Everything one scoring produces.
-
-    ``threshold`` is the minimum similarity of the headline scheme (1.0 for ``strict``);
-    ``units`` holds the per-paragraph counts every total is summed from; ``outcome`` the
-    outcome of every claim as arrays (``bench.matching.Classification``), ``documents``
-    the same per document.
-    """
+    """Everything one scheme's scoring produces: the unit statistics every number is summed from,
+    the outcome of every claim, and the numbers themselves (``metrics`` of the totals)."""
 
     scheme: str
     threshold: float
     types: tuple[str, ...]
-    per_type: dict[str, Counts]
-    micro: Counts
-    macro: dict[str, float | None]
     units: Units
     outcome: Classification
     documents: DocumentResults
-    attribution: AttributionScore
+    attribution_threshold: float
 
-    def to_dict(self) -> dict:
-        """The headline numbers; ``units`` and ``documents`` have their own forms."""
-        return {
-            "scheme": self.scheme,
-            "threshold": self.threshold,
-            "per_type": {t: c.to_dict() for t, c in self.per_type.items()},
-            "micro": self.micro.to_dict(),
-            "macro": dict(self.macro),
-            "attribution": self.attribution.to_dict(),
-        }
+    @property
+    def totals(self) -> np.ndarray:
+        return self.units.total()
 
-    def outcome_counts(self) -> dict[str, int]:
-        """How many of each outcome over all documents (a pair counts once)."""
-        return self.documents.counts()
+    @property
+    def metrics(self) -> dict[str, np.ndarray]:
+        return claim_metrics(self.totals, len(self.types))
 
-    def metrics(self, totals: np.ndarray) -> dict[str, np.ndarray]:
-        return claim_metrics(totals, len(self.types))
+    @property
+    def per_type(self) -> dict[str, Counts]:
+        counts = self.totals[:len(self.types) * 3].reshape(len(self.types), 3)
+        return {t: Counts(*(int(x) for x in counts[k])) for k, t in enumerate(self.types)}
+
+    @property
+    def micro(self) -> Counts:
+        return sum(self.per_type.values(), Counts())
+
+    @property
+    def macro(self) -> dict[str, float | None]:
+        m = self.metrics
+        return {name: value(m[f"macro_{name}"]) for name in ("precision", "recall", "f1")}
+
+    def column(self, name: str) -> float:
+        """The total of one attribution statistic."""
+        return float(self.totals[len(self.types) * 3 + ATTRIBUTION_COLUMNS.index(name)])
+
+    @property
+    def n_matched(self) -> int:
+        return int(self.column("matched"))
+
+    @property
+    def joint(self) -> Counts | None:
+        """Span, type and claimant right: None when no prediction names a claimant."""
+        if not self.column("claimant_named"):
+            return None
+        tp, micro = int(self.column("joint_tp")), self.micro
+        return Counts(tp, micro.tp + micro.fp - tp, micro.tp + micro.fn - tp)
+
+    @property
+    def attribution(self) -> dict[str, float | None]:
+        m = self.metrics
+        names = ("claimant_accuracy", "claimant_coverage", "claimant_token_f1", "attribution_accuracy",
+                 "attribution_coverage")
+        return {name: value(m[name]) for name in names}
 
 
 @dataclass(slots=True)
 class Prepared:
     """What every scheme of one scoring shares, built once: the claims as columns (with their
-    texts filled in, for schemes that compare texts), the paragraph units, the claimant table
-    and the attribution figures (judged on lenient pairs, the same whatever the scheme)."""
+    texts filled in, for schemes that compare texts), the paragraph units, and the attribution
+    statistics (judged on lenient pairs, the same whatever the scheme)."""
 
     doc_ids: list[str]
     types: tuple[str, ...]
-    gold: Mapping[str, Sequence[Claim]]
-    predictions: Mapping[str, Sequence[Claim]]
-    documents: Mapping[str, Document]
+    gold: Spans
+    predictions: Spans
+    texts: list[str]
     paragraphs: Paragraphs
     names: ClaimantTable
-    _spans: dict[bool, tuple[Spans, Spans]] = field(default_factory=dict)
-    _attribution: dict[float, AttributionScore] = field(default_factory=dict)
+    _with_text: tuple[Spans, Spans] | None = None
+    _attribution: dict[float, np.ndarray] | None = None
 
     def spans(self, *, text: bool = False) -> tuple[Spans, Spans]:
         """(gold, predictions) as columns; with ``text``, each claim's missing text is its span."""
-        if not self._spans:
-            type_at = {t: k for k, t in enumerate(self.types)}
-            self._spans[False] = (
-                Spans.build([self.gold.get(d, ()) for d in self.doc_ids], type_at),
-                Spans.build([self.predictions.get(d, ()) for d in self.doc_ids], type_at, unplaced=True))
-        if text not in self._spans:
-            texts = [self.documents[d].text for d in self.doc_ids]
-            self._spans[True] = tuple(with_text(spans, texts) for spans in self._spans[False])
-        return self._spans[text]
+        if not text:
+            return self.gold, self.predictions
+        if self._with_text is None:
+            self._with_text = (with_text(self.gold, self.texts), with_text(self.predictions, self.texts))
+        return self._with_text
 
-    def attribution(self, threshold: float, lenient_pairs: Classification | None = None) -> AttributionScore:
-        """Claimant and attribution-form figures over the lenient pairs at ``threshold``."""
+    def attribution(self, threshold: float, lenient_pairs: Classification | None = None) -> np.ndarray:
+        """counts[unit, ATTRIBUTION_COLUMNS] over the lenient pairs at ``threshold``."""
+        self._attribution = self._attribution or {}
         if threshold not in self._attribution:
-            gold, preds = self.spans()
             if lenient_pairs is None:
-                lenient_pairs = classify_documents(gold, preds, SCHEMES[HEADLINE], threshold, stages=1)
-            self._attribution[threshold] = _attribution(lenient_pairs, gold, preds, self.names, threshold)
+                lenient_pairs = classify_documents(self.gold, self.predictions, SCHEMES[HEADLINE], threshold, stages=1)
+            self._attribution[threshold] = _attribution_counts(lenient_pairs, self.paragraphs, self.names)
         return self._attribution[threshold]
 
 
-def prepare(
-    *,
-    gold: Mapping[str, Sequence[Claim]],
-    predictions: Mapping[str, Sequence[Claim]],
-    documents: Mapping[str, Document],
-    claimants: Mapping[str, Sequence[str]] | None = None,
-    types: Sequence[str] = CLAIM_TYPES,
-) -> Prepared:
+def type_index(types: Sequence[str]) -> dict[str, int]:
+    types = tuple(types)
+    if len(set(types)) != len(types):
+        raise ValueError(f"duplicate claim types in {list(types)}")
+    return {t: k for k, t in enumerate(types)}
+
+
+def prepare_spans(*, gold: Spans, predictions: Spans, doc_ids: list[str], texts: list[str],
+                  claimants: Mapping[str, Sequence[str]] | None = None,
+                  types: Sequence[str] = CLAIM_TYPES) -> Prepared:
+    """The shared part of a scoring whose claims are already columns (documents in ``doc_ids`` order)."""
+    return Prepared(list(doc_ids), tuple(types), gold, predictions, list(texts), Paragraphs(doc_ids, texts),
+                    ClaimantTable(claimants))
+
+
+def prepare(*, gold: Mapping[str, Sequence[Claim]], predictions: Mapping[str, Sequence[Claim]],
+            documents: Mapping[str, Document], claimants: Mapping[str, Sequence[str]] | None = None,
+            types: Sequence[str] = CLAIM_TYPES) -> Prepared:
     """The shared part of scoring ``predictions`` against ``gold`` over ``documents``, checked once.
 
     Exactly the documents in ``documents`` are scored, in doc_id order; predictions for a
     document outside it are ignored, gold for one is an error (its paragraphs are unknown).
     """
-    types = tuple(types)
-    if len(set(types)) != len(types):
-        raise ValueError(f"duplicate claim types in {list(types)}")
+    at = type_index(types)
     stray = sorted(set(gold) - set(documents))
     if stray:
         raise ValueError(f"gold given for documents that are not being scored: {', '.join(stray[:5])}")
     doc_ids = sorted(documents)
-    paragraphs = Paragraphs(doc_ids, [documents[d].text for d in doc_ids])
-    return Prepared(doc_ids, types, gold, predictions, documents, paragraphs, ClaimantTable(claimants))
+    gold_spans = Spans.build([gold.get(d, ()) for d in doc_ids], at)
+    pred_spans = Spans.build([predictions.get(d, ()) for d in doc_ids], at, unplaced=True)
+    return prepare_spans(gold=gold_spans, predictions=pred_spans, doc_ids=doc_ids,
+                         texts=[documents[d].text for d in doc_ids], claimants=claimants, types=types)
 
 
-def score(
-    *,
-    gold: Mapping[str, Sequence[Claim]],
-    predictions: Mapping[str, Sequence[Claim]],
-    documents: Mapping[str, Document],
-    scheme: str = HEADLINE,
-    threshold: float | None = None,
-    claimants: Mapping[str, Sequence[str]] | None = None,
-    types: Sequence[str] = CLAIM_TYPES,
-) -> Score:
+def score(*, gold: Mapping[str, Sequence[Claim]], predictions: Mapping[str, Sequence[Claim]],
+          documents: Mapping[str, Document], scheme: str = HEADLINE, threshold: float | None = None,
+          claimants: Mapping[str, Sequence[str]] | None = None, types: Sequence[str] = CLAIM_TYPES) -> Score:
     """Score predictions against gold over ``documents`` under one scheme (see ``prepare``).
 
     ``threshold`` None means the scheme's default; ``strict`` keeps identical boundaries
@@ -327,46 +274,46 @@ def score_prepared(prepared: Prepared, *, scheme: str = HEADLINE, threshold: flo
     types, paragraphs = prepared.types, prepared.paragraphs
     gold_spans, pred_spans = prepared.spans(text=rule.uses_text)
     outcome = classify_documents(gold_spans, pred_spans, rule, match_threshold)
-    counts = _unit_counts(outcome, paragraphs, len(types))
-    units = Units(groups=prepared.doc_ids, sizes=paragraphs.sizes, columns=unit_columns(types),
-                  counts=counts.reshape(len(counts), -1))
-    totals = counts.sum(axis=0)
-    per_type = {t: Counts(*(int(x) for x in totals[k])) for k, t in enumerate(types)}
+    counts = _unit_counts(outcome, paragraphs, len(types)).reshape(len(paragraphs), -1)
     attribution_threshold = lenient.resolve_threshold(threshold)
-    return Score(
-        scheme=rule.name,
-        threshold=match_threshold,
-        types=types,
-        per_type=per_type,
-        micro=micro_average(per_type),
-        macro=macro_average(per_type),
-        units=units,
-        outcome=outcome,
-        documents=DocumentResults(prepared.doc_ids, outcome),
-        attribution=prepared.attribution(attribution_threshold, outcome if rule is lenient else None),
-    )
+    attribution = prepared.attribution(attribution_threshold, outcome if rule is lenient else None)
+    units = Units(groups=prepared.doc_ids, sizes=paragraphs.sizes, columns=unit_columns(types),
+                  counts=np.concatenate([counts, attribution], axis=1))
+    return Score(rule.name, match_threshold, types, units, outcome, DocumentResults(prepared.doc_ids, outcome),
+                 attribution_threshold)
 
 
-def _attribution(pairs: Classification, gold: Spans, preds: Spans, names: ClaimantTable,
-                 threshold: float) -> AttributionScore:
+def _attribution_counts(pairs: Classification, paragraphs: Paragraphs, names: ClaimantTable) -> np.ndarray:
+    """counts[unit, ATTRIBUTION_COLUMNS]: each pair filed under its gold claim's paragraph, each
+    prediction that names a claimant under its own."""
+    from .claimants import name_f1
+
+    gold, preds = pairs.gold_spans, pairs.pred_spans
     rows = pairs.rows(MATCHED)
-    n_matched = int(rows.sum())
-    matched_gold = list(map(gold.claims.__getitem__, pairs.gold[rows].tolist()))
-    matched_pred = list(map(preds.claims.__getitem__, pairs.pred[rows].tolist()))
-    claimant_agrees, form_agrees = attribution_agreement(matched_gold, matched_pred, names, n_matched)
-    gives_claimant = any(p.claimant is not None for p in matched_pred)
-    gives_form = any(p.attribution is not None for p in matched_pred)
-    claimant_ok, attribution_ok = int(claimant_agrees.sum()), int(form_agrees.sum())
-    joint = None
-    if any(p.claimant is not None for p in preds.claims):
-        joint = Counts(claimant_ok, len(preds) - claimant_ok, len(gold) - claimant_ok)  # lenient pairs agree on span and type
-    return AttributionScore(
-        claimant_accuracy=claimant_ok / n_matched if n_matched and gives_claimant else None,
-        attribution_accuracy=attribution_ok / n_matched if n_matched and gives_form else None,
-        joint=joint,
-        n_matched=n_matched,
-        threshold=threshold,
-    )
+    g, p = pairs.gold[rows], pairs.pred[rows]
+    counts = np.zeros((len(paragraphs), len(ATTRIBUTION_COLUMNS)), np.float64)
+    column = {name: k for k, name in enumerate(ATTRIBUTION_COLUMNS)}
+    units = paragraphs.unit_of(gold.doc[g], gold.start[g]) if len(g) else np.zeros(0, np.int64)
+    np.add.at(counts[:, column["matched"]], units, 1)
+    for unit, i, j in zip(units.tolist(), g.tolist(), p.tolist()):
+        gc, pc = gold.claims[i], preds.claims[j]
+        row = counts[unit]
+        if pc.claimant is not None:
+            row[column["claimant_given"]] += 1
+            same = names.same(gc.claimant, pc.claimant)
+            row[column["claimant_ok"]] += same
+            row[column["claimant_f1"]] += 1.0 if same else name_f1(gc.claimant, pc.claimant)
+            if same and gc.type == pc.type:
+                row[column["joint_tp"]] += 1
+        if pc.attribution is not None:
+            row[column["attribution_given"]] += 1
+            row[column["attribution_ok"]] += pc.attribution == gc.attribution
+    named = np.fromiter((c.claimant is not None for c in preds.claims), bool, len(preds))
+    if named.any():
+        where = np.flatnonzero(named)
+        np.add.at(counts[:, column["claimant_named"]],
+                  paragraphs.unit_of(preds.doc[where], np.maximum(preds.start[where], 0)), 1)
+    return counts
 
 
 def _unit_counts(outcome: Classification, paragraphs: Paragraphs, n_types: int) -> np.ndarray:

@@ -272,26 +272,43 @@ def _nan_none(value: float) -> float | None:
     return None if np.isnan(value) else value
 
 
-def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num / den elementwise, NaN where den is 0: a ratio with nothing to divide is undefined."""
-    num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
-    out = np.full(num.shape, np.nan)
-    np.divide(num, den, out=out, where=den > 0)
-    return out
+def _small(counts: np.ndarray) -> np.ndarray:
+    """Non-negative whole counts in the smallest unsigned type that holds them."""
+    top = int(counts.max()) if counts.size else 0
+    return counts.astype(np.uint8 if top < 2 ** 8 else np.uint16 if top < 2 ** 16 else np.uint32 if top < 2 ** 32
+                         else np.uint64)
 
 
 def units_to_arrays(units: Units, prefix: str) -> Mapping[str, np.ndarray]:
-    """The arrays a run folder stores for ``units`` (``bench.runs``), names under ``prefix``."""
+    """The arrays a run folder stores for ``units`` (``bench.runs``), names under ``prefix``.
+
+    Columns of whole, non-negative counts are stored as small unsigned integers (``counts``);
+    the others, sums of fractions such as token F1, as floats (``sums``, their positions in
+    ``sum_columns``), so a run stays about the size of its predictions.
+    """
     counts = units.counts
-    if counts.dtype.kind == "i" and counts.size and counts.min() >= 0:
-        top = int(counts.max())
-        counts = counts.astype(np.uint8 if top < 2 ** 8 else np.uint16 if top < 2 ** 16 else np.uint32)
-    return {f"{prefix}.groups": np.array(units.groups, dtype=str), f"{prefix}.sizes": units.sizes,
-            f"{prefix}.columns": np.array(units.columns, dtype=str), f"{prefix}.counts": counts}
+    arrays = {f"{prefix}.groups": np.array(units.groups, dtype=str), f"{prefix}.sizes": units.sizes,
+              f"{prefix}.columns": np.array(units.columns, dtype=str)}
+    if counts.dtype.kind == "f":
+        whole = np.all((counts == np.floor(counts)) & (counts >= 0), axis=0) if counts.size else \
+            np.ones(counts.shape[1], bool)
+        sums = np.flatnonzero(~whole)
+        if sums.size:
+            arrays[f"{prefix}.sums"] = counts[:, sums]
+            arrays[f"{prefix}.sum_columns"] = sums.astype(np.int64)
+            counts = np.where(whole, counts, 0)
+        counts = counts.astype(np.int64)
+    arrays[f"{prefix}.counts"] = _small(counts) if counts.size == 0 or counts.min() >= 0 else counts
+    return arrays
 
 
 def units_from_arrays(arrays: Mapping[str, np.ndarray], prefix: str) -> Units:
     counts = arrays[f"{prefix}.counts"]
+    counts = counts.astype(np.int64) if counts.dtype.kind in "biu" else counts
+    sums = arrays.get(f"{prefix}.sums")
+    if sums is not None:
+        where = arrays[f"{prefix}.sum_columns"].astype(np.int64)
+        counts = counts.astype(np.float64)
+        counts[:, where] = sums
     return Units(groups=[str(g) for g in arrays[f"{prefix}.groups"].tolist()], sizes=arrays[f"{prefix}.sizes"],
-                 columns=[str(c) for c in arrays[f"{prefix}.columns"].tolist()],
-                 counts=counts.astype(np.int64) if counts.dtype.kind in "biu" else counts)
+                 columns=[str(c) for c in arrays[f"{prefix}.columns"].tolist()], counts=counts)

@@ -1,13 +1,11 @@
 """Tables as text: the formats, the number formats, and LaTeX that compiles as printed.
 
-Every table goes through ``render``; tabulate lays it out. What is not a table (titles,
+Every table goes through ``render``; tabulate lays it out (imported only when a table is drawn). What is not a table (titles,
 signatures, notes) goes through ``notes``: plain lines, or LaTeX comments in LaTeX output,
 so the output of ``--format latex`` compiles as it stands inside a document.
 """
 
 from __future__ import annotations
-
-from tabulate import tabulate
 
 # --format value -> tabulate layout; "json" prints the results themselves.
 TABLE_FORMATS = {"table": "simple", "markdown": "github", "latex": "latex_booktabs"}
@@ -33,6 +31,8 @@ def fmt_p(p: float | None, n: int) -> str:
 
 
 def render(rows: list[list], headers: list[str], fmt: str = "table") -> str:
+    from tabulate import tabulate  # imported when a table is printed, not by --format json
+
     if fmt not in TABLE_FORMATS:
         raise ValueError(f"unknown table format {fmt!r}")
     if fmt != "latex":

@@ -54,3 +54,27 @@ def one_line_error(code, err, expected):
     assert lines[0].startswith("bench: error: ")
     assert lines[0].isprintable(), lines[0]
     assert expected in lines[0], (expected, lines[0])
+
+
+def model_run(model, corpus, *, task="claims", **kwargs):
+    """A model run through the pipeline over a loaded corpus, in memory, without intervals: its
+    ``outcome`` (``bench.pipeline.RunOutcome``), ``by_doc`` (the checked predictions by doc_id),
+    ``protocol`` and ``results``."""
+    from types import SimpleNamespace
+
+    from bench.pipeline import make_config, run
+
+    outcome = run(model=model, gold=corpus, config=make_config(task=task, n_bootstrap=0), progress=False, **kwargs)
+    return SimpleNamespace(outcome=outcome, by_doc=getattr(outcome.predictions, "by_doc", None),
+                           protocol=outcome.model.protocol, results=outcome.content.results)
+
+
+def checked(model, document):
+    """A model's claims for one document, checked as the runner checks them."""
+    from bench.protocol import items_of
+    from bench.tasks.claims import claims_from_objects
+
+    items = items_of(model.predict([document]), document, model=model.name)
+    rows = [item if not isinstance(item, dict) or "doc_id" in item else {**item, "doc_id": document.doc_id}
+            for item in items]
+    return claims_from_objects(rows, {document.doc_id: document}).by_doc[document.doc_id]

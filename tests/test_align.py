@@ -28,7 +28,8 @@ from bench.records import CLAIM_TYPES, Claim, Document
 from bench.corpus import load_corpus, load_documents
 from bench.errors import InputError
 from bench.matching import SCHEMES, SPURIOUS, Spans
-from bench.predictions import OFFSETS, read_predictions
+from bench.tasks.claims import claims_from_objects, read_claims as read_predictions
+from bench.tasks.predictions import OFFSETS
 from bench.scoring import score
 
 TEXT = ("Putin said on Friday that 1,730 soldiers had surrendered, and Kyiv denied it.\n"
@@ -223,7 +224,7 @@ def test_text_only_and_offset_lines_mix(tmp_path):
     rows = read.alignment
     assert [(r["line"], r["doc_id"], r["method"]) for r in rows] == [
         (2, "a", FUZZY), (3, "a", EXACT), (4, "b", UNALIGNED), (5, "a", NORMALISED)]
-    assert read.lines == {"a": [1, 2, 3, 5], "b": [4]}
+    assert read.lines_by_doc == {"a": [1, 2, 3, 5], "b": [4]}
     assert rows[1]["score"] == 1.0
     fuzzy = read.by_doc["a"][1]
     assert (fuzzy.start, fuzzy.end, fuzzy.text, fuzzy.claimant) == (
@@ -237,14 +238,13 @@ def test_text_only_and_offset_lines_mix(tmp_path):
 
 
 def test_saved_rows_keep_free_text_free_and_read_back_to_the_same_claims(tmp_path):
-    from bench.predictions import predictions_from_objects
 
     rows = [
         {"doc_id": "a", "start": 62, "end": 76, "type": "event"},
         {"doc_id": "a", "text": "the soldiers surrendered", "type": "quantity"},
         {"doc_id": "b", "text": "NATO will send fighter jets", "type": "event"},
     ]
-    read = predictions_from_objects(rows, DOCS)
+    read = claims_from_objects(rows, DOCS)
     saved = [json.loads(line) for line in read.source.decode().splitlines()]
     assert "start" in saved[0] and "start" not in saved[1] and "start" not in saved[2]
     again = (tmp_path / "again.jsonl")

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import GOLD, ROOT, SEEDS
+from conftest import GOLD, ROOT, SEEDS, checked, model_run
 
 from bench.baselines.attribution import find_quotes
 from bench.baselines.candidates import Candidate, extract_candidates
@@ -24,11 +24,8 @@ from bench.baselines.sentences import SentencesModel
 from bench.baselines.transformer import TransformerModel, best_label
 from bench.records import AUTHOR, CLAIM_TYPES, Claim, Document
 from bench.corpus import load_corpus
-from bench.pipeline import make_config
-from bench.predictions import predictions_from_objects
-from bench.protocol import LEAVE_ONE_OUT, NO_TRAINING, items_of, run_model
-from bench.tasks import get_task
-from bench.registry import MODELS
+from bench.protocol import LEAVE_ONE_OUT, NO_TRAINING
+from bench.registry import resolve
 from bench.scoring import score
 
 # Articles no seed-trained model saw. "unseen" was used while the baselines were written;
@@ -56,20 +53,11 @@ def micro_f1(corpus, predictions) -> float:
     return result.micro.f1
 
 
-CLAIMS, CONFIG = get_task("claims"), make_config()
-
-
-def run(cls, corpus):
+def run(cls, corpus, **kwargs):
     """A model run under the protocol, its predictions as claims by doc_id."""
-    out = run_model(cls, corpus, task=CLAIMS, config=CONFIG, progress=False)
-    out.predictions = out.predictions.by_doc
+    out = model_run(cls, corpus, **kwargs)
+    out.predictions = out.by_doc
     return out
-
-
-def checked(model, document: Document) -> list[Claim]:
-    """A model's claims for one document, checked as the runner checks them."""
-    items = items_of(model.predict([document]), document, model=model.name)
-    return predictions_from_objects(items, {document.doc_id: document}, doc_id=document.doc_id).by_doc[document.doc_id]
 
 
 def predict_one(model, text: str) -> list[Claim]:
@@ -91,7 +79,7 @@ def found(claims, text):
     ("transformer", TransformerModel, True),
 ])
 def test_registry_resolves_the_shipped_baselines(name, cls, trainable):
-    assert MODELS.resolve(name) is cls
+    assert resolve(name).cls is cls
     assert cls.name == name
     assert cls.is_trainable() is trainable
 

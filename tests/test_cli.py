@@ -48,7 +48,7 @@ def test_run_twice_gives_two_folders_with_identical_scores(tmp_path, capsys):
     table = captured.out
     assert "warning" not in captured.err
     deltas = [cell for line in table.splitlines() for cell in line.split() if cell.startswith(("+0.000", "-0.000"))]
-    assert len(deltas) == 6  # four types, micro, macro
+    assert len(deltas) == 10  # four types, micro, macro, claimant accuracy and token F1, attribution, joint
     assert "*" not in "".join(deltas)
 
 

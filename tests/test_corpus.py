@@ -70,16 +70,25 @@ def test_a_document_with_a_byte_order_mark_is_refused(tmp_path, capsys):
     assert capsys.readouterr().err.startswith(f"bench: error: {docs / 'd1.txt'}:1: starts with a byte-order mark")
 
 
-def test_hf_dataset_export_has_one_row_per_document():
+def test_hf_dataset_export_carries_every_layer_and_reads_back_the_same():
     pytest.importorskip("datasets")
+    from bench.corpus.hashes import documents_sha256, layer_sha256
+
     corpus = load_corpus(gold=GOLD, docs=SEEDS)
     dataset = to_hf_dataset(corpus)
     assert dataset.num_rows == len(corpus.documents)
-    assert dataset.column_names == ["doc_id", "text", "claims"]
+    assert dataset.column_names == ["doc_id", "text", "claims", "quantities", "conflicts", "claimants", "gold_version"]
+    assert "ClaimBench" in dataset.info.description and "bench.evaluate" in dataset.info.description  # the card
     row = dataset[0]
     first = corpus.gold[row["doc_id"]][0]
     assert row["claims"][0]["start"] == first.start and row["claims"][0]["type"] == first.type
     assert row["text"][first.start:first.end] == first.text
+    again = load_corpus(gold=dataset)  # read back through the same checks as the files
+    assert again.doc_ids == corpus.doc_ids and again.version == corpus.version
+    for layer in ("claims", "quantities", "links"):
+        assert layer_sha256(again, layer) == layer_sha256(corpus, layer), layer
+    assert documents_sha256(again) == documents_sha256(corpus)
+    assert again.claimants == corpus.claimants
 
 
 def test_an_alias_naming_two_claimants_is_an_input_error(gold_copy):

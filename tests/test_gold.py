@@ -4,12 +4,14 @@ import re
 
 import json
 
+import msgspec
 import pytest
 from conftest import GOLD, ROOT, SEEDS
 
 from bench import coref
 from bench.records import CLAIM_TYPES, ClaimRef, Quantity
-from bench.corpus import LINKS_DECODER, load_corpus, load_gold, links_from_record
+from bench.corpus import load_corpus, load_gold
+from bench.corpus.links import LINKS_DECODER, links_from_record
 from bench.pipeline import make_config
 from bench.scoring import score
 from bench.tasks import get_task
@@ -79,7 +81,7 @@ def test_quantity_agreement_in_readme_is_what_the_scorer_gives(label, folder, an
     b = _layer(annotations / "quantities_b.jsonl", set(corpus.doc_ids))
     assert a and b
     corpus.quantities = {d: [q for q in a if q.doc_id == d] for d in corpus.doc_ids}
-    entry = task.score(corpus, task.from_objects(b, corpus, config), config).scores["lenient"]
+    entry = msgspec.to_builtins(task.score(corpus, task.from_objects(b, corpus, config), config).scores["lenient"])
     accuracy = entry["accuracy"]
     expected = [label, str(len(a)), *(f"{v:.3f}" for v in (entry["mention"]["f1"], accuracy["value_exact"],
                                                               accuracy["approximate"], accuracy["unit"],

@@ -133,12 +133,57 @@ def test_muc_b3_ceafe_agree_with_scorch(pair):
         assert ours[name]["f1"] == pytest.approx(f1, abs=1e-12), name
 
 
-def test_entity_statistics_sum_to_the_totals():
-    """What the bootstrap resamples: per-entity statistics whose sums give the scores."""
-    recall, precision = coref.entity_stats(KEY, RESPONSE)
-    assert len(recall) == len(KEY) and len(precision) == len(RESPONSE)
-    totals = {name: sum(row.get(name, 0) for row in recall + precision) for name in coref.STATS}
-    assert coref.scores(totals) == coref.evaluate(KEY, RESPONSE)
+@st.composite
+def _partitions(draw):
+    """Two random partitions (key, response) of the same claims, singletons included."""
+    n = draw(st.integers(2, 14))
+
+    def one():
+        labels = [draw(st.integers(0, max(1, n // 2))) for _ in range(n)]
+        groups = {}
+        for claim, label in enumerate(labels):
+            groups.setdefault(label, []).append(claim)
+        return list(groups.values())
+
+    return n, one(), one()
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # inside scorch's harmonic mean
+@settings(max_examples=150, deadline=None)
+@given(case=_partitions())
+def test_the_links_task_agrees_with_scorch_on_the_path_runs_use(case):
+    """MUC, B³ and CEAFₑ as a run computes them (task, unit statistics, their sums, one formula) against scorch."""
+    import msgspec
+
+    from bench.pipeline import make_config
+    from bench.records import Claim, ClaimRef, Corpus, Document, Links
+    from bench.tasks.links import TASK
+
+    n, key, response = case
+    text = " ".join(f"w{k}" for k in range(n))
+    claims = [Claim("d", text.index(f"w{k}"), text.index(f"w{k}") + len(f"w{k}"), "event", claimant="author",
+                    attribution="author", id=f"c{k}") for k in range(n)]
+    ref = [ClaimRef("d", f"c{k}") for k in range(n)]
+    gold = Links(clusters={f"k{i}": [ref[c] for c in group] for i, group in enumerate(key) if len(group) > 1})
+    corpus = Corpus(documents={"d": Document("d", text)}, gold={"d": claims}, links=gold)
+    config = make_config(task="links", n_bootstrap=0)
+    predicted = {"clusters": [{"id": f"r{i}", "claims": [{"doc_id": "d", "id": f"c{c}"} for c in group]}
+                              for i, group in enumerate(response) if len(group) > 1], "conflicts": []}
+    entry = msgspec.to_builtins(TASK.score(corpus, TASK.from_objects(predicted, corpus, config), config)
+                                .scores["singletons"])
+    key_sets, response_sets = [set(g) for g in key], [set(g) for g in response]
+    for name, theirs in (("b3", scorch.scores.b_cubed), ("ceafe", scorch.scores.ceaf_e), ("muc", scorch.scores.muc)):
+        try:
+            recall, precision, f1 = theirs(key_sets, response_sets)
+        except statistics.StatisticsError:  # scorch's harmonic mean of 0 and 0
+            assert entry[name]["f1"] == 0.0, name
+            continue
+        if name == "muc" and (all(len(k) == 1 for k in key) or all(len(r) == 1 for r in response)):
+            assert entry["muc"]["f1"] is None or entry["muc"]["f1"] == 0.0  # scorch: 0; ours: n/a
+            continue
+        assert entry[name]["recall"] == pytest.approx(recall, abs=1e-12), name
+        assert entry[name]["precision"] == pytest.approx(precision, abs=1e-12), name
+        assert entry[name]["f1"] == pytest.approx(f1, abs=1e-12), name
 
 
 # ---------------------------------------------------------------- the task

@@ -7,22 +7,19 @@ import sys
 import textwrap
 
 import pytest
-from conftest import GOLD, ROOT, SEEDS
+from conftest import GOLD, ROOT, SEEDS, model_run
 
 from bench.records import Claim
 from bench.cli import main
 from bench.corpus import load_corpus
 from bench.errors import InputError
 from bench.model import Model
-from bench.pipeline import make_config
 from bench.protocol import parse_model_args
-from bench.protocol import run_model as _run_model
-from bench.registry import Registry
-from bench.tasks import get_task
+from bench.registry import resolve
 
 
-def run_model(cls, corpus, **kwargs):
-    return _run_model(cls, corpus, task=get_task("claims"), config=make_config(), **kwargs)
+def run_model(cls, corpus, *, train=None, **kwargs):
+    return model_run(cls, corpus, train_gold=train, **kwargs)
 
 DOC_PAGE = ROOT / "docs" / "adding-a-baseline.md"
 
@@ -58,21 +55,34 @@ def test_module_path_form(tmp_path, monkeypatch, capsys):
     assert "digits-mod" in capsys.readouterr().out
 
 
-def test_registry_rejects_duplicates_and_non_models():
-    registry = Registry()
+def test_the_registry_refuses_what_is_not_a_model(tmp_path):
+    module = tmp_path / "not_models.py"
+    module.write_text("class Plain:\n    pass\n\nVALUE = 3\n")
+    for spec, message in ((f"{module}:Plain", "is not a subclass of bench.model.Model"),
+                          (f"{module}:VALUE", "is not a subclass of bench.model.Model"),
+                          (f"{module}:Missing", 'has no attribute "Missing"'),
+                          (f"{tmp_path / 'absent.py'}:X", "no such file"),
+                          ("rulez", 'did you mean "rules"')):
+        with pytest.raises(InputError, match=re.escape(message)):
+            resolve(spec)
 
-    @registry.register("one")
-    class One(Model):
-        def predict(self, documents):
-            return {}
 
-    with pytest.raises(ValueError, match="already registered"):
-        @registry.register("one")
-        class Other(Model):
-            pass
-
-    with pytest.raises(TypeError, match="must subclass"):
-        registry.register("plain")(object)
+def test_a_file_model_is_signed_by_its_code(tmp_path, capsys):
+    """Two versions of a model file that differ in one line never share a signature."""
+    code = _python_blocks(DOC_PAGE.read_text())[0]
+    signatures = []
+    for k, (old, new) in enumerate([("", ""), ("min_length: int = 20", "min_length: int = 40")]):
+        model_file = tmp_path / f"v{k}" / "my_model.py"
+        model_file.parent.mkdir()
+        assert old in code
+        model_file.write_text(code.replace(old, new) if old else code)
+        assert main(["run", "--model", f"{model_file}:DigitSentences", "--out", str(tmp_path / "r"), "--quiet",
+                     "--format", "json"]) == 0
+        results = json.loads(capsys.readouterr().out)
+        assert results["system"]["code"] == resolve(f"{model_file}:DigitSentences").code
+        signatures.append(results["signature"])
+    assert signatures[0] != signatures[1]
+    assert all("|code:" in s for s in signatures)
 
 
 def test_model_args_are_checked_and_converted():
@@ -128,7 +138,7 @@ class _BadOffsets(Model):
 def test_guardrails_name_the_model_and_document(cls, message):
     corpus = load_corpus(gold=GOLD, docs=SEEDS)
     with pytest.raises(InputError) as info:
-        run_model(cls, corpus, progress=False)
+        run_model(cls, corpus)
     assert message in str(info.value)
 
 
@@ -147,7 +157,7 @@ def test_trainable_models_never_see_the_gold_they_predict():
             return {documents[0].doc_id: []}
 
     corpus = load_corpus(gold=GOLD, docs=SEEDS)
-    outcome = run_model(Spy, corpus, progress=False)
+    outcome = run_model(Spy, corpus)
     assert outcome.protocol == "leave-one-document-out"
     assert len(seen) == len(corpus.documents)
     for trained_on, predicted in seen:
@@ -216,12 +226,12 @@ def test_separate_training_corpus_is_used_once_and_must_be_disjoint():
     seeds = load_corpus(gold=GOLD, docs=SEEDS)
     heldout = ROOT / "tests" / "data" / "heldout"
     other = load_corpus(gold=heldout / "gold", docs=heldout / "docs")
-    outcome = run_model(Spy, other, train=seeds, progress=False)
+    outcome = run_model(Spy, other, train=seeds)
     assert outcome.protocol == "trained once on a separate corpus"
     assert fits == [set(seeds.documents)]
-    assert set(outcome.predictions.by_doc) == set(other.documents)
+    assert set(outcome.by_doc) == set(other.documents)
     with pytest.raises(InputError, match="contains the evaluated document"):
-        run_model(Spy, seeds, train=seeds, progress=False)
+        run_model(Spy, seeds, train=seeds)
 
 
 def test_train_options_go_together(capsys):

@@ -15,13 +15,20 @@ from conftest import ROOT
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     """A fresh venv with the project's wheel installed (its dependencies borrowed from this environment)."""
+    import shutil
+
+    import setuptools
+
     base = tmp_path_factory.mktemp("packaging")
     wheels = base / "wheels"
-    import setuptools
+    # built from a copy, so that nothing a build leaves in the checkout (a stale build/ folder) gets into the wheel
+    source = base / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info",
+                                                                "results", "tests", "__pycache__"))
 
     # build with this environment's setuptools when it is new enough, else in pip's isolated build environment
     isolation = [] if int(setuptools.__version__.split(".")[0]) >= 68 else ["--use-pep517"]
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(wheels),
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(wheels),
                     *(isolation or ["--no-build-isolation"])], check=True, capture_output=True, timeout=600)
     (wheel,) = wheels.glob("claimbench-*.whl")
     venv = base / "venv"

@@ -9,8 +9,8 @@ import pytest
 
 from bench.records import Claim, Document
 from bench.errors import InputError
-from bench.predictions import predictions_from_objects
-from bench.predictions import read_predictions as read
+from bench.tasks.claims import claims_from_objects as predictions_from_objects
+from bench.tasks.claims import read_claims as read
 
 
 def read_predictions(path, documents, **kwargs):
@@ -42,7 +42,7 @@ def test_reads_claims_and_lists_every_document(tmp_path):
     assert set(predictions) == {"a", "b"} and predictions["b"] == []
     first, second = predictions["a"]
     assert first == Claim("a", 11, 37, "quantity", "Putin", "direct", "1,730 soldiers surrendered", "p1", 0.9)
-    assert read(path, DOCS).lines == {"a": [1, 3], "b": []}  # line numbers, blank lines counted
+    assert read(path, DOCS).lines_by_doc == {"a": [1, 3], "b": []}  # line numbers, blank lines counted
     assert (second.start, second.end, second.type, second.claimant) == (39, 54, "event", None)
 
 

@@ -4,6 +4,7 @@ every figure is what its definition says on hand-worked cases."""
 import copy
 import functools
 import json
+import re
 
 import msgspec
 import pytest
@@ -15,7 +16,7 @@ from bench.records import Quantity
 from bench.corpus import load_corpus
 from bench.pipeline import make_config
 from bench.tasks import get_task
-from bench.tasks.quantities import compatible, value_exact
+from bench.values import compatible, value_exact
 
 DATA = ROOT / "tests" / "data"
 CORPORA = {
@@ -48,7 +49,7 @@ def _gold(corpus) -> list[Quantity]:
 
 
 def _score(corpus, predictions: list[Quantity], scheme: str = "lenient") -> dict:
-    return TASK.score(corpus, TASK.from_objects(predictions, corpus, CONFIG), CONFIG).scores[scheme]
+    return msgspec.to_builtins(TASK.score(corpus, TASK.from_objects(predictions, corpus, CONFIG), CONFIG).scores[scheme])
 
 
 def _drop_hedge(q: Quantity) -> Quantity:
@@ -133,8 +134,10 @@ def test_hand_worked_document():
     entry = _score(corpus, predictions)
     assert entry["mention"] == {"precision": pytest.approx(2 / 3), "recall": 1.0, "f1": pytest.approx(0.8)}
     assert entry["figure"] == {"precision": pytest.approx(1 / 3), "recall": 0.5, "f1": pytest.approx(0.4)}
+    # unit and counted accuracy are over the matched predictions that give the field (one of the two)
     assert entry["accuracy"] == {"value_exact": 0.5, "value_compatible": 1.0, "approximate": 0.5,
-                                 "unit": 0.5, "counted": pytest.approx(1 / 3)}
+                                 "unit": 1.0, "counted": pytest.approx(2 / 3)}
+    assert (entry["counts"]["matched"], entry["counts"]["unit_given"], entry["counts"]["counted_given"]) == (2, 1, 1)
     assert (entry["counts"]["hedged"], entry["counts"]["hedge_lost"], entry["hedge_loss"]) == (1, 1, 1.0)
 
 
@@ -169,3 +172,32 @@ def test_a_prediction_without_a_value_is_refused_like_gold(tmp_path, capsys, bou
     assert not (tmp_path / "out").exists()
     with pytest.raises(InputError, match=expected.split(" (")[0]):
         TASK.from_objects([Quantity(**{k: v for k, v in line.items()})], corpus, CONFIG)
+
+
+def test_the_regression_gate_knows_hedge_loss_is_lower_is_better(tmp_path, capsys):
+    """A rising hedge-loss rate is a regression and a falling one is not, whichever way the delta points."""
+    from bench.cli import main
+
+    corpus = _corpus("figures")
+    gold = _gold(corpus)
+    hedged = [q for q in gold if q.approximate]
+    assert len(hedged) >= 8
+    files = {}
+    for name, rows in (("kept", gold), ("lost", [_drop_hedge(q) if q.approximate else q for q in gold])):
+        files[name] = tmp_path / f"{name}.jsonl"
+        files[name].write_text("".join(json.dumps(msgspec.to_builtins(q)) + "\n" for q in rows), encoding="utf-8")
+    gold_dir, docs_dir = CORPORA["figures"]
+    runs = {}
+    for name, path in files.items():
+        assert main(["score", str(path), "--task", "quantities", "--gold", str(gold_dir), "--docs", str(docs_dir),
+                     "--out", str(tmp_path / name), "--quiet", "--format", "json"]) == 0
+        runs[name] = str(next((tmp_path / name).iterdir()))
+        capsys.readouterr()
+    # hedge loss falls to 0 (and approximate accuracy rises): no regression
+    assert main(["compare", runs["lost"], runs["kept"], "--fail-on-regression"]) == 0
+    capsys.readouterr()
+    # hedge loss rises (the hedged figures among the hedged or bounded): a regression, named with its direction
+    assert main(["compare", runs["kept"], runs["lost"], "--fail-on-regression"]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"lost: hedge loss \(lower is better\) \+0\.\d{3} \(p=0\.000\)", err)
+    assert "approximate accuracy -" in err and "figures" not in err  # the intervals, hence the figures, are kept

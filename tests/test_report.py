@@ -21,10 +21,11 @@ from bench.records import CLAIM_TYPES
 from bench.cli import main
 import numpy as np
 
-from bench.corpus import load_corpus, load_documents, resolve_recorded
+from bench.corpus import load_corpus, load_documents
+from bench.corpus.paths import resolve_recorded
 from bench.errors import InputError
 from bench.matching import OUTCOMES
-from bench.predictions import read_predictions
+from bench.tasks.claims import read_claims as read_predictions
 from bench.report import render_report, write_report
 from bench.report.layout import lanes, segments
 

@@ -10,7 +10,7 @@ import pytest
 from bench.records import CLAIM_TYPES, Claim, Document
 from bench.matching import BOUNDARY, MATCHED, MISSED, OUTCOMES, SPURIOUS, WRONG_TYPE
 from bench.claimants import ClaimantTable, normalise_name
-from bench.scoring import Counts, macro_average, micro_average, score
+from bench.scoring import ATTRIBUTION_COLUMNS, Counts, claim_metrics, score
 
 Q, P, S, E = CLAIM_TYPES
 
@@ -41,8 +41,6 @@ def test_counts_derived_values():
     assert counts.recall == 0.6
     assert counts.f1 == pytest.approx(2 * 0.75 * 0.6 / 1.35)
     assert Counts(1, 2, 3) + Counts(10, 20, 30) == Counts(11, 22, 33)
-    assert counts.to_dict() == {"precision": 0.75, "recall": 0.6, "f1": counts.f1, "tp": 3, "fp": 1, "fn": 2,
-                                "support": 5}
 
 
 @pytest.mark.parametrize("counts, expected", [
@@ -63,15 +61,17 @@ def test_micro_and_macro():
     # | event      | 0  | 1  | 0  | 0    | n/a  | 0    |
     # micro: tp 3, fp 3, fn 1 -> P 0.5, R 0.75, F1 0.6
     # macro: each mean over the present types where the value is defined
-    per_type = {Q: Counts(2, 2, 0), P: Counts(1, 0, 1), S: Counts(), E: Counts(0, 1, 0)}
-    micro = micro_average(per_type)
-    assert micro == Counts(3, 3, 1)
-    assert (micro.precision, micro.recall, micro.f1) == (0.5, 0.75, pytest.approx(0.6))
-    macro = macro_average(per_type)
-    assert macro["precision"] == pytest.approx(1.5 / 3)
-    assert macro["recall"] == pytest.approx(1.5 / 2)
-    assert macro["f1"] == pytest.approx((2 / 3 + 2 / 3) / 3)
-    assert macro_average({Q: Counts()}) == {"precision": None, "recall": None, "f1": None}
+    # the same formulas, on the totals every run stores (``claim_metrics``)
+    attribution = [0] * len(ATTRIBUTION_COLUMNS)
+    m = claim_metrics(np.array([2, 2, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0, *attribution]), 4)
+    assert (m["micro_precision"], m["micro_recall"]) == (0.5, 0.75)
+    assert m["micro_f1"] == pytest.approx(0.6)
+    assert m["macro_precision"] == pytest.approx(1.5 / 3)
+    assert m["macro_recall"] == pytest.approx(1.5 / 2)
+    assert m["macro_f1"] == pytest.approx((2 / 3 + 2 / 3) / 3)
+    nothing = claim_metrics(np.zeros(12 + len(ATTRIBUTION_COLUMNS)), 4)
+    assert all(np.isnan(nothing[f"macro_{name}"]) for name in ("precision", "recall", "f1"))
+    assert np.isnan(nothing["claimant_accuracy"]) and np.isnan(nothing["joint_f1"])
 
 
 # ---------------------------------------------------------------- per-type counting rules
@@ -88,7 +88,7 @@ def test_per_type_table():
     result = run(gold, preds)
     assert result.per_type == {Q: Counts(1, 0, 1), P: Counts(0, 0, 1), S: Counts(0, 1, 1), E: Counts(0, 2, 0)}
     assert result.micro == Counts(1, 3, 3)
-    assert result.outcome_counts() == {MATCHED: 1, WRONG_TYPE: 1, BOUNDARY: 1, MISSED: 1, SPURIOUS: 1}
+    assert result.documents.counts() == {MATCHED: 1, WRONG_TYPE: 1, BOUNDARY: 1, MISSED: 1, SPURIOUS: 1}
 
 
 def test_spurious_prediction_counts_against_its_own_type_only():
@@ -135,16 +135,25 @@ def test_unknown_scheme_and_type():
     assert list(restricted.per_type) == [Q, P]
 
 
-def test_to_dict_shape():
-    data = run([c(0, 10)], [c(0, 10)]).to_dict()
-    assert set(data) == {"scheme", "threshold", "per_type", "micro", "macro", "attribution"}
+def test_the_results_entry_has_its_typed_shape():
+    import msgspec
+
+    from bench.pipeline import make_config
+    from bench.records import Corpus
+    from bench.tasks.claims import TASK, ClaimScores
+
+    corpus = Corpus(documents=DOCS, gold={"d": [c(0, 10)], "e": []})
+    config = make_config(n_bootstrap=0)
+    entry = TASK.score(corpus, TASK.from_objects([c(0, 10)], corpus, config), config).scores["lenient"]
+    assert isinstance(entry, ClaimScores)
+    data = msgspec.to_builtins(entry)
     assert list(data["per_type"]) == list(CLAIM_TYPES)
     keys = {"precision", "recall", "f1", "tp", "fp", "fn", "support"}
     assert all(set(v) == keys for v in data["per_type"].values())
     assert set(data["micro"]) == keys
     assert set(data["macro"]) == {"precision", "recall", "f1"}
     assert (data["scheme"], data["threshold"]) == ("lenient", 0.5)
-    json.dumps(data)
+    assert msgspec.convert(json.loads(json.dumps(data)), ClaimScores) == entry  # written and read with one shape
 
 
 def test_document_results():
@@ -155,7 +164,7 @@ def test_document_results():
     assert [(o.kind, o.gold, o.pred, o.similarity) for o in e.outcomes] == [(SPURIOUS, None, 0, None)]
     assert result.documents[-1].doc_id == "e"
     assert json.loads(json.dumps(result.documents.to_dict()))[0]["outcomes"][0]["similarity"] == 0.9
-    assert set(result.outcome_counts()) == set(OUTCOMES)
+    assert set(result.documents.counts()) == set(OUTCOMES)
 
 
 # ---------------------------------------------------------------- attribution
@@ -164,7 +173,10 @@ CLAIMANTS = {"Volodymyr Zelensky": ["Zelenskyy", "President Zelensky"], "Vladimi
 
 
 def test_normalise_name():
-    assert normalise_name("  Président\tZELENSKÝ ") == "president zelensky"
+    assert normalise_name("  Président\tZELENSKÝ ") == "zelensky"  # accents, case, spacing, a leading title
+    assert normalise_name("The city council") == normalise_name("city council") == "city council"
+    assert normalise_name("Mr. Holt's") == "holt"
+    assert normalise_name("Minister") == "minister"  # a name that is all title keeps its word
     table = ClaimantTable(CLAIMANTS)
     assert table["président  zelensky"] == table["ZELENSKYY"] == "Volodymyr Zelensky"
     assert table["Author"] == "author"
@@ -205,14 +217,17 @@ def test_attribution_table():
         c(150, 160, E, claimant="Vladimir Putin", attribution="direct"),
         c(203, 213, claimant="Vladimir Putin", attribution="direct"),
     ]
-    attribution = run(gold, preds, claimants=CLAIMANTS).attribution
-    assert attribution.n_matched == 5
-    assert attribution.claimant_accuracy == pytest.approx(3 / 5)
-    assert attribution.attribution_accuracy == pytest.approx(3 / 5)
+    result = run(gold, preds, claimants=CLAIMANTS)
+    attribution = result.attribution
+    assert result.n_matched == 5
+    # a field a prediction leaves out counts in the coverage, not against the accuracy
+    assert attribution["claimant_coverage"] == pytest.approx(4 / 5)
+    assert attribution["claimant_accuracy"] == pytest.approx(3 / 4)
+    assert attribution["claimant_token_f1"] == pytest.approx(3 / 4)  # "Zelenskyy" shares no token with "Putin"
+    assert attribution["attribution_coverage"] == pytest.approx(4 / 5)
+    assert attribution["attribution_accuracy"] == pytest.approx(3 / 4)
     # joint: 3 pairs right on span, type and claimant, out of 7 predictions and 6 gold claims
-    assert attribution.joint == Counts(3, 4, 3)
-    assert set(attribution.to_dict()) == {"claimant_accuracy", "attribution_accuracy", "joint", "n_matched",
-                                          "threshold"}
+    assert result.joint == Counts(3, 4, 3)
 
 
 def test_attribution_uses_lenient_pairs_whatever_the_scheme():
@@ -220,28 +235,32 @@ def test_attribution_uses_lenient_pairs_whatever_the_scheme():
     preds = [c(0, 9, claimant="Putin", attribution="direct")]  # IoU 0.9: not strict
     strict = run(gold, preds, scheme="strict", claimants=CLAIMANTS)
     assert strict.micro == Counts(0, 1, 1)
-    assert strict.attribution.n_matched == 1 and strict.attribution.claimant_accuracy == 1.0
-    assert strict.threshold == 1.0 and strict.attribution.threshold == 0.5
+    assert strict.n_matched == 1 and strict.attribution["claimant_accuracy"] == 1.0
+    assert strict.threshold == 1.0 and strict.attribution_threshold == 0.5
     # the threshold still moves the attribution pairs under strict
-    assert run(gold, preds, scheme="strict", threshold=0.95).attribution.n_matched == 0
+    assert run(gold, preds, scheme="strict", threshold=0.95).n_matched == 0
 
 
 def test_no_pairs_gives_no_accuracy():
-    attribution = run([c(0, 10)], []).attribution
-    assert (attribution.claimant_accuracy, attribution.attribution_accuracy, attribution.n_matched) == (None, None, 0)
-    assert attribution.joint is None  # no prediction names a claimant
+    result = run([c(0, 10)], [])
+    attribution = result.attribution
+    assert (attribution["claimant_accuracy"], attribution["attribution_accuracy"], result.n_matched) == (None, None, 0)
+    assert attribution["claimant_coverage"] is None
+    assert result.joint is None  # no prediction names a claimant
 
 
 def test_span_only_predictions_have_no_claimant_accuracy():
     gold = [c(0, 10)]
     bare = Claim("d", 0, 10, Q)
-    attribution = run(gold, [bare]).attribution
-    assert attribution.n_matched == 1
-    assert (attribution.claimant_accuracy, attribution.attribution_accuracy, attribution.joint) == (None, None, None)
+    result = run(gold, [bare])
+    attribution = result.attribution
+    assert result.n_matched == 1
+    assert (attribution["claimant_accuracy"], attribution["attribution_accuracy"], result.joint) == (None, None, None)
+    assert attribution["claimant_coverage"] == 0.0  # none of the matched predictions gives a claimant
     named = Claim("d", 0, 10, Q, claimant="somebody else")
-    attribution = run(gold, [named]).attribution
-    assert attribution.claimant_accuracy == 0.0 and attribution.attribution_accuracy is None
-    assert attribution.joint == Counts(0, 1, 1)
+    result = run(gold, [named])
+    assert result.attribution["claimant_accuracy"] == 0.0 and result.attribution["attribution_accuracy"] is None
+    assert result.joint == Counts(0, 1, 1)
 
 
 # ---------------------------------------------------------------- units
@@ -263,6 +282,6 @@ def test_counts_are_filed_by_paragraph():
     expected[2, q, 1] = 1  # fp
     expected[0, e, 1] = 1  # fp
     expected[4, q, 2] = 1  # fn
-    assert np.array_equal(units.counts, expected.reshape(5, 12))
-    totals = units.total().reshape(4, 3)
+    assert np.array_equal(units.counts[:, :12], expected.reshape(5, 12))
+    totals = units.total()[:12].reshape(4, 3)
     assert {t: Counts(*map(int, totals[k])) for k, t in enumerate(CLAIM_TYPES)} == result.per_type

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from bench.records import CLAIM_TYPES, Claim, Document
-from bench.scoring import Counts, macro_average, score
-from bench.scoring import claim_metrics, unit_columns
+from bench.scoring import ATTRIBUTION_COLUMNS, Counts, claim_metrics, score, unit_columns
 from bench.significance import (
     Paragraphs,
     Units,
@@ -99,9 +98,11 @@ def metrics(totals):
 
 
 def units_of(counts: np.ndarray, groups=("d",)) -> Units:
-    """Units of one group from counts shaped (units, types, 3)."""
+    """Units of one group from counts shaped (units, types, 3), no attribution statistics."""
+    flat = counts.reshape(len(counts), -1)
+    attribution = np.zeros((len(counts), len(ATTRIBUTION_COLUMNS)), flat.dtype)
     return Units(groups=list(groups), sizes=[len(counts)], columns=unit_columns(CLAIM_TYPES),
-                 counts=counts.reshape(len(counts), -1))
+                 counts=np.concatenate([flat, attribution], axis=1))
 
 
 def test_scores_are_sums_of_unit_counts():
@@ -109,10 +110,9 @@ def test_scores_are_sums_of_unit_counts():
     for scheme in ("lenient", "strict", "detection"):
         result = score(gold=gold, predictions=preds, documents=documents, scheme=scheme)
         totals = result.units.total()
-        per_type = {t: Counts(*map(int, totals.reshape(4, 3)[k])) for k, t in enumerate(CLAIM_TYPES)}
+        per_type = {t: Counts(*map(int, totals[:12].reshape(4, 3)[k])) for k, t in enumerate(CLAIM_TYPES)}
         assert result.per_type == per_type
-        assert result.micro == Counts(*map(int, totals.reshape(4, 3).sum(axis=0)))
-        assert result.macro == macro_average(per_type)
+        assert result.micro == Counts(*map(int, totals[:12].reshape(4, 3).sum(axis=0)))
         found = metrics(totals)
         assert found["micro_f1"] == result.micro.f1
         assert found["micro_precision"] == result.micro.precision
@@ -121,7 +121,7 @@ def test_scores_are_sums_of_unit_counts():
 
 
 def test_undefined_metrics_are_nan_in_the_bootstrap_and_none_in_scores():
-    totals = np.zeros(12)
+    totals = np.zeros(12 + len(ATTRIBUTION_COLUMNS))
     totals[CLAIM_TYPES.index("event") * 3 + 2] = 3  # three missed events, nothing predicted
     found = metrics(totals)
     assert np.isnan(found["micro_precision"]) and found["micro_recall"] == 0.0
@@ -133,13 +133,17 @@ def test_unit_counts_round_trip_through_run_arrays():
     units = score(gold=gold, predictions=preds, documents=documents).units
     again = units_from_arrays(units_to_arrays(units, "lenient"), "lenient")
     assert again.keys == units.keys and again.columns == units.columns
-    assert np.array_equal(again.counts, units.counts) and again.counts.dtype == np.int64
+    assert np.array_equal(again.counts, units.counts)
     assert units_to_arrays(units, "x")["x.counts"].dtype == np.uint8  # small counts are stored small
+    fractions = Units(units.groups, units.sizes, units.columns, units.counts.astype(float) + np.eye(*units.counts.shape) / 3)
+    stored = units_to_arrays(fractions, "y")
+    assert stored["y.counts"].dtype == np.uint8 and stored["y.sums"].dtype == np.float64  # sums of fractions stay exact
+    assert np.array_equal(units_from_arrays(stored, "y").counts, fractions.counts)
 
 
 def test_unit_counts_shape_is_checked():
     with pytest.raises(ValueError, match="shape"):
-        Units(groups=["a"], sizes=[1], columns=unit_columns(CLAIM_TYPES), counts=np.zeros((2, 12)))
+        Units(groups=["a"], sizes=[1], columns=unit_columns(CLAIM_TYPES), counts=np.zeros((2, 20)))
 
 
 # ---------------------------------------------------------------- bootstrap
@@ -226,7 +230,7 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="level"):
         bootstrap(units, metrics, level=95)
     with pytest.raises(ValueError, match="no units"):
-        bootstrap(Units(groups=[], sizes=[], columns=unit_columns(CLAIM_TYPES), counts=np.zeros((0, 12))), metrics)
+        bootstrap(Units(groups=[], sizes=[], columns=unit_columns(CLAIM_TYPES), counts=np.zeros((0, 20))), metrics)
 
 
 # ---------------------------------------------------------------- paired test
@@ -273,6 +277,6 @@ def test_paired_test_needs_the_same_units():
     b = score(gold={k: gold[k] for k in fewer}, predictions=preds, documents=fewer).units
     with pytest.raises(ValueError, match="not scored on the same documents and gold"):
         paired_test(a, b, metrics)
-    c = Units(a.groups, a.sizes, unit_columns(CLAIM_TYPES[:2]), a.counts[:, :6])
+    c = Units(a.groups, a.sizes, unit_columns(CLAIM_TYPES[:2]), np.concatenate([a.counts[:, :6], a.counts[:, 12:]], 1))
     with pytest.raises(ValueError, match="different statistics"):
         paired_test(a, c, metrics)

@@ -9,6 +9,7 @@ the file runs in seconds on two CPU cores; the real settings are measured by ``b
 import re
 
 import pytest
+from conftest import model_run
 
 from bench.baselines.candidates import Candidate, extract_candidates, frame_for
 from bench.baselines.encoder import encoder_path
@@ -16,10 +17,8 @@ from bench.baselines.tagger import (
     LABEL_ID, LABELS, TaggerModel, central_tags, decode, gold_tags, tokenize, viterbi, windows,
 )
 from bench.records import AUTHOR, Claim, Corpus, Document
-from bench.pipeline import make_config
-from bench.protocol import LEAVE_ONE_OUT, run_model
-from bench.registry import MODELS
-from bench.tasks import get_task
+from bench.protocol import LEAVE_ONE_OUT
+from bench.registry import resolve
 
 SENTENCES = [
     ("The ministry said that the port handled 40 ships last month.", "quantity"),
@@ -72,7 +71,7 @@ def shifted():
 
 
 def test_registered_and_trainable():
-    assert MODELS.resolve("tagger") is TaggerModel
+    assert resolve("tagger").cls is TaggerModel
     assert TaggerModel.is_trainable() and TaggerModel.tasks == ("claims",)
 
 
@@ -118,8 +117,7 @@ def test_runner_never_trains_on_the_predicted_document():
                                           claimant=AUTHOR, attribution=AUTHOR))
     corpus = Corpus(documents=docs, gold=gold)
     SpyTagger.seen = []
-    run = run_model(SpyTagger, corpus, task=get_task("claims"), config=make_config(task="claims", n_bootstrap=0),
-                    model_args={"max_steps": 1, "window": 32, "stride": 16, "batch_size": 8}, progress=False)
+    run = model_run(SpyTagger, corpus, model_args={"max_steps": 1, "window": 32, "stride": 16, "batch_size": 8})
     assert run.protocol == LEAVE_ONE_OUT
     assert sorted(d for d, _, _ in SpyTagger.seen) == sorted(docs)
     for doc_id, trained_docs, trained_gold in SpyTagger.seen:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from ..records import ClaimRef
 from ..errors import InputError
-from ..fingerprint import EvalConfig
+from ..pipeline import Loaded, claims_of_run, make_config
 from ..runs import find_linked_run
+from ..values import describe
 from .layout import Styles, html, short
 from .read import RunView
 from .single import page, scores_card
@@ -19,8 +20,6 @@ from .single import page, scores_card
 
 def _claim_cells(view: RunView):
     """A function drawing one claim reference: its text, claimant and gold figures, each looked up once."""
-    from ..tasks.quantities import describe
-
     claims = {ClaimRef(d, c.id): c for d, found in view.corpus.gold.items() for c in found}
     figures: dict[ClaimRef, list[str]] = {}
     for doc_id, mentions in (view.corpus.quantities or {}).items():
@@ -45,12 +44,13 @@ def _claim_cells(view: RunView):
 def links_page(view: RunView) -> str:
     task = view.task
     results = view.results
-    config = EvalConfig(task="links", scheme=view.scheme, threshold=results["settings"]["threshold"])
-    claims_run = results["config"].get("claims_run")
+    config = make_config(task="links", scheme=view.scheme, n_bootstrap=0)
+    claims_run, claims = results["config"].get("claims_run"), None
     if claims_run is not None:
-        claims_run = str(find_linked_run(view.run.folder, claims_run, results["system"].get("claims")))
+        linked = find_linked_run(view.run.folder, claims_run, results["system"].get("claims"))
+        claims = claims_of_run(Loaded(view.corpus, results["gold"]), linked)
     try:
-        predictions = task.read(view.run.predictions_path, view.corpus, config, claims_run=claims_run,
+        predictions = task.read(view.run.predictions_path, view.corpus, config, claims=claims,
                                 data=view.run.predictions())
     except InputError as exc:
         raise InputError(f"cannot read the run's links again: {exc.message}") from None

@@ -171,7 +171,7 @@ def pair_page(a: RunView, b: RunView, *, show=None, worst: int = 20) -> str:
         warnings.append(f'<div class="warn">Run B\'s headline scheme is {html(b.results["settings"].get("scheme"))}; '
                         f"both runs are shown under run A's, {html(a.scheme)}.</div>")
     cards = (f'<div class="grid">{scores_card(a, label="A · ", compact=True)}'
-             f'{scores_card(b, label="B · ", base=a.results["scores"][a.scheme], compact=True)}</div>')
+             f'{scores_card(b, label="B · ", base=a.entry, compact=True)}</div>')
     index = {doc_id: k for k, doc_id in enumerate(a.doc_ids)}
     chosen = chosen_documents(a, a.document_counts(), show, worst)
     articles, summary = [], []

@@ -16,12 +16,15 @@ import msgspec
 import numpy as np
 
 from ..records import Corpus
-from ..corpus import load_corpus, resolve_recorded
+from ..corpus.hashes import documents_sha256, layer_sha256
+from ..corpus.load import load_corpus
+from ..corpus.paths import resolve_recorded
 from ..errors import InputError
-from ..fingerprint import EvalConfig, documents_sha256, layer_sha256
-from ..matching import MATCHED, MISSED, OUTCOMES, SCHEMES, SPURIOUS
+from ..formulas import value
+from ..matching import MATCHED, MISSED, OUTCOMES, SCHEMES
+from ..pipeline import make_config
 from ..runs import OUTCOMES_FILE, Run, read_run
-from ..tasks import get_task
+from ..values import describe
 from .layout import GOLD, PRED, ClaimView
 
 
@@ -48,32 +51,31 @@ class RunView:
     def doc_ids(self) -> list[str]:
         return self.corpus.doc_ids
 
+    @property
+    def entry(self):
+        """The typed scores entry of the scheme shown."""
+        return self.run.results.scores[self.scheme]
+
     def arrays(self, name: str) -> np.ndarray:
-        found = self.run.outcomes().get(f"{self.scheme}.{name}")
-        if found is None:
-            raise InputError(f'the run has no "{self.scheme}" outcomes', path=self.run.folder / "outcomes.npz")
-        return found
+        return self.run.outcomes().scheme(self.scheme, self.run.folder / OUTCOMES_FILE)[name]
 
     def document_counts(self) -> list[dict[str, int]]:
-        """Per document: gold and predicted records, and how many of each outcome (a pair counts once)."""
+        """Per document: gold and predicted records, how many of each outcome (a pair counts once), and
+        the task's headline metric from the document's own unit statistics (the same formula as the run's)."""
         outcomes = self.run.outcomes()
-        gold_offsets, pred_offsets = outcomes["gold_offsets"], outcomes["pred_offsets"]
-        gold_kind, pred_kind = self.arrays("gold_kind"), self.arrays("pred_kind")
-        n_docs = len(self.doc_ids)
-        gold_doc = np.repeat(np.arange(n_docs), np.diff(gold_offsets))
-        pred_doc = np.repeat(np.arange(n_docs), np.diff(pred_offsets))
-        table = np.zeros((n_docs, len(OUTCOMES)), np.int64)
-        np.add.at(table, (gold_doc, gold_kind.astype(np.int64)), 1)
-        alone = pred_kind == OUTCOMES.index(SPURIOUS)
-        np.add.at(table, (pred_doc[alone], pred_kind[alone].astype(np.int64)), 1)
+        table = outcomes.document_counts(self.scheme)
+        gold_counts, pred_counts = np.diff(outcomes.gold_offsets), np.diff(outcomes.pred_offsets)
+        units = self.run.units().get(self.scheme)
+        headline = None
+        if units is not None:
+            first = np.concatenate(([0], np.cumsum(units.sizes)))[:-1]
+            totals = np.add.reduceat(units.counts, first, axis=0) if len(units.counts) else units.counts
+            headline = self.task.compute(totals.astype(np.float64), self.scheme)[self.task.headline_metric]
         out = []
-        for k in range(n_docs):
+        for k in range(len(self.doc_ids)):
             row = {kind: int(table[k, j]) for j, kind in enumerate(OUTCOMES)}
-            row["gold"] = int(gold_offsets[k + 1] - gold_offsets[k])
-            row["predicted"] = int(pred_offsets[k + 1] - pred_offsets[k])
-            matched = row[MATCHED]
-            errors = row["gold"] - matched + row["predicted"] - matched
-            row["f1"] = 2 * matched / (2 * matched + errors) if 2 * matched + errors else None
+            row["gold"], row["predicted"] = int(gold_counts[k]), int(pred_counts[k])
+            row["f1"] = None if headline is None else value(headline[k])
             out.append(row)
         return out
 
@@ -81,13 +83,13 @@ class RunView:
         """Every gold record and prediction of one document with its outcome."""
         k = self.doc_ids.index(doc_id)
         outcomes = self.run.outcomes()
-        g0, g1 = int(outcomes["gold_offsets"][k]), int(outcomes["gold_offsets"][k + 1])
-        p0, p1 = int(outcomes["pred_offsets"][k]), int(outcomes["pred_offsets"][k + 1])
+        g0, g1 = int(outcomes.gold_offsets[k]), int(outcomes.gold_offsets[k + 1])
+        p0, p1 = int(outcomes.pred_offsets[k]), int(outcomes.pred_offsets[k + 1])
         gold_kind, gold_pred = self.arrays("gold_kind")[g0:g1], self.arrays("gold_pred")[g0:g1]
         pred_kind = self.arrays("pred_kind")[p0:p1]
         text = self.corpus.documents[doc_id].text
         gold_records = self._gold_records(doc_id)
-        pred_records = self.predictions.by_doc.get(doc_id, [])
+        pred_records = self.predictions.of(k)
         if len(gold_records) != g1 - g0 or len(pred_records) != p1 - p0:
             raise InputError("the run's outcomes do not fit its gold and predictions (the run was changed?)",
                              path=self.run.folder)
@@ -138,8 +140,6 @@ class RunView:
         end = -1 if record.end is None else record.end
         shown = text[start:end] if start >= 0 else (record.text or "")
         if self.task.name == "quantities":
-            from ..tasks.quantities import describe
-
             detail = describe(record) + (f" · counts {record.counted}" if record.counted else "")
             return ClaimView(ref, side, doc_id, start, end, "figure", kind, shown, None, None, similarity, detail)
         return ClaimView(ref, side, doc_id, start, end, record.type, kind, shown, record.claimant,
@@ -151,7 +151,7 @@ def read_view(folder: Path, *, scheme: str | None = None, docs: Path | None = No
     """A run with its gold, documents and predictions, checked to be the ones it was scored on."""
     run = read_run(folder)
     results = msgspec.to_builtins(run.results)
-    task = get_task(results["task"])
+    task = run.task
     scheme = scheme or results["settings"].get("scheme") or task.headline
     if scheme not in results["scores"]:
         raise InputError(f'run {results["run_id"]} has no scores for scheme "{scheme}"', path=run.folder)
@@ -172,11 +172,11 @@ def read_view(folder: Path, *, scheme: str | None = None, docs: Path | None = No
         raise InputError(f"the gold at {gold_path} differs from the gold this run was scored on "
                          f"(sha256 {recorded['sha256'][:12]})", path=run.folder)
     settings = results["settings"]
-    config = EvalConfig(task=task.name, scheme=scheme, threshold=settings["threshold"],
-                        align_threshold=settings.get("align_threshold", 0.5))
+    config = make_config(task=task.name, scheme=scheme, threshold=settings["threshold"],
+                         align_threshold=settings.get("align_threshold", 0.5), n_bootstrap=0)
     predictions = None
     if task.per_document:
-        if not run.outcomes():
+        if run.outcomes() is None:
             raise InputError("has no outcomes, which the report draws", path=run.folder / OUTCOMES_FILE)
         predictions = task.read(run.predictions_path, corpus, config, data=run.predictions())
     return RunView(run, results, scheme, task, corpus, predictions, prefix)

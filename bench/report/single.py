@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .. import __version__
+from ..version import __version__
 from ..records import CLAIM_TYPES
 from ..errors import InputError
 from ..matching import BOUNDARY, MISSED, OUTCOMES, SPURIOUS, WRONG_TYPE
@@ -100,9 +100,9 @@ def claims_table(article: Article) -> str:
 
 # ------------------------------------------------------------------ scores
 
-def scores_table(view: RunView, *, base: dict | None = None, compact: bool = False) -> str:
+def scores_table(view: RunView, *, base=None, compact: bool = False) -> str:
     """The task's rows (P, R, F1 or rate, interval); ``base`` adds the delta against another run's entry."""
-    entry = view.results["scores"][view.scheme]
+    entry = view.entry
     head = ["row", "P", "R", view.task.value_name, *([] if compact else ["95% CI"]), *(["Δ"] if base else [])]
     base_rows = {r.name: r for r in view.task.rows(base)} if base else {}
     out = []
@@ -110,7 +110,7 @@ def scores_table(view: RunView, *, base: dict | None = None, compact: bool = Fal
         value = f"<b>{fmt_score(row.value, MISSING)}</b>"
         if compact:
             value += f'<div class="ci">{fmt_interval(row.ci, MISSING)}</div>'
-        label = chip(row.name) if row.name in CLAIM_TYPES else html(row.name)
+        label = chip(row.name) if row.name in CLAIM_TYPES else html(row.label)
         cells = [label, row.shown_pr(row.precision), row.shown_pr(row.recall), value,
                  *([] if compact else [fmt_interval(row.ci, MISSING)])]
         if base:
@@ -132,7 +132,7 @@ def delta(value, base) -> str:
 
 def chart(view: RunView) -> str:
     """Grouped bars of P, R and the headline value per row, with its interval as a whisker."""
-    rows = [r for r in view.task.rows(view.results["scores"][view.scheme]) if r.name != "macro"]
+    rows = view.task.chart_rows(view.entry)
     metrics = ("precision", "recall", "value")
     bar, gap, left, top, height = 14, 22, 34, 10, 160
     group = bar * len(metrics) + gap
@@ -213,7 +213,7 @@ def meta(view: RunView) -> str:
             + definitions(more) + "</details>")
 
 
-def scores_card(view: RunView, *, label: str = "", base: dict | None = None, compact: bool = False) -> str:
+def scores_card(view: RunView, *, label: str = "", base=None, compact: bool = False) -> str:
     return "".join([
         f'<section class="card"><h2>{html(label)}{html(view.results["model"])}</h2>',
         meta(view),

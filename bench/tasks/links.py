@@ -10,10 +10,11 @@ a cluster id or a claim reference. Two settings:
 - *gold claims* (the default): the system links the gold claims; references are gold
   claim ids;
 - *end to end* (``--claims-run RUN``): the system links the claims a claims run predicted,
-  referred to by their ``id`` (or ``L<line>``, their line in the run's predictions.jsonl,
-  when ids are missing or repeated); each predicted claim stands for the gold claim whose
-  span it matched under the claims run's ``lenient`` scheme, whatever its type; a
-  boundary partner or an unmatched claim is a spurious mention.
+  referred to by their ``id`` when it is unique in its document, else by ``L<line>``, their
+  line in the run's predictions.jsonl (``LinkInputs.of_claims_run`` says how). Each
+  predicted claim stands for the gold claim whose span it matched under the claims run's
+  ``lenient`` scheme, whatever its type; a boundary partner or an unmatched claim is a
+  spurious mention. Claims given by offsets carry their span's text, so a system can read them.
 
 Scorer: MUC, B³, CEAFₑ, their mean (CoNLL F1) and LEA (``bench.coref``, cross-checked
 against scorch in the tests), and conflict precision, recall and F1 over unordered claim
@@ -28,25 +29,26 @@ gold claim under one shared unit, ``spurious``.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import msgspec
 import numpy as np
 
-from ..records import ClaimRef, Corpus
-from ..coref import METRICS, STATS, clustering, entity_stats
-from ..corpus import LINKS_DECODER, LinksRecord, links_from_record
+from ..coref import COLUMNS, METRICS, clustering, entity_stats, link_metrics
+from ..corpus.links import LINKS_DECODER, LinksRecord, links_from_record
 from ..errors import InputError
+from ..formulas import value
 from ..jsonio import decode_one, read_bytes, to_json
 from ..matching import MATCHED, OUTCOMES, WRONG_TYPE
-from ..significance import Units, ratio
-from ..tables import fmt_interval, fmt_score, notes, render
-from .base import Row, Scored, Task, ci_of
-from .schema import PRF, Intervals, PRFCounts, check_entries
+from ..records import ClaimRef, Corpus
+from ..significance import Units
+from ..tables import fmt_interval, fmt_score, render
+from .base import Metric, Row, SchemeScore, Task
+from .schema import PRF, Intervals, PRFCounts
 
 SCHEME_NAMES = ("singletons", "no-singletons")
 GOLD_CLAIMS, END_TO_END = "gold claims", "end to end"
-COLUMNS = STATS + ("conflict_tp", "conflict_fp", "conflict_fn")
 SPURIOUS_UNIT = "spurious"
 _C = {name: k for k, name in enumerate(COLUMNS)}
 
@@ -60,10 +62,10 @@ class LinksPredictions:
     mentions: list  # every mention the system worked on
     source: bytes
     claims_run: str | None = None  # the claims run linked end to end, None over the gold claims
-    claims_signed: str | None = None  # that run as the signature names it (LinkInputs.signed)
     count: int = 0
     documents_predicted: int = 0
     alignment: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def setting(self) -> str:
@@ -72,69 +74,91 @@ class LinksPredictions:
 
 @dataclass(slots=True)
 class LinkInputs:
-    """The claims a links model works on: by document, what each stands for, and the claims run they came from."""
+    """The claims a links system works on: by document, what each stands for, and the claims run
+    they came from (with what of it the signature names: its id, its predictions' hash, its settings)."""
 
     claims: dict[str, list]
     meaning: dict[ClaimRef, object]
     run_id: str | None = None
-    run_predictions: str | None = None  # sha256 of the claims run's predictions.jsonl
+    signed: str | None = None
 
-    @property
-    def signed(self) -> str | None:
-        """The claims run as the signature names it: its id and its predictions' hash."""
-        return None if self.run_id is None else f"{self.run_id}#{self.run_predictions[:12]}"
-
-
-def link_inputs(corpus: Corpus, claims_run: str | None) -> LinkInputs:
-    """The gold claims (gold-claims setting), or the predicted claims of ``claims_run`` (end to end)."""
-    if claims_run is None:
+    @classmethod
+    def gold(cls, corpus: Corpus) -> LinkInputs:
+        """The gold claims (the gold-claims setting)."""
         claims = {d: list(corpus.gold[d]) for d in corpus.doc_ids}
-        return LinkInputs(claims, {ClaimRef(d, c.id): ClaimRef(d, c.id) for d in claims for c in claims[d]})
-    return _claims_of_run(corpus, claims_run)
+        return cls(claims, {ClaimRef(d, c.id): ClaimRef(d, c.id) for d in claims for c in claims[d]})
+
+    @classmethod
+    def of_claims_run(cls, corpus: Corpus, predictions, outcomes, *, run_id: str, signed: str) -> LinkInputs:
+        """The predicted claims of a claims run, named uniquely, and what each stands for (end to end).
+
+        ``predictions`` are the run's (``bench.tasks.predictions.Predictions``), ``outcomes``
+        its outcome arrays; both are read and checked by the caller.
+        """
+        lenient = outcomes.scheme("lenient")
+        gold_pred, gold_kind = lenient["gold_pred"], lenient["gold_kind"]
+        gold_refs = [ClaimRef(d, c.id) for d in corpus.doc_ids for c in corpus.gold[d]]
+        # A prediction stands for the gold claim whose span it matched (IoU >= the run's threshold), of
+        # whatever type: links are about propositions. A boundary partner stands for nothing.
+        same_span = np.isin(gold_kind, [OUTCOMES.index(MATCHED), OUTCOMES.index(WRONG_TYPE)]).tolist()
+        stands_for = {p: gold_refs[g] for g, p in enumerate(gold_pred.tolist()) if p >= 0 and same_span[g]}
+        claims, meaning = {}, {}
+        for k, doc_id in enumerate(corpus.doc_ids):
+            text = corpus.documents[doc_id].text
+            start = int(predictions.offsets[k])
+            own = predictions.of(k)
+            lines = predictions.lines[start:start + len(own)].tolist()
+            names = _names([c.id for c in own], lines)
+            named = []
+            for j, (claim, name) in enumerate(zip(own, names)):
+                if claim.text is None and claim.start is not None and claim.start >= 0:
+                    claim = msgspec.structs.replace(claim, text=text[claim.start:claim.end])
+                named.append(msgspec.structs.replace(claim, id=name))
+                meaning[ClaimRef(doc_id, name)] = stands_for.get(start + j, ("spurious", doc_id, name))
+            claims[doc_id] = named
+        return cls(claims, meaning, run_id, signed)
 
 
-def _claims_of_run(corpus: Corpus, spec: str) -> LinkInputs:
-    """The predicted claims of a claims run (ids made unique) and what each stands for, with the run's id."""
-    from ..fingerprint import documents_sha256, layer_sha256
-    from ..predictions import read_predictions
-    from ..runs import find_run, read_run
+def _names(ids: list[str | None], lines: list[int]) -> list[str]:
+    """A claim's own id when it is unique in its document, else ``L<line>`` (made unique against the ids)."""
+    counts = Counter(i for i in ids if i is not None)
+    taken = {i for i, n in counts.items() if n == 1}
+    names = []
+    for claim_id, line in zip(ids, lines):
+        if claim_id in taken:
+            names.append(claim_id)
+            continue
+        name = f"L{line}"
+        while name in taken:
+            name += "'"
+        taken.add(name)
+        names.append(name)
+    return names
 
-    run = read_run(find_run(spec))
-    results = run.results
-    if results.task != "claims":
-        raise InputError(f'--claims-run {spec}: a run of task "{results.task}", not a claims run')
-    if results.gold.sha256 != layer_sha256(corpus, "claims") or results.gold.docs_sha256 != documents_sha256(corpus):
-        raise InputError(f"--claims-run {spec}: scored on other gold or documents than the links gold")
-    data = run.predictions()
-    predictions = read_predictions(run.predictions_path, corpus.documents, data=data,
-                                   threshold=float(results.settings.get("align_threshold", 0.5)))
-    outcomes = run.outcomes()
-    try:
-        gold_pred, gold_kind = outcomes["lenient.gold_pred"], outcomes["lenient.gold_kind"]
-        pred_line, offsets = outcomes["pred_line"], outcomes["pred_offsets"]
-    except KeyError:
-        raise InputError(f"--claims-run {spec}: the run has no lenient outcomes") from None
-    if [len(predictions.by_doc.get(d, [])) for d in corpus.doc_ids] != np.diff(offsets).tolist():
-        raise InputError("does not fit the run's outcomes (the run was changed)", path=run.predictions_path)
-    gold_refs = [ClaimRef(d, c.id) for d in corpus.doc_ids for c in corpus.gold[d]]
-    # A prediction stands for the gold claim whose span it matched (IoU >= the run's threshold), of
-    # whatever type: links are about propositions. A boundary partner stands for nothing.
-    same_span = np.isin(gold_kind, [OUTCOMES.index(MATCHED), OUTCOMES.index(WRONG_TYPE)]).tolist()
-    stands_for = {int(pred_line[p]): gold_refs[g]
-                  for g, p in enumerate(gold_pred.tolist()) if p >= 0 and same_span[g]}
-    claims, meaning = {}, {}
-    for doc_id in corpus.doc_ids:
-        own = predictions.by_doc.get(doc_id, [])
-        lines = predictions.lines.get(doc_id, [])
-        ids = [c.id for c in own]
-        unique = {i for i in ids if i is not None and ids.count(i) == 1}
-        named = []
-        for claim, line in zip(own, lines):
-            name = claim.id if claim.id in unique else f"L{line}"
-            named.append(msgspec.structs.replace(claim, id=name))
-            meaning[ClaimRef(doc_id, name)] = stands_for.get(line, ("spurious", doc_id, name))
-        claims[doc_id] = named
-    return LinkInputs(claims, meaning, run.run_id, run.predictions_sha256())
+
+class _F1(msgspec.Struct):
+    f1: float | None
+
+
+class _Counts(msgspec.Struct):
+    key_entities: int
+    response_entities: int
+    spurious_mentions: int
+
+
+class LinkScores(msgspec.Struct):
+    """One scheme's entry in ``results.json``, written and read with this shape."""
+
+    scheme: str
+    setting: str
+    muc: PRF
+    b3: PRF
+    ceafe: PRF
+    lea: PRF
+    conll: _F1
+    conflicts: PRFCounts
+    counts: _Counts
+    ci: Intervals | None = None
 
 
 class LinksTask(Task):
@@ -147,20 +171,26 @@ class LinksTask(Task):
     model_method = "predict_links"
     per_document = False
     items_name = "links"
-    value_name = "F1"
     signature_settings = ()  # claims are paired by reference, not by span overlap
+    metrics = tuple(Metric(f"{name}_{part}") for name in (*METRICS, "conflict") for part in ("f1", "precision",
+                                                                                               "recall")) + (
+        Metric("conll_f1"),)
+    headline_metric = "conll_f1"
+    scores_schema = LinkScores
+    key_rows = ("conflicts",)
 
     def require(self, corpus: Corpus) -> None:
         if corpus.links is None:
             raise InputError('this gold has no link layer (task "links" needs links.json beside the gold; '
                              "see gold/GUIDELINES.md, section 11)")
 
-    def model_claims(self, corpus: Corpus, claims_run: str | None, config) -> tuple[LinkInputs, str | None]:
-        inputs = link_inputs(corpus, claims_run)
-        return inputs, inputs.run_id
+    def model_claims(self, corpus: Corpus, claims: LinkInputs | None, config) -> LinkInputs:
+        return claims if claims is not None else LinkInputs.gold(corpus)
 
     def call_model(self, model, documents, inputs: LinkInputs):
         return model.predict_links(documents, inputs.claims)
+
+    # -- predictions
 
     def _resolve(self, record: LinksRecord, corpus: Corpus, source: bytes, inputs: LinkInputs,
                  where: str) -> LinksPredictions:
@@ -180,18 +210,18 @@ class LinksTask(Task):
                 for y in links.members(b):
                     if known[x] != known[y]:
                         pairs.add(frozenset((known[x], known[y])))
-        return LinksPredictions(clusters, pairs, list(dict.fromkeys(known.values())), source, run_id, inputs.signed,
+        return LinksPredictions(clusters, pairs, list(dict.fromkeys(known.values())), source, run_id,
                                 count=len(links.clusters) + len(links.conflicts),
                                 documents_predicted=len(corpus.documents))
 
     def read(self, path, corpus: Corpus, config, *, data: bytes | None = None,
-             claims_run: str | None = None) -> LinksPredictions:
+             claims: LinkInputs | None = None) -> LinksPredictions:
         data = read_bytes(path) if data is None else data
         try:
             record = decode_one(data, LINKS_DECODER)
         except InputError as exc:
             raise exc.at(path) from None
-        return self._resolve(record, corpus, data, link_inputs(corpus, claims_run), str(path))
+        return self._resolve(record, corpus, data, self.model_claims(corpus, claims, config), str(path))
 
     def check_file(self, path, corpus: Corpus, config, *, limit: int = 20) -> list[str]:
         try:
@@ -200,68 +230,70 @@ class LinksTask(Task):
             return [str(exc)]
         return []
 
-    def from_objects(self, items, corpus: Corpus, config, *, claims_run: str | None = None,
-                     **_) -> LinksPredictions:
-        """Links given in memory: one mapping in the format of gold/links.json."""
-        return self._from_mapping(items, corpus, link_inputs(corpus, claims_run), "predictions")
-
-    def from_model(self, output, corpus: Corpus, config, *, claims: LinkInputs, model: str = "") -> LinksPredictions:
-        return self._from_mapping(output, corpus, claims, f'model "{model}"')
-
-    def _from_mapping(self, output, corpus: Corpus, inputs: LinkInputs, where: str) -> LinksPredictions:
+    def from_objects(self, items, corpus: Corpus, config, *, claims: LinkInputs | None = None,
+                     where: str = "predictions") -> LinksPredictions:
+        """Links given in memory (a model's output, or the API's): one mapping in the format of gold/links.json."""
         try:
-            record = msgspec.convert(output, LinksRecord)
+            record = msgspec.convert(items, LinksRecord)
         except msgspec.ValidationError as exc:
             raise InputError(f"{where}: links output does not fit the links format: {exc}") from None
         source = to_json(msgspec.to_builtins(record), indent=True)
-        return self._resolve(record, corpus, source, inputs, where)
+        return self._resolve(record, corpus, source, self.model_claims(corpus, claims, config), where)
 
     # -- scoring
 
-    def metrics(self, scheme: str):
-        return link_metrics
+    def compute(self, totals: np.ndarray, scheme: str) -> dict[str, np.ndarray]:
+        return link_metrics(totals)
 
-    def score(self, corpus: Corpus, predictions: LinksPredictions, config) -> Scored:
+    def prepare(self, corpus: Corpus, predictions: LinksPredictions, config):
         gold_mentions = [ClaimRef(d, c.id) for d in corpus.doc_ids for c in corpus.gold[d]]
-        gold_pairs = corpus.links.conflict_pairs()
-        scores, units = {}, {}
-        order = [config.scheme] + [s for s in self.schemes if s != config.scheme]
-        for scheme in order:
-            keep = scheme == "singletons"
-            key = clustering(list(corpus.links.clusters.values()), gold_mentions, singletons=keep)
-            response = clustering(predictions.clusters, predictions.mentions, singletons=keep)
-            counts, groups = _unit_stats(key, response, gold_pairs, predictions.conflict_pairs)
-            units[scheme] = Units(groups=groups, sizes=np.ones(len(groups), np.int64), columns=COLUMNS, counts=counts)
-            entry = _entry(counts.sum(axis=0), scheme, predictions, key, response)
-            entry["ci"] = self.intervals(units[scheme], scheme, config.n_bootstrap, config.seed)
-            scores[scheme] = entry
-        return Scored(scores, units, {})
+        return corpus, predictions, gold_mentions, corpus.links.conflict_pairs()
 
-    def check_scores(self, scores: dict) -> str | None:
-        return check_entries(scores, LinkScores)
+    def score_scheme(self, prepared, scheme: str, config) -> SchemeScore:
+        corpus, predictions, gold_mentions, gold_pairs = prepared
+        keep = scheme == "singletons"
+        key = clustering(list(corpus.links.clusters.values()), gold_mentions, singletons=keep)
+        response = clustering(predictions.clusters, predictions.mentions, singletons=keep)
+        counts, groups = _unit_stats(key, response, gold_pairs, predictions.conflict_pairs)
+        units = Units(groups=groups, sizes=np.ones(len(groups), np.int64), columns=COLUMNS, counts=counts)
+        facts = {"setting": predictions.setting, "key_entities": len(key), "response_entities": len(response),
+                 "spurious_mentions": sum(1 for x in predictions.mentions if not isinstance(x, ClaimRef))}
+        return SchemeScore(units, None, facts)
 
-    def rows(self, entry: dict) -> list[Row]:
-        rows = [Row(name, entry[name]["precision"], entry[name]["recall"], entry[name]["f1"], ci_of(entry, f"{name}_f1"),
-                    f"{name}_f1") for name in METRICS]
-        rows.append(Row("conll", None, None, entry["conll"]["f1"], ci_of(entry, "conll_f1"), "conll_f1", has_pr=False))
-        c = entry["conflicts"]
-        rows.append(Row("conflicts", c["precision"], c["recall"], c["f1"], ci_of(entry, "conflict_f1"), "conflict_f1"))
+    def entry(self, scheme: str, totals: np.ndarray, values: dict, part: SchemeScore, config) -> LinkScores:
+        m = {k: value(v) for k, v in values.items()}
+        blocks = {name: PRF(m[f"{name}_precision"], m[f"{name}_recall"], m[f"{name}_f1"]) for name in METRICS}
+        facts = part.facts
+        return LinkScores(
+            scheme=scheme, setting=facts["setting"], **blocks, conll=_F1(m["conll_f1"]),
+            conflicts=PRFCounts(precision=m["conflict_precision"], recall=m["conflict_recall"],
+                                f1=m["conflict_f1"], tp=int(round(totals[_C["conflict_tp"]])),
+                                fp=int(round(totals[_C["conflict_fp"]])), fn=int(round(totals[_C["conflict_fn"]]))),
+            counts=_Counts(key_entities=facts["key_entities"], response_entities=facts["response_entities"],
+                           spurious_mentions=facts["spurious_mentions"]))
+
+    # -- tables
+
+    def rows(self, entry: LinkScores) -> list[Row]:
+        rows = []
+        for name in METRICS:
+            block = getattr(entry, name)
+            rows.append(self.row(name, block.precision, block.recall, block.f1, entry, f"{name}_f1"))
+        rows.append(self.row("conll", None, None, entry.conll.f1, entry, "conll_f1", has_pr=False))
+        c = entry.conflicts
+        rows.append(self.row("conflicts", c.precision, c.recall, c.f1, entry, "conflict_f1"))
         return rows
 
-    def table(self, entry: dict, fmt: str) -> str:
+    def table(self, entry: LinkScores, fmt: str) -> str:
         rows = [[row.name, row.shown_pr(row.precision), row.shown_pr(row.recall), fmt_score(row.value),
                  fmt_interval(row.ci, missing="-")] for row in self.rows(entry)]
         return render(rows, ["metric", "P", "R", "F1", "F1 95% CI"], fmt)
 
-    def report(self, results: dict, scheme: str, fmt: str) -> str:
-        entry = results["scores"][scheme]
-        counts = entry["counts"]
-        head = notes([f"{results['model']} | task links ({entry['setting']}) | scheme {scheme}", ""], fmt)
-        tail = ["", f"{counts['key_entities']} gold entities, {counts['response_entities']} predicted; "
-                    f"conflict pairs: {entry['conflicts']['tp'] + entry['conflicts']['fn']} gold, "
-                    f"{entry['conflicts']['tp'] + entry['conflicts']['fp']} predicted",
-                results["signatures"][scheme]]
-        return "\n".join([*head, self.table(entry, fmt), *notes(tail, fmt)])
+    def summary(self, results, scheme: str) -> list[str]:
+        entry = results.scores[scheme]
+        c = entry.conflicts
+        return [f"{entry.counts.key_entities} gold entities, {entry.counts.response_entities} predicted; "
+                f"conflict pairs: {c.tp + c.fn} gold, {c.tp + c.fp} predicted"]
 
 
 def _anchor(entity: set) -> object:
@@ -285,78 +317,18 @@ def _unit_stats(key: list[set], response: list[set], gold_pairs: set, pred_pairs
     counts = np.zeros((len(groups), len(COLUMNS)), np.float64)
     recall, precision = entity_stats(key, response)
     for i, row in enumerate(recall):
-        for name, value in row.items():
-            counts[i, _C[name]] += value
+        for name, number in row.items():
+            counts[i, _C[name]] += number
     for entity, row in zip(response, precision):
         unit = unit_of.get(_anchor(entity), spurious)
-        for name, value in row.items():
-            counts[unit, _C[name]] += value
+        for name, number in row.items():
+            counts[unit, _C[name]] += number
     for pair in gold_pairs | pred_pairs:
         unit = unit_of.get(min(pair, key=_mention_key), spurious)
         column = "conflict_tp" if pair in gold_pairs and pair in pred_pairs else (
             "conflict_fn" if pair in gold_pairs else "conflict_fp")
         counts[unit, _C[column]] += 1
     return counts, groups
-
-
-def link_metrics(totals: np.ndarray) -> dict[str, np.ndarray]:
-    """Every link metric from totals of shape (..., len(COLUMNS)); NaN where undefined."""
-    t = {name: np.asarray(totals, float)[..., k] for k, name in enumerate(COLUMNS)}
-
-    def prf(r_num, r_den, p_num, p_den, name):
-        r, p = ratio(r_num, r_den), ratio(p_num, p_den)
-        f1 = np.where(np.isnan(r) | np.isnan(p), np.nan, ratio(2 * p * r, p + r))
-        f1 = np.where(~np.isnan(r) & ~np.isnan(p) & (p + r == 0), 0.0, f1)
-        return {f"{name}_precision": p, f"{name}_recall": r, f"{name}_f1": f1}
-
-    out = {}
-    out |= prf(t["muc_r_num"], t["muc_r_den"], t["muc_p_num"], t["muc_p_den"], "muc")
-    out |= prf(t["b3_r_num"], t["b3_r_den"], t["b3_p_num"], t["b3_p_den"], "b3")
-    out |= prf(t["ceaf_sim"], t["ceaf_k"], t["ceaf_sim"], t["ceaf_r"], "ceafe")
-    out |= prf(t["lea_r_num"], t["lea_r_den"], t["lea_p_num"], t["lea_p_den"], "lea")
-    out["conll_f1"] = (out["muc_f1"] + out["b3_f1"] + out["ceafe_f1"]) / 3
-    tp, fp, fn = t["conflict_tp"], t["conflict_fp"], t["conflict_fn"]
-    out["conflict_precision"], out["conflict_recall"] = ratio(tp, tp + fp), ratio(tp, tp + fn)
-    out["conflict_f1"] = ratio(2 * tp, 2 * tp + fp + fn)
-    return out
-
-
-def _entry(totals: np.ndarray, scheme: str, predictions: LinksPredictions, key, response) -> dict:
-    m = {k: (None if np.isnan(v) else float(v)) for k, v in link_metrics(totals).items()}
-    t = {name: int(round(totals[k])) for k, name in enumerate(COLUMNS) if name.startswith("conflict")}
-    entry = {"scheme": scheme, "setting": predictions.setting}
-    for name in METRICS:
-        entry[name] = {"precision": m[f"{name}_precision"], "recall": m[f"{name}_recall"], "f1": m[f"{name}_f1"]}
-    entry["conll"] = {"f1": m["conll_f1"]}
-    entry["conflicts"] = {"precision": m["conflict_precision"], "recall": m["conflict_recall"],
-                          "f1": m["conflict_f1"], "tp": t["conflict_tp"], "fp": t["conflict_fp"],
-                          "fn": t["conflict_fn"]}
-    entry["counts"] = {"key_entities": len(key), "response_entities": len(response),
-                       "spurious_mentions": sum(1 for x in predictions.mentions if not isinstance(x, ClaimRef))}
-    return entry
-
-
-class _F1(msgspec.Struct):
-    f1: float | None
-
-
-class _Counts(msgspec.Struct):
-    key_entities: int
-    response_entities: int
-    spurious_mentions: int
-
-
-class LinkScores(msgspec.Struct):
-    scheme: str
-    setting: str
-    muc: PRF
-    b3: PRF
-    ceafe: PRF
-    lea: PRF
-    conll: _F1
-    conflicts: PRFCounts
-    counts: _Counts
-    ci: Intervals | None = None
 
 
 TASK = LinksTask()

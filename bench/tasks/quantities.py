@@ -16,140 +16,93 @@ Scorer. Mentions are paired one to one, optimally, as claims are (``bench.matchi
 - value-exact accuracy (as above), value-compatible accuracy (the two intervals
   intersect), approximate-flag accuracy, unit accuracy (case-insensitive), and the mean
   token F1 of ``counted`` (SQuAD tokens) over matched mentions. Unit and counted accuracy
-  are n/a for predictions that never give the field;
-- hedge-loss rate: of the matched gold figures that are hedged or bounded (anything but an
-  exact, unhedged value), the share the system states as an exact, unhedged value.
+  are over the predictions that give the field;
+- hedge-loss rate (lower is better): of the matched gold figures that are hedged or
+  bounded (anything but an exact, unhedged value), the share the system states as an exact,
+  unhedged value.
 
-Values are compared with a relative tolerance of 1e-9 (so "a third" written as
-0.3333333333333333 or 1/3 agree). Every statistic is filed under the paragraph of the
-mention it is about, and intervals and paired tests resample those paragraph units.
+Values are compared with a relative tolerance (``bench.values``). Every statistic is filed
+under the paragraph of the mention it is about, and intervals and paired tests resample
+those paragraph units.
 """
 
 from __future__ import annotations
-
-import math
-from dataclasses import dataclass, field
 
 import msgspec
 import numpy as np
 
 from ..align import squad_tokens, token_f1
-from ..records import Corpus, Quantity
-from ..corpus import nfc_hint
+from ..checks import QUANTITY_DECODER, quantity_problem
 from ..errors import InputError
-from ..jsonio import decode_lines, decode_one, line_number, line_problems, read_bytes, to_jsonl
+from ..formulas import prf, ratio, value
 from ..matching import MATCHED, SCHEMES, Spans, classify_documents
-from ..checks import QUANTITY_DECODER, explain, quantity_problem, record_from_object
-from ..significance import Paragraphs, Units, ratio
-from ..tables import fmt_interval, fmt_score, notes, render
-from .base import Row, Scored, Task, ci_of, outcome_arrays, outcome_index
-from .schema import PRF, Intervals, check_entries
+from ..records import Corpus, Quantity
+from ..significance import Paragraphs, Units
+from ..tables import fmt_interval, fmt_score, render
+from ..values import compatible, value_exact
+from .base import Metric, Row, SchemeScore, Task, no_claims_run
+from .outcomes import Outcomes
+from .predictions import (Predictions, PredictionsBuilder, RecordKind, check_predictions, predictions_from_objects,
+                          read_predictions)
+from .schema import PRF, Intervals
 
 SCHEME_NAMES = ("lenient", "strict")
 COLUMNS = ("mention.tp", "mention.fp", "mention.fn", "figure.tp", "matched", "value_exact", "value_compatible",
            "approximate_ok", "unit_ok", "unit_given", "counted_f1", "counted_given", "hedged", "hedge_lost")
 _C = {name: k for k, name in enumerate(COLUMNS)}
 ACCURACIES = ("value_exact", "value_compatible", "approximate", "unit", "counted")
-REL_TOL = 1e-9
+KIND = RecordKind(Quantity, QUANTITY_DECODER, quantity_problem)
 
 
-# ---------------------------------------------------------------- values
-
-def _same(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=1e-12)
-
-
-def value_exact(gold: Quantity, pred: Quantity) -> bool:
-    return (_same(gold.low, pred.low) and _same(gold.high, pred.high)
-            and gold.low_inclusive == pred.low_inclusive and gold.high_inclusive == pred.high_inclusive)
-
-
-def compatible(gold: Quantity, pred: Quantity) -> bool:
-    """The two intervals share a value (open ends respected; None is unbounded)."""
-    low, low_in = _max_low(gold, pred)
-    high, high_in = _min_high(gold, pred)
-    if low is None or high is None:
-        return True
-    if _same(low, high):
-        return low_in and high_in
-    return low < high
+def quantity_metrics(totals: np.ndarray) -> dict[str, np.ndarray]:
+    """Every quantity metric from totals of shape (..., len(COLUMNS)); NaN where undefined."""
+    t = {name: np.asarray(totals, float)[..., k] for k, name in enumerate(COLUMNS)}
+    tp, fp, fn, ftp = t["mention.tp"], t["mention.fp"], t["mention.fn"], t["figure.tp"]
+    matched = t["matched"]
+    mention = prf(tp, fp, fn)
+    figure = prf(ftp, tp + fp - ftp, tp + fn - ftp)  # a figure is right when its span and value are
+    return {
+        "mention_precision": mention[0], "mention_recall": mention[1], "mention_f1": mention[2],
+        "figure_precision": figure[0], "figure_recall": figure[1], "figure_f1": figure[2],
+        "value_exact": ratio(t["value_exact"], matched), "value_compatible": ratio(t["value_compatible"], matched),
+        "approximate": ratio(t["approximate_ok"], matched),
+        "unit": ratio(t["unit_ok"], t["unit_given"]),
+        "counted": ratio(t["counted_f1"], t["counted_given"]),
+        "hedge_loss": ratio(t["hedge_lost"], t["hedged"]),
+    }
 
 
-def _max_low(a: Quantity, b: Quantity) -> tuple[float | None, bool]:
-    if a.low is None:
-        return b.low, b.low_inclusive
-    if b.low is None or a.low > b.low:
-        return a.low, a.low_inclusive
-    if _same(a.low, b.low):
-        return a.low, a.low_inclusive and b.low_inclusive
-    return b.low, b.low_inclusive
+class _Accuracy(msgspec.Struct):
+    value_exact: float | None
+    value_compatible: float | None
+    approximate: float | None
+    unit: float | None
+    counted: float | None
 
 
-def _min_high(a: Quantity, b: Quantity) -> tuple[float | None, bool]:
-    if a.high is None:
-        return b.high, b.high_inclusive
-    if b.high is None or a.high < b.high:
-        return a.high, a.high_inclusive
-    if _same(a.high, b.high):
-        return a.high, a.high_inclusive and b.high_inclusive
-    return b.high, b.high_inclusive
+class _QuantityCounts(msgspec.Struct):
+    gold: int
+    predicted: int
+    matched: int
+    value_exact: int
+    hedged: int
+    hedge_lost: int
+    unit_given: int = 0
+    counted_given: int = 0
 
 
-def describe(q: Quantity) -> str:
-    """A figure as a reader says it: "~1,730", "≤ 1,000", "> 0.5", "2,000+"."""
-    def num(x: float) -> str:
-        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4g}"
+class QuantityScores(msgspec.Struct):
+    """One scheme's entry in ``results.json``, written and read with this shape."""
 
-    hedge = "~" if q.approximate else ""
-    if q.low is not None and q.high is not None and _same(q.low, q.high):
-        core = num(q.low)
-    elif q.low is not None and q.high is not None:
-        core = f"{num(q.low)}–{num(q.high)}"
-    elif q.low is not None:
-        core = f"{'≥' if q.low_inclusive else '>'} {num(q.low)}"
-    elif q.high is not None:
-        core = f"{'≤' if q.high_inclusive else '<'} {num(q.high)}"
-    else:
-        core = "?"
-    unit = "" if q.unit in (None, "count") else f" {q.unit}"
-    return f"{hedge}{core}{unit}"
+    scheme: str
+    threshold: float
+    mention: PRF
+    figure: PRF
+    accuracy: _Accuracy
+    hedge_loss: float | None
+    counts: _QuantityCounts
+    ci: Intervals | None = None
 
-
-# ---------------------------------------------------------------- predictions
-
-@dataclass(slots=True)
-class QuantityPredictions:
-    by_doc: dict[str, list[Quantity]]
-    lines: dict[str, list[int]]
-    source: bytes
-    count: int = 0
-    alignment: list = field(default_factory=list)
-
-    @property
-    def documents_predicted(self) -> int:
-        return sum(1 for mentions in self.by_doc.values() if mentions)
-
-
-def _explain(obj: object) -> str | None:
-    return explain(obj, Quantity)
-
-
-def _problem(q: Quantity, texts: dict[str, str]) -> str | None:
-    if q.doc_id is None:
-        return 'missing field "doc_id"'
-    text = texts.get(q.doc_id)
-    if text is None:
-        return f'unknown doc_id "{q.doc_id}"{nfc_hint(q.doc_id, texts)}'
-    return quantity_problem(q, text)
-
-
-def _empty(documents) -> tuple[dict, dict]:
-    return {d: [] for d in documents}, {d: [] for d in documents}
-
-
-# ---------------------------------------------------------------- the task
 
 class QuantitiesTask(Task):
     name = "quantities"
@@ -160,118 +113,98 @@ class QuantitiesTask(Task):
                          '"high_inclusive", "approximate", "unit", "counted"}')
     model_method = "predict_quantities"
     items_name = "quantities"
+    metrics = (
+        Metric("mention_f1"), Metric("mention_precision"), Metric("mention_recall"),
+        Metric("figure_f1"), Metric("figure_precision"), Metric("figure_recall"),
+        *(Metric(name) for name in ACCURACIES), Metric("hedge_loss", higher_is_better=False),
+    )
+    headline_metric = "figure_f1"
+    scores_schema = QuantityScores
+    key_rows = ("figures", "hedge loss")
 
     def require(self, corpus: Corpus) -> None:
         if corpus.quantities is None:
             raise InputError('this gold has no quantity layer (task "quantities" needs a "quantities" list in every '
                              "gold document; see gold/GUIDELINES.md, section 10)")
 
+    # -- predictions
+
     def read(self, path, corpus: Corpus, config, *, data: bytes | None = None,
-             claims_run: str | None = None) -> QuantityPredictions:
-        self.no_claims_run(claims_run, self.name)
-        data = read_bytes(path) if data is None else data
-        records, numbers = decode_lines(path, QUANTITY_DECODER, _explain, data=data)
-        if not records:
-            raise InputError("empty file: no predictions", path=path)
-        texts = {d: doc.text for d, doc in corpus.documents.items()}
-        by_doc, lines = _empty(corpus.documents)
-        for index, q in enumerate(records):
-            problem = _problem(q, texts)
-            if problem:
-                raise InputError(problem, path=path, line=line_number(numbers, index))
-            by_doc[q.doc_id].append(q)
-            lines[q.doc_id].append(line_number(numbers, index))
-        return QuantityPredictions(by_doc, lines, data, len(records))
+             claims=None) -> Predictions:
+        no_claims_run(claims, self.name)
+        return read_predictions(path, KIND, corpus.documents, corpus.doc_ids, data=data)
+
+    def from_objects(self, items, corpus: Corpus, config, *, claims=None) -> Predictions:
+        no_claims_run(claims, self.name)
+        return predictions_from_objects(items, KIND, corpus.documents, corpus.doc_ids)
 
     def check_file(self, path, corpus: Corpus, config, *, limit: int = 20) -> list[str]:
-        texts = {d: doc.text for d, doc in corpus.documents.items()}
-        return line_problems(path, lambda raw: _problem(decode_one(raw, QUANTITY_DECODER, _explain), texts),
-                             limit=limit)
+        return check_predictions(path, KIND, corpus.documents, limit=limit)
 
-    def from_objects(self, items, corpus: Corpus, config, *, where: str = "predictions",
-                     doc_id: str | None = None, claims_run: str | None = None) -> QuantityPredictions:
-        self.no_claims_run(claims_run, self.name)
-        texts = {d: doc.text for d, doc in corpus.documents.items()}
-        by_doc, lines = _empty(corpus.documents)
-        given = []
-        for index, item in enumerate(items):
-            try:
-                q = record_from_object(item, Quantity, doc_id=doc_id)
-                problem = _problem(q, texts)
-                if problem:
-                    raise InputError(problem)
-            except InputError as exc:
-                raise InputError(f"{where}[{index}]: {exc.message}") from None
-            given.append(q)
-            by_doc[q.doc_id].append(q)
-            lines[q.doc_id].append(len(given))
-        return QuantityPredictions(by_doc, lines, to_jsonl(given), len(given))
-
-    def merge(self, parts: list[QuantityPredictions], corpus: Corpus) -> QuantityPredictions:
-        by_doc, lines = _empty(corpus.documents)
-        chunks, offset = [], 0
-        for part in parts:
-            for doc_id, mentions in part.by_doc.items():
-                by_doc[doc_id].extend(mentions)
-                lines[doc_id].extend(n + offset for n in part.lines[doc_id])
-            chunks.append(part.source)
-            offset += part.count
-        return QuantityPredictions(by_doc, lines, b"".join(chunks), offset)
+    def builder(self, corpus: Corpus, config) -> PredictionsBuilder:
+        return PredictionsBuilder(KIND, corpus.documents, corpus.doc_ids)
 
     # -- scoring
 
-    def metrics(self, scheme: str):
-        return quantity_metrics
+    def compute(self, totals: np.ndarray, scheme: str) -> dict[str, np.ndarray]:
+        return quantity_metrics(totals)
 
-    def score(self, corpus: Corpus, predictions: QuantityPredictions, config) -> Scored:
+    def prepare(self, corpus: Corpus, predictions: Predictions, config):
         doc_ids = corpus.doc_ids
+        gold = [corpus.quantities.get(d, []) for d in doc_ids]
         paragraphs = Paragraphs(doc_ids, [corpus.documents[d].text for d in doc_ids])
-        gold = Spans.build([corpus.quantities.get(d, []) for d in doc_ids], None)
-        preds = Spans.build([predictions.by_doc.get(d, []) for d in doc_ids], None)
-        outcomes = outcome_index(doc_ids, corpus.quantities, predictions.by_doc, predictions.lines)
-        scores, units = {}, {}
-        order = [config.scheme] + [s for s in self.schemes if s != config.scheme]
-        for scheme in order:
-            outcome = classify_documents(gold, preds, SCHEMES[scheme], config.threshold)
-            counts = _unit_stats(outcome, gold, preds, paragraphs)
-            units[scheme] = Units(groups=doc_ids, sizes=paragraphs.sizes, columns=COLUMNS, counts=counts)
-            entry = _entry(counts.sum(axis=0), scheme, SCHEMES[scheme].resolve_threshold(config.threshold))
-            entry["ci"] = self.intervals(units[scheme], scheme, config.n_bootstrap, config.seed)
-            scores[scheme] = entry
-            outcomes |= outcome_arrays(outcome, scheme)
-        return Scored(scores, units, outcomes)
+        outcomes = Outcomes.frame(doc_ids, list(map(len, gold)), predictions.counts, predictions.lines)
+        return (Spans.build(gold, None), Spans.flat(predictions.records, predictions.offsets, None), paragraphs,
+                outcomes)
 
-    def check_scores(self, scores: dict) -> str | None:
-        return check_entries(scores, QuantityScores)
+    def outcomes(self, prepared) -> Outcomes:
+        return prepared[3]
 
-    def rows(self, entry: dict) -> list[Row]:
+    def score_scheme(self, prepared, scheme: str, config) -> SchemeScore:
+        gold, preds, paragraphs, _ = prepared
+        rule = SCHEMES[scheme]
+        outcome = classify_documents(gold, preds, rule, config.threshold)
+        units = Units(groups=paragraphs.doc_ids, sizes=paragraphs.sizes, columns=COLUMNS,
+                      counts=_unit_stats(outcome, gold, preds, paragraphs))
+        return SchemeScore(units, outcome, {"threshold": rule.resolve_threshold(config.threshold)})
+
+    def entry(self, scheme: str, totals: np.ndarray, values: dict, part: SchemeScore, config) -> QuantityScores:
+        m = {k: value(v) for k, v in values.items()}
+        t = {name: int(round(totals[k])) for k, name in enumerate(COLUMNS) if name != "counted_f1"}
+        return QuantityScores(
+            scheme=scheme, threshold=part.facts["threshold"],
+            mention=PRF(m["mention_precision"], m["mention_recall"], m["mention_f1"]),
+            figure=PRF(m["figure_precision"], m["figure_recall"], m["figure_f1"]),
+            accuracy=_Accuracy(**{name: m[name] for name in ACCURACIES}), hedge_loss=m["hedge_loss"],
+            counts=_QuantityCounts(gold=t["mention.tp"] + t["mention.fn"], predicted=t["mention.tp"] + t["mention.fp"],
+                                   matched=t["matched"], value_exact=t["value_exact"], hedged=t["hedged"],
+                                   hedge_lost=t["hedge_lost"], unit_given=t["unit_given"],
+                                   counted_given=t["counted_given"]))
+
+    # -- tables
+
+    def rows(self, entry: QuantityScores) -> list[Row]:
         rows = []
         for name, key in (("mentions", "mention"), ("figures", "figure")):
-            block = entry[key]
-            rows.append(Row(name, block["precision"], block["recall"], block["f1"], ci_of(entry, f"{key}_f1"),
-                            f"{key}_f1"))
+            block = getattr(entry, key)
+            rows.append(self.row(name, block.precision, block.recall, block.f1, entry, f"{key}_f1"))
         for name in ACCURACIES:
-            label = f"{name.replace('_', '-')} accuracy"
-            rows.append(Row(label, None, None, entry["accuracy"][name], ci_of(entry, name), name, has_pr=False))
-        rows.append(Row("hedge loss (lower is better)", None, None, entry["hedge_loss"], ci_of(entry, "hedge_loss"),
-                        "hedge_loss", has_pr=False))
+            rows.append(self.row(f"{name.replace('_', '-')} accuracy", None, None, getattr(entry.accuracy, name),
+                                 entry, name, has_pr=False))
+        rows.append(self.row("hedge loss", None, None, entry.hedge_loss, entry, "hedge_loss", has_pr=False))
         return rows
 
-    def table(self, entry: dict, fmt: str) -> str:
-        rows = []
-        for row in self.rows(entry):
-            rows.append([row.name, row.shown_pr(row.precision), row.shown_pr(row.recall), fmt_score(row.value),
-                         fmt_interval(row.ci, missing="-")])
+    def table(self, entry: QuantityScores, fmt: str) -> str:
+        rows = [[row.label, row.shown_pr(row.precision), row.shown_pr(row.recall), fmt_score(row.value),
+                 fmt_interval(row.ci, missing="-")] for row in self.rows(entry)]
         return render(rows, ["figure", "P", "R", "F1 / rate", "95% CI"], fmt)
 
-    def report(self, results: dict, scheme: str, fmt: str) -> str:
-        entry = results["scores"][scheme]
-        counts = entry["counts"]
-        head = notes([f"{results['model']} | task quantities | scheme {scheme}", ""], fmt)
-        tail = ["", f"{counts['gold']} gold mentions, {counts['predicted']} predicted, {counts['matched']} matched; "
-                    f"{counts['hedged']} matched gold figures hedged or bounded, {counts['hedge_lost']} stated as exact",
-                results["signatures"][scheme]]
-        return "\n".join([*head, self.table(entry, fmt), *notes(tail, fmt)])
+    def summary(self, results, scheme: str) -> list[str]:
+        counts = results.scores[scheme].counts
+        return [f"{counts.gold} gold mentions, {counts.predicted} predicted, {counts.matched} matched "
+                f"({counts.unit_given} giving a unit, {counts.counted_given} what is counted: the accuracies of "
+                f"those fields are over these); {counts.hedged} matched gold figures hedged or bounded, "
+                f"{counts.hedge_lost} stated as exact"]
 
 
 def _unit_stats(outcome, gold: Spans, preds: Spans, paragraphs: Paragraphs) -> np.ndarray:
@@ -281,13 +214,14 @@ def _unit_stats(outcome, gold: Spans, preds: Spans, paragraphs: Paragraphs) -> n
     p_unit = paragraphs.unit_of(preds.doc, preds.start) if len(preds) else np.zeros(0, np.int64)
     matched = outcome.rows(MATCHED)
     pairs = list(zip(outcome.gold[matched].tolist(), outcome.pred[matched].tolist()))
-    paired_gold = {g for g, _ in pairs}
-    paired_pred = {p for _, p in pairs}
-    for g in range(len(gold)):
-        counts[g_unit[g], _C["mention.tp" if g in paired_gold else "mention.fn"]] += 1
-    for p in range(len(preds)):
-        if p not in paired_pred:
-            counts[p_unit[p], _C["mention.fp"]] += 1
+    paired_gold = np.zeros(len(gold), bool)
+    paired_pred = np.zeros(len(preds), bool)
+    if pairs:
+        paired_gold[[g for g, _ in pairs]] = True
+        paired_pred[[p for _, p in pairs]] = True
+    np.add.at(counts[:, _C["mention.tp"]], g_unit[paired_gold], 1)
+    np.add.at(counts[:, _C["mention.fn"]], g_unit[~paired_gold], 1)
+    np.add.at(counts[:, _C["mention.fp"]], p_unit[~paired_pred], 1)
     for g, p in pairs:
         gq, pq = gold.claims[g], preds.claims[p]
         row = counts[g_unit[g]]
@@ -307,72 +241,6 @@ def _unit_stats(outcome, gold: Spans, preds: Spans, paragraphs: Paragraphs) -> n
             row[_C["hedged"]] += 1
             row[_C["hedge_lost"]] += pq.exact
     return counts
-
-
-def quantity_metrics(totals: np.ndarray) -> dict[str, np.ndarray]:
-    """Every quantity metric from totals of shape (..., len(COLUMNS)); NaN where undefined."""
-    t = {name: np.asarray(totals, float)[..., k] for k, name in enumerate(COLUMNS)}
-    tp, fp, fn, ftp = t["mention.tp"], t["mention.fp"], t["mention.fn"], t["figure.tp"]
-    n_pred, n_gold, matched = tp + fp, tp + fn, t["matched"]
-
-    def given(num, den, n_given):
-        return np.where(n_given > 0, ratio(num, den), np.nan)
-
-    return {
-        "mention_precision": ratio(tp, n_pred), "mention_recall": ratio(tp, n_gold),
-        "mention_f1": ratio(2 * tp, 2 * tp + fp + fn),
-        "figure_precision": ratio(ftp, n_pred), "figure_recall": ratio(ftp, n_gold),
-        "figure_f1": ratio(2 * ftp, n_pred + n_gold),
-        "value_exact": ratio(t["value_exact"], matched), "value_compatible": ratio(t["value_compatible"], matched),
-        "approximate": ratio(t["approximate_ok"], matched),
-        "unit": given(t["unit_ok"], matched, t["unit_given"]),
-        "counted": given(t["counted_f1"], matched, t["counted_given"]),
-        "hedge_loss": ratio(t["hedge_lost"], t["hedged"]),
-    }
-
-
-def _entry(totals: np.ndarray, scheme: str, threshold: float) -> dict:
-    m = {k: (None if np.isnan(v) else float(v)) for k, v in quantity_metrics(totals).items()}
-    t = {name: totals[k] for k, name in enumerate(COLUMNS)}
-    return {
-        "scheme": scheme,
-        "threshold": threshold,
-        "mention": {"precision": m["mention_precision"], "recall": m["mention_recall"], "f1": m["mention_f1"]},
-        "figure": {"precision": m["figure_precision"], "recall": m["figure_recall"], "f1": m["figure_f1"]},
-        "accuracy": {name: m[name] for name in ACCURACIES},
-        "hedge_loss": m["hedge_loss"],
-        "counts": {"gold": int(t["mention.tp"] + t["mention.fn"]), "predicted": int(t["mention.tp"] + t["mention.fp"]),
-                   "matched": int(t["matched"]), "value_exact": int(t["value_exact"]), "hedged": int(t["hedged"]),
-                   "hedge_lost": int(t["hedge_lost"])},
-    }
-
-
-class _Accuracy(msgspec.Struct):
-    value_exact: float | None
-    value_compatible: float | None
-    approximate: float | None
-    unit: float | None
-    counted: float | None
-
-
-class _QuantityCounts(msgspec.Struct):
-    gold: int
-    predicted: int
-    matched: int
-    value_exact: int
-    hedged: int
-    hedge_lost: int
-
-
-class QuantityScores(msgspec.Struct):
-    scheme: str
-    threshold: float
-    mention: PRF
-    figure: PRF
-    accuracy: _Accuracy
-    hedge_loss: float | None
-    counts: _QuantityCounts
-    ci: Intervals | None = None
 
 
 TASK = QuantitiesTask()

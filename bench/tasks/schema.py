@@ -1,4 +1,4 @@
-"""The shapes the tasks' entries in ``results.json`` share, and the check a run is read back with."""
+"""The shapes the tasks' entries in ``results.json`` share."""
 
 from __future__ import annotations
 
@@ -33,15 +33,3 @@ class Intervals(msgspec.Struct):
             for pair in pairs:
                 if pair is not None and not (len(pair) == 2 and all(type(x) in (int, float) for x in pair)):
                     raise msgspec.ValidationError(f"interval of {name} is not a pair of numbers")
-
-
-def check_entries(scores: dict, schema: type) -> str | None:
-    """The first scheme whose entry does not fit ``schema``, in words."""
-    if not scores:
-        return "no scores"
-    for scheme, entry in scores.items():
-        try:
-            msgspec.convert(entry, schema)
-        except msgspec.ValidationError as exc:
-            return f'scheme "{scheme}": {exc}'
-    return None

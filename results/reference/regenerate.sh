@@ -23,3 +23,4 @@ done
 claims_run=$(ls -d $R/seeds/claims/rules-* | head -1)
 bench run --model rules --task links --claims-run "$claims_run" --quiet --out $R/seeds/links-end-to-end > /dev/null
 bench run --model sentences --task links --claims-run "$claims_run" --quiet --out $R/seeds/links-end-to-end > /dev/null
+python3 results/reference/readme_tables.py
