@@ -4,9 +4,7 @@ Gold files, prediction files, in-memory predictions and model outputs all pass t
 here, so a problem reads the same wherever it comes from. msgspec checks the shape of
 each record in C while decoding (``bench.jsonio``); the rules that need the document
 (offsets inside the text, the text matching them) and the allowed values are
-``claim_problem`` and ``quantity_problem``. Large files run those rules as array
-operations first (``bench.columns``) and call these functions only for the rows the arrays
-flag, so the words of every message come from here.
+``claim_problem`` and ``quantity_problem``, so the words of every message come from here.
 """
 
 from __future__ import annotations

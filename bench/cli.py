@@ -197,7 +197,7 @@ def _stdout_to_stderr():
 def _print_run(args, results) -> None:
     from .runs import render
 
-    print(render(results, results.settings["scheme"], args.format))
+    print(render(results, results.evaluation["scheme"], args.format))
 
 
 def _report(args, folder) -> None:

@@ -103,7 +103,7 @@ def claims_of_run(loaded: Loaded, spec, results_dir=DEFAULT_RESULTS_DIR) -> Link
         raise InputError(f'--claims-run {spec}: a run of task "{results.task}", not a claims run')
     if results.gold.sha256 != layer_sha256(corpus, "claims") or results.gold.docs_sha256 != documents_sha256(corpus):
         raise InputError(f"--claims-run {spec}: scored on other gold or documents than the links gold")
-    settings = results.settings
+    settings = results.evaluation
     config = make_config(task="claims", threshold=settings["threshold"],
                          align_threshold=settings.get("align_threshold", 0.5), n_bootstrap=0)
     predictions = CLAIMS.read(run.predictions_path, corpus, config, data=run.predictions())
@@ -164,9 +164,9 @@ def assemble(*, loaded: Loaded, predictions, config: EvalConfig, system: System,
         signature=signature(loaded.gold, config, system),
         signatures={scheme: signature(loaded.gold, config, system, scheme=scheme) for scheme in scored.scores},
         gold=GoldInfo(**loaded.gold),
-        settings=config.to_dict(),
+        evaluation=config.to_dict(),
         system=system.to_dict(),
-        config=dict(extra or {}),
+        inputs=dict(extra or {}),
         versions=versions(),
         timing={k: round(v, 4) for k, v in timing.items()},
         scores=scored.scores,

@@ -105,9 +105,9 @@ class Results(msgspec.Struct, omit_defaults=True):
     signature: str
     signatures: dict[str, str]
     gold: GoldInfo
-    settings: dict[str, Any]
-    system: dict[str, Any]
-    config: dict[str, Any]
+    evaluation: dict[str, Any]  # the evaluation settings (EvalConfig): what the numbers were measured under
+    system: dict[str, Any]  # what produced the predictions, as the signature names it
+    inputs: dict[str, Any]  # how the run was asked for: the model as named, its arguments, the protocol, files
     versions: dict[str, str]
     timing: dict[str, float]
     scores: dict[str, Any]
@@ -120,7 +120,29 @@ class Results(msgspec.Struct, omit_defaults=True):
     files: dict[str, str] | None = None  # SHA-256 of every other file of the run, checked when it is read
 
 
+class _LegacyResults(Results, omit_defaults=True, kw_only=True):
+    """``results.json`` of run formats 2 and 3, which named ``evaluation`` "settings" and ``inputs`` "config"."""
+
+    evaluation: dict[str, Any] = {}
+    inputs: dict[str, Any] = {}
+    settings: dict[str, Any] = {}
+    config: dict[str, Any] = {}
+
+
 _RESULTS_DECODER = msgspec.json.Decoder(Results)
+_LEGACY_DECODER = msgspec.json.Decoder(_LegacyResults)
+
+
+class _Format(msgspec.Struct):
+    format: int = 0
+
+
+def _format_of(path: Path) -> int:
+    """The run format a results file says it has (0 when it cannot tell; the full reading then says why)."""
+    try:
+        return msgspec.json.decode(read_bytes(path), type=_Format).format
+    except (msgspec.DecodeError, msgspec.ValidationError, InputError):
+        return FORMAT
 
 
 @dataclass(slots=True)
@@ -446,7 +468,13 @@ def read_run(folder: Path | str) -> Run:
     """The run in ``folder``, every part a reader uses checked (see the module docstring)."""
     folder = Path(folder)
     path = folder / RESULTS_FILE
-    results = decode_file(path, _RESULTS_DECODER, _explain_results)
+    results = decode_file(path, _RESULTS_DECODER if _format_of(path) >= 4 else _LEGACY_DECODER, _explain_results)
+    if isinstance(results, _LegacyResults):
+        if results.evaluation or results.inputs or (results.format == 2 and (results.files or results.failures)):
+            raise InputError(f"says run format {results.format} but carries the parts of a later format: the run "
+                             "was changed", path=path)
+        fields = {f: getattr(results, f) for f in Results.__struct_fields__ if f not in ("evaluation", "inputs")}
+        results = Results(**fields, evaluation=results.settings, inputs=results.config)
     if results.format not in READABLE_FORMATS:
         raise InputError(f"run format {results.format}, this ClaimBench reads formats "
                          f"{', '.join(map(str, READABLE_FORMATS))}: score the run's predictions.jsonl again with "
@@ -454,8 +482,6 @@ def read_run(folder: Path | str) -> Run:
     if results.format >= 3 and results.files is None:
         raise InputError(f'has no "files" (the hashes every run of format {results.format} records): '
                          "the run was changed", path=path)
-    if results.format == 2 and (results.files is not None or results.failures):
-        raise InputError("says run format 2 but carries the parts of a later format: the run was changed", path=path)
     if not RUN_ID.fullmatch(results.run_id):
         raise InputError(f"not a run id: {results.run_id[:40]!r}", path=path)
     try:

@@ -78,3 +78,14 @@ def checked(model, document):
     rows = [item if not isinstance(item, dict) or "doc_id" in item else {**item, "doc_id": document.doc_id}
             for item in items]
     return claims_from_objects(rows, {document.doc_id: document}).by_doc[document.doc_id]
+
+
+def as_format_2(run):
+    """Rewrite a run as run format 2 saved it: before hashes, with the names that format used."""
+    import json
+
+    results = json.loads((run / "results.json").read_text(encoding="utf-8"))
+    results["format"] = 2
+    del results["files"]
+    results["settings"], results["config"] = results.pop("evaluation"), results.pop("inputs")
+    (run / "results.json").write_text(json.dumps(results), encoding="utf-8")

@@ -17,7 +17,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import GOLD, ROOT, SEEDS, gold_as_predictions, one_line_error, runs_in, snapshot
+from conftest import GOLD, ROOT, SEEDS, as_format_2, gold_as_predictions, one_line_error, runs_in, snapshot
 
 from bench.cli import main
 
@@ -211,10 +211,7 @@ def test_damaged_runs_give_one_line_to_compare_and_report(tmp_path, capsys, out,
     shutil.copytree(runs_in(out)[0], run)
     name, _, old = name.partition(" ")
     if old:
-        results = json.loads((run / "results.json").read_text())
-        results["format"] = 2
-        del results["files"]
-        (run / "results.json").write_text(json.dumps(results))
+        as_format_2(run)
     _damage(run, name, content)
     for argv in (["compare", str(runs_in(out)[0]), str(run)], ["report", str(run)]):
         if argv[0] == "report" and name == "units.npz" or argv[0] == "compare" and name != "units.npz":
@@ -276,10 +273,7 @@ def test_the_gate_fails_when_it_cannot_test(tmp_path, capsys, out):
     no_units = tmp_path / "no-units"
     shutil.copytree(runs_in(tmp_path / "r5")[0], no_units)
     (no_units / "units.npz").unlink()
-    results = json.loads((no_units / "results.json").read_text())
-    results["format"] = 2
-    del results["files"]  # a run saved without unit statistics (deleting them from a newer run is damage)
-    (no_units / "results.json").write_text(json.dumps(results))
+    as_format_2(no_units)  # a run saved without unit statistics (deleting them from a newer run is damage)
     code = main(["compare", str(base), str(no_units), "--fail-on-regression"])
     err = capsys.readouterr().err
     assert code == 1 and "the regression gate cannot test, so it fails" in err and "no unit statistics" in err
@@ -516,10 +510,7 @@ def test_outcomes_out_of_range_are_a_damaged_run(tmp_path, capsys, out, name, va
         kept[name] = kept[name].copy()
         kept[name][0] = value
     np.savez(run / "outcomes.npz", **kept)
-    results = json.loads((run / "results.json").read_text())
-    results["format"] = 2
-    del results["files"]  # unchecked by hash, as a run saved before hashes were recorded
-    (run / "results.json").write_text(json.dumps(results))
+    as_format_2(run)  # unchecked by hash, as a run saved before hashes were recorded
     _fails(["report", str(run)], capsys, "damaged outcomes: ", out)
 
 
@@ -530,8 +521,5 @@ def test_unit_arrays_of_damaged_shape(tmp_path, capsys, out):
         kept = {name: arrays[name] for name in arrays.files}
     kept["lenient.counts"] = kept["lenient.counts"][:3]
     np.savez(run / "units.npz", **kept)
-    results = json.loads((run / "results.json").read_text())
-    results["format"] = 2
-    del results["files"]  # as a run saved before its files' hashes were recorded
-    (run / "results.json").write_text(json.dumps(results))
+    as_format_2(run)  # as a run saved before its files' hashes were recorded
     _fails(["compare", str(runs_in(out)[0]), str(run)], capsys, "damaged unit statistics", out)

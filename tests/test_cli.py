@@ -29,7 +29,7 @@ def test_run_twice_gives_two_folders_with_identical_scores(tmp_path, capsys):
     assert results[0]["scores"] == results[1]["scores"]
     assert results[0]["run_id"] != results[1]["run_id"]
     assert first_table == second_table
-    for key in ("model", "run_id", "created", "signature", "gold", "settings", "system", "config", "versions",
+    for key in ("model", "run_id", "created", "signature", "gold", "evaluation", "system", "inputs", "versions",
                 "timing", "scores", "coverage"):
         assert key in results[0]
     assert set(results[0]["scores"]) >= {"lenient", "strict", "detection"}

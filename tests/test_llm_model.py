@@ -243,7 +243,7 @@ def test_correct_answers_are_scored_and_a_rerun_sends_nothing(fake, capsys, tmp_
         assert (body["model"], body["temperature"], body["seed"], body["max_tokens"]) == (MODEL, 0.0, 0, 4096)
         assert "authorization" not in request["headers"]  # no key set: none sent
     # the gold, given back as free text, is placed exactly and scores 1
-    assert results["config"]["protocol"] == "leave-one-document-out"
+    assert results["inputs"]["protocol"] == "leave-one-document-out"
     assert results["coverage"]["predicted"] == 5
     assert micro(results)["f1"] == 1.0
     rows = [json.loads(line) for line in (folder / "alignment.jsonl").read_text().splitlines()]

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, as_format_2
 
 from bench.records import CLAIM_TYPES
 from bench.cli import main
@@ -102,11 +102,11 @@ def _records(run, scheme=None):
     again from the run's own file, the outcomes from outcomes.npz.
     """
     results = _results(run)
-    scheme = scheme or results["settings"]["scheme"]
+    scheme = scheme or results["evaluation"]["scheme"]
     corpus = load_corpus(gold=resolve_recorded(results["gold"]["path"]),
                          docs=resolve_recorded(results["gold"]["docs_path"]))
     preds = read_predictions(run / "predictions.jsonl", corpus.documents,
-                             threshold=results["settings"]["align_threshold"])
+                             threshold=results["evaluation"]["align_threshold"])
     with np.load(run / "outcomes.npz") as arrays:
         gold_kind, pred_kind = arrays[f"{scheme}.gold_kind"], arrays[f"{scheme}.pred_kind"]
     gold = [(d, c) for d in corpus.doc_ids for c in corpus.gold[d]]
@@ -290,10 +290,7 @@ def test_a_run_without_the_headline_outcomes_is_refused(runs, tmp_path):
     np.savez(run / "outcomes.npz", **kept)
     with pytest.raises(InputError, match="outcomes.npz: is not the file this run wrote"):
         render_report([run])
-    results = json.loads((run / "results.json").read_text(encoding="utf-8"))
-    results["format"] = 2
-    del results["files"]  # as a run saved before its files' hashes were recorded
-    (run / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    as_format_2(run)  # as a run saved before its files' hashes were recorded
     with pytest.raises(InputError, match='the run has no "lenient" outcomes'):
         render_report([run])
     with pytest.raises(InputError, match="one run or contrasts two"):
@@ -304,7 +301,7 @@ def test_a_run_without_the_headline_outcomes_is_refused(runs, tmp_path):
 
 def _statuses(run_a, run_b):
     """Gold claims matched by exactly one of the runs: (doc, start, end, "a_only" | "b_only")."""
-    scheme = _results(run_a)["settings"]["scheme"]
+    scheme = _results(run_a)["evaluation"]["scheme"]
 
     def matched(run):
         return Counter((doc_id, c.start, c.end, c.type, c.claimant, kind == "matched")

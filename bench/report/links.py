@@ -45,7 +45,7 @@ def links_page(view: RunView) -> str:
     task = view.task
     results = view.results
     config = make_config(task="links", scheme=view.scheme, n_bootstrap=0)
-    claims_run, claims = results["config"].get("claims_run"), None
+    claims_run, claims = results["inputs"].get("claims_run"), None
     if claims_run is not None:
         linked = find_linked_run(view.run.folder, claims_run, results["system"].get("claims"))
         claims = claims_of_run(Loaded(view.corpus, results["gold"]), linked)

@@ -167,8 +167,8 @@ def pair_page(a: RunView, b: RunView, *, show=None, worst: int = 20) -> str:
         warnings.append('<div class="warn"><b>The runs\' evaluation settings differ, so their scores are not '
                         f"directly comparable.</b><br>A: <code>{html(sig_a)}</code><br>B: <code>{html(sig_b)}</code>"
                         "</div>")
-    if b.results["settings"].get("scheme") != a.scheme:
-        warnings.append(f'<div class="warn">Run B\'s headline scheme is {html(b.results["settings"].get("scheme"))}; '
+    if b.results["evaluation"].get("scheme") != a.scheme:
+        warnings.append(f'<div class="warn">Run B\'s headline scheme is {html(b.results["evaluation"].get("scheme"))}; '
                         f"both runs are shown under run A's, {html(a.scheme)}.</div>")
     cards = (f'<div class="grid">{scores_card(a, label="A · ", compact=True)}'
              f'{scores_card(b, label="B · ", base=a.entry, compact=True)}</div>')

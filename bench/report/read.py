@@ -152,7 +152,7 @@ def read_view(folder: Path, *, scheme: str | None = None, docs: Path | None = No
     run = read_run(folder)
     results = msgspec.to_builtins(run.results)
     task = run.task
-    scheme = scheme or results["settings"].get("scheme") or task.headline
+    scheme = scheme or results["evaluation"].get("scheme") or task.headline
     if scheme not in results["scores"]:
         raise InputError(f'run {results["run_id"]} has no scores for scheme "{scheme}"', path=run.folder)
     recorded = results["gold"]
@@ -166,12 +166,12 @@ def read_view(folder: Path, *, scheme: str | None = None, docs: Path | None = No
     if documents_sha256(corpus) != recorded["docs_sha256"]:
         raise InputError(f"the documents at {docs_path} differ from the ones this run was scored on "
                          f"(docs sha256 {recorded['docs_sha256'][:12]})", path=run.folder)
-    if results["config"].get("limit"):
-        corpus = corpus.subset(corpus.doc_ids[:results["config"]["limit"]])
+    if results["inputs"].get("limit"):
+        corpus = corpus.subset(corpus.doc_ids[:results["inputs"]["limit"]])
     if layer_sha256(corpus, task.layer) != recorded["sha256"]:
         raise InputError(f"the gold at {gold_path} differs from the gold this run was scored on "
                          f"(sha256 {recorded['sha256'][:12]})", path=run.folder)
-    settings = results["settings"]
+    settings = results["evaluation"]
     config = make_config(task=task.name, scheme=scheme, threshold=settings["threshold"],
                          align_threshold=settings.get("align_threshold", 0.5), n_bootstrap=0)
     predictions = None

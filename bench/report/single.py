@@ -190,7 +190,7 @@ def definitions(items: list[tuple[str, str]]) -> str:
 
 def meta(view: RunView) -> str:
     results, scheme = view.results, view.scheme
-    gold, settings = results["gold"], results["settings"]
+    gold, settings = results["gold"], results["evaluation"]
     core = [
         ("model", html(results["model"])),
         ("task", html(results["task"])),
@@ -204,7 +204,7 @@ def meta(view: RunView) -> str:
     if results.get("warnings"):
         core.append(("warnings", "<br>".join(html(w) for w in results["warnings"])))
     more = [(str(key).replace("_", " "), html(plain(value))) for key, value in
-            {**results["config"], **results["system"]}.items() if value not in (None, {}, [])]
+            {**results["inputs"], **results["system"]}.items() if value not in (None, {}, [])]
     more.append(("documents", html(gold["docs_path"])))
     for name in ("timing", "versions", "usage", "coverage"):
         if results.get(name):
