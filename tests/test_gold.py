@@ -103,21 +103,32 @@ def _links(path):
     return links
 
 
+def _link_agreement(key, response, mentions, singletons: bool) -> list[str]:
+    pk, pr = key.conflict_pairs(), response.conflict_pairs()
+    conflict_f1 = 2 * len(pk & pr) / (len(pk) + len(pr))
+    found = coref.evaluate(coref.clustering(list(key.clusters.values()), mentions, singletons=singletons),
+                           coref.clustering(list(response.clusters.values()), mentions, singletons=singletons))
+    return [*(f"{found[m]['f1']:.3f}" for m in ("muc", "b3", "ceafe", "lea", "conll")), f"{conflict_f1:.3f}"]
+
+
 def test_link_agreement_in_readme_is_what_the_metrics_give():
+    import subprocess
+
     corpus = load_corpus(gold=GOLD, docs=SEEDS)
     mentions = [ClaimRef(d, c.id) for d in corpus.doc_ids for c in corpus.gold[d]]
     a, b = _links(GOLD / "annotations" / "links_a.json"), _links(GOLD / "annotations" / "links_b.json")
-    pa, pb = a.conflict_pairs(), b.conflict_pairs()
-    conflict_f1 = 2 * len(pa & pb) / (len(pa) + len(pb))
-    for label, singletons in (("with singletons", True), ("without singletons", False)):
-        found = coref.evaluate(coref.clustering(list(a.clusters.values()), mentions, singletons=singletons),
-                               coref.clustering(list(b.clusters.values()), mentions, singletons=singletons))
-        expected = [label, *(f"{found[m]['f1']:.3f}" for m in ("muc", "b3", "ceafe", "lea", "conll")),
-                    f"{conflict_f1:.3f}"]
-        assert _cells(f"| {label} |") == expected
     gold = corpus.links
-    assert len(gold.clusters) == 11 and sum(map(len, gold.clusters.values())) == 27 and len(gold.conflicts) == 1
-    assert gold.to_dict() == json.loads((GOLD / "annotations" / "links_a.json").read_text(encoding="utf-8"))
+    shown = subprocess.run(["git", "show", "ecd81d5:gold/links.json"], capture_output=True, cwd=ROOT)
+    rows = [("B against A, with singletons", a, b, True), ("B against A, without singletons", a, b, False),
+            ("gold against A, with singletons", a, gold, True), ("gold against B, with singletons", b, gold, True)]
+    if shown.returncode == 0:  # the 1.1.0 layer, from the history (a clone without it skips these rows)
+        old = links_from_record(LINKS_DECODER.decode(shown.stdout))[0]
+        rows += [("gold 1.1.0 against the gold, with singletons", gold, old, True),
+                 ("gold 1.1.0 against the gold, without singletons", gold, old, False)]
+    for label, key, response, singletons in rows:
+        assert _cells(f"| {label} |") == [label, *_link_agreement(key, response, mentions, singletons)]
+    assert len(gold.clusters) == 14 and sum(map(len, gold.clusters.values())) == 34 and len(gold.conflicts) == 1
+    assert {frozenset(refs) for refs in gold.clusters.values()} == {frozenset(refs) for refs in a.clusters.values()}
 
 
 @pytest.mark.parametrize("name", ["heldout", "figures"])
@@ -134,3 +145,43 @@ def test_test_corpus_readme_counts_match_its_gold(name):
         words = len(corpus.documents[doc_id].text.split())
         assert rows[doc_id] == [str(words), str(len(corpus.gold[doc_id])), str(len(corpus.quantities[doc_id]))]
     assert rows["total"] == [str(sum(int(r[k]) for d, r in rows.items() if d != "total")) for k in range(3)]
+
+
+DEV = GOLD / "dev"
+
+
+def _dev_cells(prefix: str) -> list[str]:
+    line = next(line for line in (DEV / "README.md").read_text(encoding="utf-8").splitlines()
+                if line.startswith(prefix))
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def _dev_annotation(who: str, documents: dict):
+    rows = [json.loads(line) for line in (DEV / "annotations" / f"annotator_{who}.jsonl").read_text().splitlines()]
+    return load_corpus(gold=rows, docs=documents)
+
+
+def test_dev_corpus_readme_counts_and_agreement_are_what_the_files_give():
+    documents = {}
+    for split in ("train", "test"):
+        corpus = load_corpus(gold=DEV / split / "gold", docs=DEV / split / "docs")
+        documents |= {d: doc.text for d, doc in corpus.documents.items()}
+        counts = [sum(c.type == t for claims in corpus.gold.values() for c in claims) for t in CLAIM_TYPES]
+        assert _dev_cells(f"| {split} |") == [split, str(len(corpus.documents)), *map(str, counts), str(sum(counts)),
+                                              str(sum(map(len, corpus.quantities.values())))]
+    a, b = _dev_annotation("a", documents), _dev_annotation("b", documents)
+    claimants = json.loads((DEV / "annotations" / "claimants_a.json").read_text(encoding="utf-8"))
+    for label, scheme in (("detection F1", "detection"), ("typed F1", "lenient"), ("strict F1", "strict")):
+        result = score(gold=a.gold, predictions=b.gold, documents=a.documents, scheme=scheme, claimants=claimants)
+        expected = [f"{result.per_type[t].f1:.3f}" for t in CLAIM_TYPES] + [f"{result.micro.f1:.3f}"]
+        assert _dev_cells(f"| {label}")[1:] == expected, label
+    text = (DEV / "README.md").read_text(encoding="utf-8")
+    attribution = result.attribution
+    assert f"attribution form agreed on {attribution['attribution_accuracy']:.3f}" in text
+    assert f"claimants agreed on\n{attribution['claimant_accuracy']:.3f}" in text or \
+        f"claimants agreed on {attribution['claimant_accuracy']:.3f}" in text
+    task, config = get_task("quantities"), make_config(task="quantities", n_bootstrap=0)
+    entry = msgspec.to_builtins(task.score(a, task.from_objects([q for d in b.doc_ids for q in b.quantities[d]], a,
+                                                                config), config).scores["lenient"])
+    assert f"mention F1\n{entry['mention']['f1']:.3f}" in text or f"mention F1 {entry['mention']['f1']:.3f}" in text
+    assert len([c for cs in a.gold.values() for c in cs]) == 629 and len([c for cs in b.gold.values() for c in cs]) == 643
