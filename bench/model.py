@@ -14,7 +14,9 @@ in ``tasks`` and implements one method per task:
 Whatever a method returns is checked by the same code as a prediction file. A model that
 learns from gold overrides ``fit(documents, gold)``, where ``gold`` maps each training
 document's doc_id to its gold claims; the runner (``bench.protocol``) then trains a fresh
-instance per held-out document, so no model can see the gold of a document it predicts.
+instance per held-out document, so no model can see the gold of a document it predicts. A
+model that also learns from the shipped development corpus names it in ``extra_training``;
+the runner adds it to every training set, less any document being evaluated.
 
 The runner sets two attributes on every instance before using it: ``progress`` (False
 under ``--quiet``) and ``context``, the ``RunContext`` of the run, where the instances of one
@@ -62,6 +64,9 @@ class Model:
     name: str = ""
     tasks: tuple[str, ...] = ("claims",)
     trains: tuple[str, ...] | None = None  # the tasks ``fit`` is for (None: all of ``tasks``)
+    # shipped corpora (``bench.corpus.paths.CORPORA``) the runner adds to every training set, less
+    # any document that is evaluated: development data, never the gold a model is scored on
+    extra_training: tuple[str, ...] = ()
     progress: bool = True
     context: RunContext | None = None
     workers: int = 1

@@ -25,7 +25,8 @@ from .corpus.paths import DEFAULT_DOCS, DEFAULT_GOLD
 from .errors import InputError, warn
 from .jsonio import json_sha256, read_bytes
 from .model import RunContext
-from .protocol import ModelRun, check_model_args, items_of, parse_model_args, protocol_of, run_model, with_defaults
+from .protocol import (ModelRun, check_model_args, extra_corpus, items_of, parse_model_args, protocol_of, run_model,
+                       with_defaults)
 from .records import CLAIM_TYPES, Corpus
 from .redact import redact
 from .registry import resolve
@@ -276,7 +277,7 @@ def run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, tra
     load_s = time.perf_counter() - started
     shown_args = {k: redact(v) for k, v in given.items()}
     args = {k: redact(v) for k, v in with_defaults(cls, given).items() if k not in cls.neutral_args}
-    train_id = protocol_of(cls, task, train)[1]
+    train_id = protocol_of(cls, task, train, extra_corpus(cls, task, corpus))[1]
     key = {"task": task.name, "model": resolved.spec, "code": resolved.code, "args": json_sha256(args),
            "train": train_id, "settings": config.to_dict(), "gold": loaded.gold["sha256"],
            "docs": loaded.gold["docs_sha256"], "version": loaded.gold["version"], "limit": limit,

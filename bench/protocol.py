@@ -207,17 +207,44 @@ def training_hash(train: Corpus) -> str:
     return json_sha256(payload)[:12]
 
 
-def protocol_of(cls: type[Model], task, train: Corpus | None) -> tuple[str, str | None]:
-    """(protocol, what the signature names of the training) for ``cls`` on ``task``."""
-    trainable = cls.is_trainable() and task.name in (cls.trains if cls.trains is not None else cls.tasks)
-    if not trainable:
+def trains_on(cls: type[Model], task) -> bool:
+    return cls.is_trainable() and task.name in (cls.trains if cls.trains is not None else cls.tasks)
+
+
+def protocol_of(cls: type[Model], task, train: Corpus | None, extra: Corpus | None = None) -> tuple[str, str | None]:
+    """(protocol, what the signature names of the training) for ``cls`` on ``task``; ``extra`` is the
+    development data it learns from besides (``extra_corpus``), named with its hash."""
+    if not trains_on(cls, task):
         return NO_TRAINING, None
+    suffix = "" if extra is None else f"+{'+'.join(cls.extra_training)}#{training_hash(extra)}"
     if train is not None:
-        return SEPARATE_TRAINING, training_hash(train)
+        return SEPARATE_TRAINING, training_hash(train) + suffix
     if not task.per_document:
         raise InputError(f'task "{task.name}" links claims across documents: train model "{cls.name}" on a '
                          "separate corpus (--train-gold, --train-docs)")
-    return LEAVE_ONE_OUT, "loo"
+    return LEAVE_ONE_OUT, "loo" + suffix
+
+
+def extra_corpus(cls: type[Model], task, evaluated: Corpus) -> Corpus | None:
+    """The shipped corpora ``cls`` also learns from, less every document of ``evaluated`` (by id or text):
+    a model never trains on a document it is scored on, whatever corpus is evaluated."""
+    if not cls.extra_training or not trains_on(cls, task):
+        return None
+    from .corpus.load import load_corpus
+    from .corpus.paths import CORPORA
+
+    texts = {doc.text for doc in evaluated.documents.values()}
+    documents, gold = {}, {}
+    for name in cls.extra_training:
+        if name not in CORPORA:
+            raise InputError(f'model "{cls.name}" learns from "{name}", which is not a shipped corpus '
+                             f'({", ".join(CORPORA)})')
+        gold_path, docs_path = CORPORA[name]
+        corpus = load_corpus(gold=gold_path, docs=docs_path)
+        for doc_id, doc in corpus.documents.items():
+            if doc_id not in evaluated.documents and doc.text not in texts:
+                documents[doc_id], gold[doc_id] = doc, corpus.gold[doc_id]
+    return Corpus(documents=documents, gold=gold)
 
 
 # What the runner hands over for each document: (doc_id, output) or (doc_id, InputError).
@@ -242,14 +269,15 @@ def run_model(cls: type[Model], corpus: Corpus, *, task, model_args: Mapping[str
     todo = list(corpus.doc_ids if doc_ids is None else doc_ids)
     timing = {"fit_s": 0.0, "predict_s": 0.0}
     warnings: list[str] = []
-    protocol, train_id = protocol_of(cls, task, train)
+    extra = extra_corpus(cls, task, corpus)
+    protocol, train_id = protocol_of(cls, task, train, extra)
     if protocol == NO_TRAINING:
         model = instantiate(cls, args, context)
         if train is not None:
             warnings.append(f'model "{name}" does not train: --train-gold and --train-docs are ignored')
     elif protocol == SEPARATE_TRAINING:
         check_disjoint(train, corpus)
-        model = _fitted(cls, args, train, train.doc_ids, "on the training corpus", timing, context)
+        model = _fitted(cls, args, train, train.doc_ids, "on the training corpus", timing, context, extra)
     else:
         model = None
 
@@ -267,7 +295,7 @@ def run_model(cls: type[Model], corpus: Corpus, *, task, model_args: Mapping[str
         if protocol != LEAVE_ONE_OUT:
             return model
         return _fitted(cls, args, corpus, [d for d in corpus.doc_ids if d != doc_id],
-                       f'for held-out document "{doc_id}"', timing, context)
+                       f'for held-out document "{doc_id}"', timing, context, extra)
 
     started, fit_before = time.perf_counter(), timing["fit_s"]
     last = _predict_documents(model_for, todo, corpus, task=task, name=name, timeout=timeout,
@@ -401,12 +429,16 @@ def _finished(run: ModelRun, model: Model, name: str) -> ModelRun:
 
 
 def _fitted(cls: type[Model], args: Mapping[str, object], source: Corpus, doc_ids: list[str], what: str,
-            timing: dict[str, float], context: RunContext) -> Model:
-    """A fresh model trained on ``doc_ids`` of ``source`` and nothing else (``--timeout`` bounds predicting only)."""
+            timing: dict[str, float], context: RunContext, extra: Corpus | None = None) -> Model:
+    """A fresh model trained on ``doc_ids`` of ``source`` (and the development data ``extra``) and nothing
+    else (``--timeout`` bounds predicting only)."""
     model = instantiate(cls, args, context)
     started = time.perf_counter()
     documents = [source.documents[d] for d in doc_ids]
     gold = {d: list(source.gold.get(d, [])) for d in doc_ids}
+    if extra is not None:
+        documents += [extra.documents[d] for d in extra.doc_ids]
+        gold |= {d: list(extra.gold[d]) for d in extra.doc_ids}
     guarded(lambda: model.fit(documents, gold), model=cls.name, what=f"to train {what}")
     timing["fit_s"] += time.perf_counter() - started
     return model

@@ -237,3 +237,31 @@ def test_separate_training_corpus_is_used_once_and_must_be_disjoint():
 def test_train_options_go_together(capsys):
     assert main(["run", "--model", "rules", "--train-gold", str(GOLD)]) != 0
     assert "--train-gold and --train-docs go together" in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore::bench.errors.BenchWarning")  # the spy predicts nothing, which warns
+def test_development_data_joins_every_training_set_but_never_the_evaluated_documents():
+    """A model that also learns from the shipped development corpus: the runner adds it to every fold,
+    less any document being evaluated, and the signature names it."""
+    fits: list[set] = []
+
+    class Spy(Model):
+        name = "spy-dev"
+        extra_training = ("dev-train",)
+
+        def fit(self, documents, gold):
+            fits.append({d.doc_id for d in documents})
+
+        def predict(self, documents):
+            return {documents[0].doc_id: []}
+
+    dev = load_corpus(gold=ROOT / "gold" / "dev" / "train" / "gold", docs=ROOT / "gold" / "dev" / "train" / "docs")
+    seeds = load_corpus(gold=GOLD, docs=SEEDS)
+    outcome = run_model(Spy, seeds)
+    assert len(fits) == 5 and all(fit == (set(seeds.documents) - {d}) | set(dev.documents)
+                                  for fit, d in zip(fits, seeds.doc_ids))
+    assert re.fullmatch(r"loo\+dev-train#[0-9a-f]{12}", outcome.results.system["train"])
+    fits.clear()
+    outcome = run_model(Spy, dev)  # evaluated on the development data itself: it is never in its own folds
+    for fit, doc_id in zip(fits, dev.doc_ids):
+        assert fit == set(dev.documents) - {doc_id}

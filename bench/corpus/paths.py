@@ -14,6 +14,12 @@ def _data_root() -> Path:
 DATA_ROOT = _data_root()
 DEFAULT_GOLD = DATA_ROOT / "gold"
 DEFAULT_DOCS = DATA_ROOT / "seeds"
+# The shipped corpora besides the seeds, by name: (gold, documents). A model may learn from
+# "dev-train" beside its fold (``Model.extra_training``); "dev-test" is held out for evaluation.
+CORPORA = {
+    "dev-train": (DATA_ROOT / "gold" / "dev" / "train" / "gold", DATA_ROOT / "gold" / "dev" / "train" / "docs"),
+    "dev-test": (DATA_ROOT / "gold" / "dev" / "test" / "gold", DATA_ROOT / "gold" / "dev" / "test" / "docs"),
+}
 
 
 def recorded_path(path: Path | str) -> str:
