@@ -36,7 +36,6 @@ from .signature import System, exact, signature, versions
 from .significance import check_settings
 from .tasks import get_task
 from .tasks.base import EvalConfig
-from .tasks.links import LinkInputs
 
 ON_ERROR = ("stop", "skip")
 
@@ -93,9 +92,11 @@ def load(task, *, gold=None, docs=None, limit: int | None = None) -> Loaded:
     return Loaded(corpus, gold_info(corpus, gold_path=gold, docs_path=docs, layer=task.layer))
 
 
-def claims_of_run(loaded: Loaded, spec, results_dir=DEFAULT_RESULTS_DIR) -> LinkInputs:
-    """The predicted claims of a claims run, for links end to end, checked to be scored on this gold."""
+def claims_of_run(loaded: Loaded, spec, results_dir=DEFAULT_RESULTS_DIR):
+    """The predicted claims of a claims run, for links end to end (``LinkInputs``), checked to be scored on
+    this gold."""
     from .tasks.claims import TASK as CLAIMS
+    from .tasks.links import LinkInputs
 
     run = read_run(find_run(spec, results_dir))
     results = run.results

@@ -297,10 +297,11 @@ def run_model(cls: type[Model], corpus: Corpus, *, task, model_args: Mapping[str
         return _fitted(cls, args, corpus, [d for d in corpus.doc_ids if d != doc_id],
                        f'for held-out document "{doc_id}"', timing, context, extra)
 
-    started, fit_before = time.perf_counter(), timing["fit_s"]
+    started, fit_before, spent = time.perf_counter(), timing["fit_s"], [0.0]
     last = _predict_documents(model_for, todo, corpus, task=task, name=name, timeout=timeout,
-                              progress=context.progress, on_document=on_document) or model
+                              progress=context.progress, on_document=on_document, spent=spent) or model
     timing["predict_s"] += time.perf_counter() - started - (timing["fit_s"] - fit_before)
+    timing["model_s"] = spent[0]  # inside the model's own calls: the rest of predict_s is the runner's
     if last is None:  # nothing was left to predict, or every fold failed: a model for the record
         last = model if model is not None else instantiate(cls, args, context)
     return _finished(ModelRun(protocol, train_id, timing, warnings), last, name)
@@ -323,17 +324,21 @@ def _progress_bar(total: int, desc: str):
 
 
 def _predict_documents(model_for, doc_ids: list[str], corpus: Corpus, *, task, name: str, timeout: float | None,
-                       progress: bool, on_document: OnDocument) -> Model | None:
+                       progress: bool, on_document: OnDocument, spent: list[float]) -> Model | None:
     """Each document predicted and handed over; returns the last model used.
 
     One document at a time, each fold's model trained just before it is used; a model with
     ``workers`` > 1 predicts that many documents at once, in threads (its fold models trained
-    first, in the calling thread).
+    first, in the calling thread). ``spent[0]`` adds up the time spent inside the model's calls.
     """
     def one(model: Model, doc_id: str, limit: float | None):
         document = corpus.documents[doc_id]
-        return guarded(lambda: task.call_model(model, [document], None), model=name,
-                       what=f'on document "{doc_id}"', timeout=limit)
+        started = time.perf_counter()
+        try:
+            return guarded(lambda: task.call_model(model, [document], None), model=name,
+                           what=f'on document "{doc_id}"', timeout=limit)
+        finally:
+            spent[0] += time.perf_counter() - started
 
     if not doc_ids:
         return None
