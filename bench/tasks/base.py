@@ -287,7 +287,7 @@ def failure_notes(results) -> list[str]:
     failures = getattr(results, "failures", None) or []
     if not failures:
         return []
-    shown = "; ".join(f'{f["doc_id"]}: {f["error"]}' for f in failures[:3])
+    shown = "; ".join(f"{f.doc_id}: {f.error}" for f in failures[:3])
     more = f"; and {len(failures) - 3} more" if len(failures) > 3 else ""
     return [f"the model failed on {len(failures)} document(s), scored as predicting nothing: {shown}{more}"]
 
