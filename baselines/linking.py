@@ -19,6 +19,7 @@ Every function takes the claims of the corpus as ``{doc_id: [Claim]}`` (each cla
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 
@@ -110,47 +111,121 @@ def _as_links(flat: list[Claim], groups: list[list[int]], conflicts: list[tuple[
     return {"clusters": clusters, "conflicts": out}
 
 
+def _index_pairs(keys: list[set], needed) -> list[tuple[int, int]]:
+    """Pairs (i < j) of items whose key sets could reach ``needed`` shared keys, by prefix filtering.
+
+    ``needed(n)`` is the least overlap an item with ``n`` keys can have with a partner that
+    passes (Jaccard >= t needs ceil(t * n)); under one global order of keys, rarest first, such
+    a pair shares one of the first ``n - needed(n) + 1`` keys of each item (Chaudhuri et al.
+    2006). Exact: every passing pair is among those returned; each is then checked exactly.
+    """
+    frequency: dict = {}
+    for found in keys:
+        for key in found:
+            frequency[key] = frequency.get(key, 0) + 1
+    postings: dict = {}
+    pairs = set()
+    for i, found in enumerate(keys):
+        ordered = sorted(found, key=lambda k: (frequency[k], k))
+        for key in ordered[:len(ordered) - needed(len(ordered)) + 1]:
+            for j in postings.get(key, ()):
+                pairs.add((j, i))
+            postings.setdefault(key, []).append(i)
+    return sorted(pairs)
+
+
+def _distinct(values: list) -> tuple[list[int], list[int]]:
+    """(the first index of each distinct value, and for every index the first index of its value)."""
+    first: dict = {}
+    of = [first.setdefault(v, i) for i, v in enumerate(values)]
+    return sorted(first.values()), of
+
+
 def figure_conflicts(flat: list[Claim], groups: list[list[int]], features) -> list[tuple[int, int, str]]:
-    """Claim index pairs in different groups with incompatible figures of the same thing, by different claimants."""
+    """Claim index pairs in different groups with incompatible figures of the same thing, by different claimants.
+
+    Only claims sharing a figure's unit and counted head are compared (a conflict needs both),
+    and of claims alike in group, claimant, figures and content words only the first, which
+    stands for the others (they are in the same group, so the groups in conflict are the same
+    as comparing every pair would find).
+    """
     group_of = {i: k for k, g in enumerate(groups) for i in g}
     figures, content = features
+    heads = [{(q.unit, _head(q.counted)) for q in found if _head(q.counted)} for found in figures]
+    alike = [(group_of.get(i, ("alone", i)), flat[i].claimant, tuple(sorted(map(_figure_key, figures[i]))),
+              frozenset(content[i])) for i in range(len(flat))]
+    representatives, _ = _distinct(alike)
+    buckets: dict = {}
+    for i in representatives:
+        for key in heads[i]:
+            buckets.setdefault(key, []).append(i)
+    candidates = sorted({(i, j) for members in buckets.values() for n, i in enumerate(members) for j in members[n + 1:]})
     found = []
-    for i in range(len(flat)):
-        for j in range(i + 1, len(flat)):
-            if group_of.get(i) == group_of.get(j) or flat[i].claimant == flat[j].claimant:
+    for i, j in candidates:
+        if group_of.get(i) == group_of.get(j) or flat[i].claimant == flat[j].claimant:
+            continue
+        if not (content[i] & content[j]) - {_head(q.counted) for q in figures[i]}:
+            continue  # no shared event word beside the counted noun
+        for a in figures[i]:
+            for b in figures[j]:
+                if a.unit == b.unit and _head(a.counted) and _head(a.counted) == _head(b.counted) \
+                        and not compatible(a, b):
+                    found.append((i, j, f"incompatible figures for {a.counted}: {flat[i].text[:40]!r} vs "
+                                        f"{flat[j].text[:40]!r}"))
+                    break
+            else:
                 continue
-            if not (content[i] & content[j]) - {_head(q.counted) for q in figures[i]}:
-                continue  # no shared event word beside the counted noun
-            for a in figures[i]:
-                for b in figures[j]:
-                    if a.unit == b.unit and _head(a.counted) and _head(a.counted) == _head(b.counted) \
-                            and not compatible(a, b):
-                        found.append((i, j, f"incompatible figures for {a.counted}: {flat[i].text[:40]!r} vs "
-                                            f"{flat[j].text[:40]!r}"))
-                        break
-                else:
-                    continue
-                break
+            break
     return found
 
 
+def _figure_key(q: Quantity) -> tuple:
+    return (q.low if q.low is not None else float("-inf"), q.high if q.high is not None else float("inf"),
+            q.low_inclusive, q.high_inclusive, q.unit or "", q.counted or "")
+
+
 def link_by_rules(documents, claims: Mapping[str, Sequence[Claim]]) -> dict:
-    """Links from figures and near-identical content (see the module docstring)."""
+    """Links from figures and near-identical content (see the module docstring).
+
+    Candidate pairs are blocked, so the cost grows about linearly with the claims: claims with the
+    same content words join at once; pairs that could reach the Jaccard threshold are found by
+    prefix filtering; and claims that give the same figure join through buckets keyed by the
+    figure's value and the counted noun's head or a shared content word. The clusters are those
+    of comparing every pair.
+    """
     flat = _flat(claims)
     features = figures, content = _features(flat)
     components = _Components(range(len(flat)))
+    # near-identical content: the same word set joins at once, distinct sets by prefix filtering
+    sets = [frozenset(c) for c in content]
+    distinct, first_of = _distinct(sets)
+    for i, first in enumerate(first_of):
+        if sets[i]:
+            components.join(i, first)
+    keyed = [sets[i] for i in distinct]
+    for a, b in _index_pairs(keyed, lambda n: max(1, math.ceil(JACCARD * n - 1e-9))):
+        x, y = keyed[a], keyed[b]
+        union = x | y
+        if union and len(x & y) / len(union) >= JACCARD:
+            components.join(distinct[a], distinct[b])
+    # the same figure (of at least 10) of the same thing: the same counted head, or a content word
+    # shared beside the earlier claim's counted head (pairs (i < j), as the all-pairs loop reads them)
+    by_head: dict = {}
+    by_word: dict = {}
     for i in range(len(flat)):
-        for j in range(i + 1, len(flat)):
-            union = content[i] | content[j]
-            if union and len(content[i] & content[j]) / len(union) >= JACCARD:
-                components.join(i, j)
-                continue
-            for a in figures[i]:
-                if any(_same_value(a, b) and a.low is not None and a.low >= 10 and (
-                        _head(a.counted) == _head(b.counted) or (content[i] & content[j]) - {_head(a.counted)})
-                       for b in figures[j]):
-                    components.join(i, j)
-                    break
+        for q in figures[i]:
+            value = (q.low, q.high, q.low_inclusive, q.high_inclusive, q.unit)
+            head = _head(q.counted)
+            by_head.setdefault((value, head), []).append((i, q.low is not None and q.low >= 10))
+            for word in content[i]:
+                by_word.setdefault((value, word), []).append((i, q.low is not None and q.low >= 10 and word != head))
+    for bucket in list(by_head.values()) + list(by_word.values()):
+        left = None  # the first claim that can open a link in this bucket (a figure of at least 10)
+        for i, opens in sorted(set(bucket)):
+            if left is not None and i != left:
+                components.join(left, i)
+            if opens and left is None:
+                left = i
     groups = components.groups()
     return _as_links(flat, groups, figure_conflicts(flat, groups, features))
 
