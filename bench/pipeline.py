@@ -156,6 +156,7 @@ def assemble(*, loaded: Loaded, predictions, config: EvalConfig, system: System,
     started = time.perf_counter()
     scored = task.score(corpus, predictions, config)
     timing = dict(timing or {}) | {"score_s": time.perf_counter() - started}
+    shown += [warn(w) for w in task.caveats(corpus, scored.scores[config.scheme]) if w not in shown]
     created = created or now()
     results = Results(
         format=FORMAT,
@@ -196,17 +197,15 @@ def score(predictions, *, gold=None, docs=None, config: EvalConfig, name: str | 
         raise InputError(f'--claims-run is for task links, not task "{task.name}"')
     claims = None if claims_run is None else claims_of_run(loaded, claims_run, results_dir)
     if isinstance(predictions, (str, Path)):
-        data = read_bytes(predictions)
-        read = task.read(predictions, loaded.corpus, config, data=data, claims=claims)
+        read = task.read(predictions, loaded.corpus, config, data=read_bytes(predictions), claims=claims)
         default_name = Path(predictions).stem
     else:
         read = task.from_objects(predictions, loaded.corpus, config, claims=claims)
-        data, default_name = read.source, "predictions"
+        default_name = "predictions"
     name = default_name if name is None else name
     if not isinstance(name, str) or not name.strip():
         raise InputError(f"name {name!r}: expected a non-empty string")
-    system = System(model=name, predictions=hashlib.sha256(data).hexdigest()[:12],
-                    claims=None if claims is None else claims.signed)
+    system = System(model=name, predictions=read.digest[:12], claims=None if claims is None else claims.signed)
     extra = {"predictions_file": str(predictions) if isinstance(predictions, (str, Path)) else None,
              "claims_run": None if claims is None else claims.run_id}
     return assemble(loaded=loaded, predictions=read, config=config, system=system, model=name, extra=extra,

@@ -186,6 +186,10 @@ class Task(ABC):
               config) -> msgspec.Struct:
         """The typed results entry of one scheme, without its intervals."""
 
+    def caveats(self, corpus, entry) -> list[str]:
+        """Legal but suspicious findings of a scoring that a reader of the numbers must know."""
+        return []
+
     def outcomes(self, prepared) -> Outcomes | None:
         """The outcome arrays' frame (documents and where their records start), None for a task without."""
         return None

@@ -166,6 +166,18 @@ class ClaimsTask(Task):
                                      value(values["macro_f1"])),
                            attribution=attribution)
 
+    def caveats(self, corpus: Corpus, entry: ClaimScores) -> list[str]:
+        """Without an alias table, claimants spelled differently ("Putin", "Vladimir Putin") disagree."""
+        a = entry.attribution
+        given = round(a.n_matched * (a.claimant_coverage or 0))
+        if corpus.claimants or a.claimant_accuracy is None or given < 10 or a.claimant_accuracy >= 0.5:
+            return []
+        return [f"claimant accuracy is {a.claimant_accuracy:.3f} against a gold without an alias table "
+                "(claimants.json): names are compared after normalisation only, so spellings of one claimant "
+                '("Putin", "Vladimir Putin") disagree; the token F1 of the names '
+                f"({a.claimant_token_f1:.3f}) is the softer measure, and an alias table makes the accuracy count "
+                "them as one"]
+
     # -- tables
 
     def rows(self, entry: ClaimScores) -> list[Row]:

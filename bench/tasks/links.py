@@ -29,6 +29,7 @@ gold claim under one shared unit, ``spurious``.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -66,6 +67,7 @@ class LinksPredictions:
     documents_predicted: int = 0
     alignment: list = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    digest: str = ""  # SHA-256 of the links written canonically: a file and the same mapping agree
 
     @property
     def setting(self) -> str:
@@ -210,9 +212,11 @@ class LinksTask(Task):
                 for y in links.members(b):
                     if known[x] != known[y]:
                         pairs.add(frozenset((known[x], known[y])))
+        canonical = to_json(msgspec.to_builtins(record))
         return LinksPredictions(clusters, pairs, list(dict.fromkeys(known.values())), source, run_id,
                                 count=len(links.clusters) + len(links.conflicts),
-                                documents_predicted=len(corpus.documents))
+                                documents_predicted=len(corpus.documents),
+                                digest=hashlib.sha256(canonical).hexdigest())
 
     def read(self, path, corpus: Corpus, config, *, data: bytes | None = None,
              claims: LinkInputs | None = None) -> LinksPredictions:

@@ -21,6 +21,7 @@ in the order given; ``lines`` says where each is in ``source``, the bytes a run 
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -73,6 +74,7 @@ class Predictions:
     source: bytes
     alignment: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    digest: str = ""  # SHA-256 of the records as given, written canonically: a file and the same records agree
 
     @property
     def count(self) -> int:
@@ -172,8 +174,10 @@ class PredictionsBuilder:
         self._given[k] = to_jsonl(given)
         return given
 
-    def finish(self, source: bytes | None = None, *, place: Callable[[int], str] | None = None) -> Predictions:
-        """The predictions; ``source`` is the file read (None: the documents added, in order, as JSONL).
+    def finish(self, source: bytes | None = None, *, given: list | None = None,
+               place: Callable[[int, str], str] | None = None) -> Predictions:
+        """The predictions; ``source`` is the file read (None: the documents added, in order, as JSONL),
+        ``given`` its records as decoded, in file order (what the digest is of).
 
         ``place(line, doc_id)`` names a record in the warning about repeated ids (default ``line N``).
         """
@@ -193,7 +197,9 @@ class PredictionsBuilder:
         offsets = np.concatenate(([0], np.cumsum([len(group) for group in self._records]))).astype(np.int64)
         alignment = sorted((row for rows in self._alignment for row in rows), key=lambda row: row["line"])
         warnings = _repeated_ids(self.doc_ids, self._records, self._lines, place or (lambda n, doc_id: f"line {n}"))
-        return Predictions(self.doc_ids, records, offsets, lines, source, alignment, warnings)
+        canonical = source if given is None else to_jsonl(given)
+        return Predictions(self.doc_ids, records, offsets, lines, source, alignment, warnings,
+                           hashlib.sha256(canonical).hexdigest())
 
 
 def read_predictions(path: Path | str, kind: RecordKind, documents: Mapping[str, Document], doc_ids: list[str], *,
@@ -217,7 +223,7 @@ def read_predictions(path: Path | str, kind: RecordKind, documents: Mapping[str,
         if records[i].doc_id != current:
             index, current = None, records[i].doc_id
         index = builder.add(records[i], lines[i], index)
-    return builder.finish(data, place=lambda n, doc_id: f"{path}:{n}")
+    return builder.finish(data, given=records, place=lambda n, doc_id: f"{path}:{n}")
 
 
 def predictions_from_objects(items: Iterable[object], kind: RecordKind, documents: Mapping[str, Document],
