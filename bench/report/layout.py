@@ -50,6 +50,8 @@ class ClaimView:
     attribution: str | None = None
     similarity: float | None = None
     detail: str = ""  # a quantity's normalised value and what it counts
+    ident: str = ""  # a gold record's id, a prediction's line in the run's predictions.jsonl
+    wrong: tuple[str, ...] = ()  # on a matched prediction: what it gets wrong (claimant, attribution, value)
 
     @property
     def placed(self) -> bool:

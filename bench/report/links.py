@@ -9,9 +9,6 @@ gold cluster, and the conflicts, gold and predicted, marked found, missed or spu
 from __future__ import annotations
 
 from ..records import ClaimRef
-from ..errors import InputError
-from ..pipeline import Loaded, claims_of_run, make_config
-from ..runs import find_linked_run
 from ..values import describe
 from .layout import Styles, html, short
 from .read import RunView
@@ -42,18 +39,8 @@ def _claim_cells(view: RunView):
 
 
 def links_page(view: RunView) -> str:
-    task = view.task
     results = view.results
-    config = make_config(task="links", scheme=view.scheme, n_bootstrap=0)
-    claims_run, claims = results["inputs"].get("claims_run"), None
-    if claims_run is not None:
-        linked = find_linked_run(view.run.folder, claims_run, results["system"].get("claims"))
-        claims = claims_of_run(Loaded(view.corpus, results["gold"]), linked)
-    try:
-        predictions = task.read(view.run.predictions_path, view.corpus, config, claims=claims,
-                                data=view.run.predictions())
-    except InputError as exc:
-        raise InputError(f"cannot read the run's links again: {exc.message}") from None
+    predictions, _ = view.links()
     doc_ids = view.doc_ids
     gold = view.corpus.links
     claim_cell = _claim_cells(view)
