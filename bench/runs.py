@@ -47,7 +47,7 @@ import numpy as np
 
 from .errors import InputError
 from .jsonio import decode_file, decode_lines, fresh_folder, read_bytes, to_json, write_atomic, write_error, \
-    write_synced
+    write_replacing, write_synced
 from .significance import Units, units_from_arrays, units_to_arrays
 from .tasks import get_task
 from .tasks.outcomes import Outcomes, npz_bytes, read_npz
@@ -238,11 +238,12 @@ def save_run(out_dir: Path | str, content: RunContent, *, run_id: str | None = N
     raise InputError(f"too many runs named {base}", path=out_dir)
 
 
-def add_file(run: Path, name: str, data: bytes) -> Path:
-    """A file added to an existing run (its report), atomically; never one of the run's own files."""
+def add_file(run: Path, name: str, data: bytes, replaceable) -> Path:
+    """A file added to an existing run (its report), whole; never one of the run's own files, and a file
+    already there only when ``replaceable(its bytes)`` (``bench.jsonio.write_replacing``)."""
     if name in OWN_FILES:
         raise ValueError(f"{name} belongs to the run and is never rewritten")
-    return write_atomic(Path(run) / name, data)
+    return write_replacing(Path(run) / name, data, replaceable)
 
 
 # ---------------------------------------------------------------- partial runs

@@ -596,10 +596,17 @@ def test_a_report_over_ten_thousand_documents_stays_small(tmp_path, capsys):
     page = (run / "report.html").read_text(encoding="utf-8")
     assert len(page.encode()) < 10_000_000
     # every document has a row in the table; the 20 worst are shown in full, and linked
-    assert len(re.findall(r'<tr><td>(?:<a href="#doc-\d+">)?doc\d{7}', page)) == 10_000
-    assert page.count('class="card article"') == 20 and page.count('<a href="#doc-') == 20
+    assert len(re.findall(r'<tr data-err="[01]"(?: data-shown)?><td>(?:<a href="#doc-\d+">)?doc\d{7}', page)) == 10_000
+    linked = re.findall(r'<tr data-err="[01]" data-shown><td><a href="#doc-(\d+)">', page)
+    assert page.count('class="card article"') == 20 and len(linked) == 20
+    # the articles come worst first: their order is the table's rows sorted by F1, ties by id
+    f1 = {int(k): float(v) for k, v in re.findall(r'<a href="#doc-(\d+)">doc\d{7}</a></td><td>\d+</td><td>\d+</td>'
+                                                   r'<td data-v="([0-9.]+)">', page)}
+    order = [int(k) for k in re.findall(r'<section class="card article" id="doc-(\d+)"', page)]
+    assert order == sorted(map(int, linked), key=lambda k: (f1[k], k))
     # --doc picks the articles instead
-    chosen = ["doc0000007", "doc0009999"]
+    chosen = ["doc0009999", "doc0000007"]
     page = render_report([run], show=chosen)
-    assert page.count('class="card article"') == 2 and page.count('<a href="#doc-') == 2
+    assert page.count('class="card article"') == 2
+    assert re.findall(r'<section class="card article" id="doc-(\d+)"', page) == ["9999", "7"]
     assert '<a href="#doc-7">doc0000007</a>' in page and '<a href="#doc-9999">doc0009999</a>' in page
