@@ -197,6 +197,11 @@ SCRIPT = """
       mark('[data-ref~="'+id+'"],.s[data-g~="'+id+'"],.s[data-p~="'+id+'"]');
     });
   });
+  document.addEventListener('click',function(ev){
+    var a=ev.target.closest&&ev.target.closest('a[href^="#"]');
+    var target=a&&document.getElementById(a.getAttribute('href').slice(1));
+    if(target&&target.tagName==='DETAILS')target.open=true;
+  });
   document.addEventListener('change',function(ev){
     var t=ev.target;
     if(t.dataset&&t.dataset.toggle){document.body.classList.toggle(t.dataset.toggle,!t.checked);}

@@ -38,6 +38,23 @@ def _claim_cells(view: RunView):
     return cell
 
 
+def _legend(setting: str) -> str:
+    """What the tables of a links page say."""
+    items = [("kept whole", "every claim of the gold cluster is in one predicted cluster (which may hold more)"),
+             ("split over N predicted groups", "the gold cluster's claims are spread over several predicted "
+                                                "clusters, or some are left alone"),
+             ("not linked", "the system left every claim of the gold cluster alone"),
+             ("found · missed · spurious", "a conflicting pair of claims the system gave and the gold has, that only "
+                                           "the gold has, that only the system gave")]
+    end_to_end = (" End to end, each predicted claim stands for the gold claim whose span it matched; one that "
+                  "matched none is shown as spurious." if setting != "gold claims" else "")
+    return ('<section class="card"><h2>How to read the links</h2><p class="sub">One row per gold cluster, one column '
+            "per article, each cell the cluster's claims there with their claimants and figures; under the cluster's "
+            f"name, what the system made of it.{html(end_to_end)} Every claim with its outcome: bench errors RUN."
+            '</p><dl class="meta">' + "".join(f"<dt><b>{html(k)}</b></dt><dd>{html(v)}</dd>" for k, v in items)
+            + "</dl></section>")
+
+
 def links_page(view: RunView) -> str:
     results = view.results
     predictions, _ = view.links()
@@ -95,6 +112,6 @@ def links_page(view: RunView) -> str:
                  "</tbody></table></section>")
     subtitle = html(f"{results['run_id']} · task links ({predictions.setting}) · scheme {view.scheme} · "
                     f"{len(doc_ids)} articles")
-    body = [scores_card(view), clusters, spurious, conflicts]
+    body = [scores_card(view), _legend(predictions.setting), clusters, spurious, conflicts]
     return page(f"ClaimBench links: {results['model']}", subtitle, body, Styles())
 

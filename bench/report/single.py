@@ -323,8 +323,9 @@ def chosen_documents(view: RunView, counts: list[dict], show: Sequence[str] | No
 
 def documents_table(view: RunView, counts: list[dict], shown: set[str]) -> str:
     """Every document with its counts, sortable by any column and filterable in the page (by the script)."""
+    kinds = [o for o in OUTCOMES if o != WRONG_TYPE or view.task.name != "quantities"]  # figures have no type
     head = "".join(f'<th><button type="button" data-sort="{4 + j}" data-num>{OUTCOME_GLYPHS[o]} {OUTCOME_LABELS[o]}'
-                   "</button></th>" for j, o in enumerate(OUTCOMES))
+                   "</button></th>" for j, o in enumerate(kinds))
     rows = []
     totals = dict.fromkeys([*OUTCOMES, "gold", "predicted"], 0)
     errors = [o for o in OUTCOMES if o != MATCHED]
@@ -336,10 +337,10 @@ def documents_table(view: RunView, counts: list[dict], shown: set[str]) -> str:
         wrong = "1" if any(row[o] for o in errors) else "0"
         rows.append(f'<tr data-err="{wrong}"{" data-shown" if doc_id in shown else ""}><td>{name}</td>'
                     f"<td>{row['gold']}</td><td>{row['predicted']}</td><td data-v=\"{f1}\">"
-                    f"{fmt_score(row['f1'], MISSING)}</td>" + "".join(f"<td>{row[o]}</td>" for o in OUTCOMES)
+                    f"{fmt_score(row['f1'], MISSING)}</td>" + "".join(f"<td>{row[o]}</td>" for o in kinds)
                     + "</tr>")
     foot = (f'<tfoot><tr class="agg"><td><b>all</b></td><td>{totals["gold"]}</td><td>{totals["predicted"]}</td>'
-            "<td></td>" + "".join(f"<td>{totals[o]}</td>" for o in OUTCOMES) + "</tr></tfoot>")
+            "<td></td>" + "".join(f"<td>{totals[o]}</td>" for o in kinds) + "</tr></tfoot>")
     note = (f"{len(shown)} of {len(counts)} articles are shown in full below (linked); "
             "choose others with --doc ID, or more with --worst N. Click a column to sort by it.")
     tools = ('<div class="toolbar docs-tools"><input type="search" data-filter placeholder="filter by document id" '
