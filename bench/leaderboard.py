@@ -90,9 +90,11 @@ class Table:
             rows.append([str(entry.rank), entry.label, fields or "-", shown + (f" {TIED}" if entry.tied else ""),
                          *(fmt_score(row.value) for _, row in entry.cells[1:])])
         n = len(self.entries)
-        title = [f"{self.task} · scheme {self.scheme} · {n} system{'s' if n != 1 else ''}", self.evaluation]
+        head = f"{self.task} · scheme {self.scheme} · {n} system{'s' if n != 1 else ''}"
+        if fmt == "markdown":  # paragraphs around the table, so that no renderer takes them for its rows
+            return "\n".join([f"**{head}** · `{self.evaluation}`", "", render(rows, headers, fmt), "", self.tested])
         foot = textwrap.wrap(self.tested, NOTE_WIDTH, break_on_hyphens=False) if fmt == "table" else [self.tested]
-        return "\n".join([*notes(title, fmt), render(rows, headers, fmt), *notes(foot, fmt)])
+        return "\n".join([*notes([head, self.evaluation], fmt), render(rows, headers, fmt), *notes(foot, fmt)])
 
 
 @dataclass(slots=True)
@@ -217,13 +219,16 @@ def _mark(task, scheme: str, entries: list[Entry], n: int, seed: int) -> str:
     untested = []
     for entry in others:
         units = entry.run.units().get(scheme)
-        if base is None or units is None or best.headline.value is None or entry.headline.value is None:
-            untested.append(entry)
+        if best.headline.value is None or entry.headline.value is None:
+            untested.append((entry, f"its {best.cells[0][0]} is n/a"))
+            continue
+        if base is None or units is None:
+            untested.append((entry, "no unit statistics"))
             continue
         try:
             found = paired_test(base, units, lambda totals: task.compute(totals, scheme), n=n, seed=seed)[metric]
-        except ValueError:
-            untested.append(entry)
+        except ValueError as exc:
+            untested.append((entry, str(exc)))
             continue
         p = found["p_value"]
         entry.p_value = p if best.headline.index is None else p[best.headline.index]
@@ -231,12 +236,12 @@ def _mark(task, scheme: str, entries: list[Entry], n: int, seed: int) -> str:
     for entry, adjusted in zip(tested, holm([e.p_value for e in tested])):
         entry.p_holm = adjusted
         entry.tied = adjusted is None or adjusted >= SIGNIFICANCE_LEVEL
-    for entry in untested:
+    for entry, _ in untested:
         entry.tied = None
     how = (f"{what} (paired bootstrap of {best.cells[0][0]} against {best.label}, {n} resamples, p-values "
            f"Holm-corrected for {len(tested)} comparison{'s' if len(tested) != 1 else ''}, p >= {SIGNIFICANCE_LEVEL})")
     if untested:
-        how += "; not tested (no unit statistics or no value): " + ", ".join(e.label for e in untested)
+        how += "; not tested: " + "; ".join(f"{e.label} ({why})" for e, why in untested)
     return how
 
 

@@ -225,6 +225,13 @@ def test_compare_refuses_runs_on_different_gold_naming_the_field(two_golds, caps
     assert code == 0 and out.count("micro F1 [95% CI]") == 2  # a leaderboard puts them in two tables
 
 
+def test_the_readme_quotes_the_refusal_compare_prints(capsys):
+    rules = [sorted((REFERENCE / corpus / "claims").glob("rules-*"))[0] for corpus in ("seeds", "heldout")]
+    assert main(["compare", *map(str, rules)]) == 2
+    line = capsys.readouterr().err.strip()
+    assert line.startswith("bench: error: ") and line in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
 def test_a_wide_compare_is_one_row_per_system(capsys):
     runs = sorted((REFERENCE / "seeds" / "claims").iterdir())
     assert main(["compare", *map(str, runs), "--layout", "rows"]) == 0
