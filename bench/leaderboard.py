@@ -239,7 +239,8 @@ def _mark(task, scheme: str, entries: list[Entry], n: int, seed: int) -> str:
     for entry, _ in untested:
         entry.tied = None
     how = (f"{what} (paired bootstrap of {best.cells[0][0]} against {best.label}, {n} resamples, p-values "
-           f"Holm-corrected for {len(tested)} comparison{'s' if len(tested) != 1 else ''}, p >= {SIGNIFICANCE_LEVEL})")
+           f"Holm-corrected for {len(tested)} comparison{'s' if len(tested) != 1 else ''}, p >= {SIGNIFICANCE_LEVEL})"
+           if tested else f"{what}: no system could be tested against it")
     if untested:
         how += "; not tested: " + "; ".join(f"{e.label} ({why})" for e, why in untested)
     return how
