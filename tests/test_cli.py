@@ -206,7 +206,7 @@ def test_version_models_and_help(capsys):
     assert main(["models"]) == 0
     names = [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()]
     assert {"rules", "sentences", "transformer"} <= set(names)
-    for command in ("run", "score", "compare", "validate", "models"):
+    for command in ("run", "score", "compare", "leaderboard", "errors", "report", "validate", "models"):
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert "usage: bench " + command in capsys.readouterr().out
