@@ -170,27 +170,66 @@ def run(*, model, model_args: Mapping | None = None, gold=None, docs=None, task:
     return Result(outcome.content.results, config.scheme, outcome.folder)
 
 
-def _runs(runs, results_dir) -> list:
-    from .runs import find_run, read_run
-
+def _specs(runs, results_dir, what: str = "runs") -> list:
     if isinstance(runs, (str, Path)) or not isinstance(runs, Iterable):
-        raise InputError("runs: expected a list of run folders or run ids")
+        raise InputError(f"{what}: expected a list of run folders or run ids")
     runs = list(runs)
     for spec in runs:
-        _path(spec, "runs")
+        _path(spec, what)
     _path(results_dir, "results_dir")
-    return [read_run(find_run(spec, results_dir)) for spec in runs]
+    return runs
+
+
+def _names(value, what: str) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, Iterable) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{what}: expected a name or a list of names")
+    return list(value)
 
 
 def compare(runs: Sequence[str | Path], *, scheme: str | None = None, bootstrap: int = 1000, seed: int = 0,
-            labels: Sequence[str] | None = None, results_dir: str | Path = "results"):
-    """Runs side by side with paired tests, as ``bench compare`` (returns ``bench.comparison.Comparison``)."""
-    from .comparison import compare_runs
+            labels: Sequence[str] | None = None, results_dir: str | Path = "results", allow_other_gold: bool = False):
+    """Runs side by side with paired tests, as ``bench compare`` (returns ``bench.comparison.Comparison``):
+    folders are searched for runs, and runs scored on other gold are refused unless ``allow_other_gold``."""
+    from .comparison import compare_runs, find_runs
 
     if labels is not None and (isinstance(labels, str) or not isinstance(labels, Iterable)):
         raise InputError("labels: expected a list of labels, one a run")
-    read = _runs(runs, results_dir)
-    return compare_runs(read, scheme=scheme, n=bootstrap, seed=seed, labels=None if labels is None else list(labels))
+    if not isinstance(allow_other_gold, bool):
+        raise InputError(f"allow_other_gold {allow_other_gold!r}: expected True or False")
+    read, _ = find_runs(_specs(runs, results_dir), results_dir)
+    return compare_runs(read, scheme=scheme, n=bootstrap, seed=seed, labels=None if labels is None else list(labels),
+                        allow_other_gold=allow_other_gold)
+
+
+def leaderboard(runs: Sequence[str | Path], *, scheme: str | None = None, bootstrap: int = 1000, seed: int = 0,
+                results_dir: str | Path = "results"):
+    """One row per system, best first, one table per evaluation, as ``bench leaderboard`` (returns
+    ``bench.leaderboard.Leaderboard``: ``render(format)``, ``table(format=...)``, ``to_dict()``, ``to_pandas()``)."""
+    from .leaderboard import leaderboard as build
+
+    return build(_specs(runs, results_dir), scheme=scheme, n=bootstrap, seed=seed, results_dir=results_dir)
+
+
+def errors(run: str | Path, *, outcome: Sequence[str] | str | None = None, type: Sequence[str] | str | None = None,  # noqa: A002
+           doc: Sequence[str] | str | None = None, scheme: str | None = None, docs=None, gold=None,
+           results_dir: str | Path = "results"):
+    """Every gold record and prediction of a run with its outcome, as ``bench errors`` (returns
+    ``bench.errorlist.ErrorList``: ``lines``, ``render(format)``, ``table(format=...)``, ``to_dict()``,
+    ``to_pandas()``); ``outcome``, ``type`` and ``doc`` filter as the options of the same names."""
+    from .errorlist import error_list
+    from .runs import find_run
+
+    _path(run, "run")
+    _path(results_dir, "results_dir")
+    _path(docs, "docs")
+    _path(gold, "gold")
+    return error_list(find_run(run, results_dir), scheme=scheme, outcomes=_names(outcome, "outcome"),
+                      types=_names(type, "type"), docs=_names(doc, "doc"),
+                      doc_path=None if docs is None else Path(docs), gold_path=None if gold is None else Path(gold))
 
 
 def validate(*, gold=None, docs=None) -> list[str]:

@@ -114,8 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
                                             'only {"doc_id", "text", "type"} (free text, e.g. from an LLM): they are '
                                             "placed in their document by alignment (see bench.align). Quantities: "
                                             "one mention a line; links: one JSON object (see README).")
-    score.add_argument("predictions", type=Path, metavar="PREDICTIONS")
-    score.add_argument("--name", default=None, help="model name recorded in the run (default: the file name)")
+    score.add_argument("predictions", nargs="+", metavar="PREDICTIONS",
+                       help="one or more prediction files, each scored as a run of its own (several: the "
+                            "leaderboard of their runs is printed); - reads standard input")
+    score.add_argument("--name", action="append", default=None,
+                       help="model name recorded in the run (default: the file name; stdin for -); with several "
+                            "files, once per file, or once to name the run of -")
     score.add_argument("--check", action="store_true",
                        help=f"only check the file: list its problems (at most {SHOWN_CHECK_PROBLEMS}), exit 1 if "
                             "any, write nothing")
@@ -125,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser("compare", help="compare runs side by side with paired significance",
                                   description="Compare runs row by row (P, R, F1), with deltas against the first "
                                               "run and a paired bootstrap test per row.")
-    compare.add_argument("runs", nargs="+", metavar="RUN", help="a run folder or a run id under --results-dir")
+    compare.add_argument("runs", nargs="+", metavar="RUN",
+                         help="a run folder, a run id under --results-dir, or a folder searched for runs")
     compare.add_argument("--scheme", default=None, help="scheme to compare (default: the task's headline)")
     compare.add_argument("--results-dir", type=Path, default=Path("results"), help="where run ids are looked up (default: results/)")
     compare.add_argument("--format", choices=("table", "markdown", "latex", "json"), default="table", help="output layout")
@@ -136,7 +141,56 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--fail-on-regression", action="store_true",
                          help="exit 1 when any row is significantly lower than the first run's, or when the "
                               "difference cannot be tested (the gate fails closed)")
+    compare.add_argument("--allow-other-gold", action="store_true",
+                         help="compare runs scored on other gold or documents than the first (refused otherwise); "
+                              "every number of such a run is marked, and none is tested")
+    compare.add_argument("--layout", choices=("auto", "rows", "systems"), default="auto",
+                         help="a metric a row with the runs side by side, or one row per system (default: auto, "
+                              "one row per system when the other is too wide)")
     compare.set_defaults(handler=cmd_compare)
+
+    board = commands.add_parser("leaderboard", help="one row per system, best first, one table per evaluation",
+                                description="One row per system, sorted by the task's headline: the system and its "
+                                            "signature's system fields, the headline with its 95%% interval, what it "
+                                            "breaks down into, the task's other key figures, and a mark (†) for "
+                                            "systems not significantly below the best (paired bootstrap, "
+                                            "Holm-corrected). Runs scored under different evaluation settings (task, "
+                                            "gold, documents, scheme, version) go into separate tables.")
+    board.add_argument("runs", nargs="+", metavar="RUN|DIR",
+                       help="run folders, run ids under --results-dir, or folders searched for runs")
+    board.add_argument("--scheme", default=None, help="scheme to rank by (default: each task's headline)")
+    board.add_argument("--format", choices=("table", "markdown", "latex", "json", "csv"), default="table",
+                       help="output layout (default: table)")
+    board.add_argument("--results-dir", type=Path, default=Path("results"),
+                       help="where run ids are looked up (default: results/)")
+    board.add_argument("--seed", type=int, default=0, help="seed of the paired bootstrap (default: 0)")
+    board.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                       help="paired bootstrap resamples (default: 1000; 0: no test, no mark)")
+    board.set_defaults(handler=cmd_leaderboard)
+
+    errors = commands.add_parser("errors", help="every gold record and prediction of a run with its outcome",
+                                 description="List every gold record and prediction of a run with its outcome "
+                                             "(matched, wrong_type, boundary, missed, spurious; on a match, a wrong "
+                                             "claimant, attribution or value), document, offsets, type(s), "
+                                             "claimant(s), similarity and text. Links runs: every gold claim "
+                                             "(matched or wrong_cluster; end to end also missed), spurious predicted "
+                                             "claims, and the conflicting pairs.")
+    errors.add_argument("run", metavar="RUN", help="a run folder or a run id under --results-dir")
+    errors.add_argument("--outcome", action="append", default=None, metavar="NAME",
+                        help="only these outcomes (repeatable or comma-separated): matched, wrong_type, boundary, "
+                             "missed, spurious, wrong_cluster, wrong_claimant, wrong_attribution, wrong_value")
+    errors.add_argument("--type", action="append", default=None, metavar="TYPE",
+                        help="only records of this type, gold or predicted (repeatable or comma-separated)")
+    errors.add_argument("--doc", action="append", default=None, metavar="ID",
+                        help="only this document (repeatable or comma-separated)")
+    errors.add_argument("--format", choices=("table", "jsonl", "csv"), default="table",
+                        help="output layout (default: table)")
+    errors.add_argument("--scheme", default=None, help="scheme whose outcomes are listed (default: the run's)")
+    errors.add_argument("--docs", type=Path, default=None, help="where the documents are, if they moved since the run")
+    errors.add_argument("--gold", type=Path, default=None, help="where the gold is, if it moved since the run")
+    errors.add_argument("--results-dir", type=Path, default=Path("results"),
+                        help="where run ids are looked up (default: results/)")
+    errors.set_defaults(handler=cmd_errors)
 
     validate = commands.add_parser("validate", help="check a gold corpus, one line per problem",
                                    description="Check every gold claim (offsets, text, whitespace, type, attribution, "
@@ -231,41 +285,76 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _score_names(inputs: list[str], names: list[str] | None) -> list[str | None]:
+    """The name of each input's run: given once per input, or once for standard input; else the default."""
+    if inputs.count("-") > 1:
+        raise InputError("- (standard input) is given twice: it can be read once")
+    if not names:
+        return [None] * len(inputs)
+    if len(names) == len(inputs):
+        return list(names)
+    if len(names) == 1 and "-" in inputs:
+        return [names[0] if spec == "-" else None for spec in inputs]
+    raise InputError(f"--name given {len(names)} times for {len(inputs)} prediction files: give one name per file, "
+                     "or one for standard input (-)")
+
+
 def cmd_score(args) -> int:
     from .pipeline import load, score
     from .runs import save_run
 
     config = _config(args)
+    inputs = list(args.predictions)
+    names = _score_names(inputs, args.name)
     if args.check:
+        if "-" in inputs:
+            raise InputError("--check reads files: save standard input to a file to check it")
         corpus = load(config.task, gold=args.gold, docs=args.docs).corpus
-        problems = config.task.check_file(args.predictions, corpus, config, limit=SHOWN_CHECK_PROBLEMS)
-        for problem in problems:
-            print(printable(problem))
-        if len(problems) >= SHOWN_CHECK_PROBLEMS:  # the check stops there
-            found = f"{SHOWN_CHECK_PROBLEMS} or more problems (the first {SHOWN_CHECK_PROBLEMS} shown)"
-        else:
-            found = f"{len(problems) or 'no'} problem{'s' if len(problems) != 1 else ''}"
-        print(f"{args.predictions}: {found}", file=sys.stderr)
-        return EXIT_PROBLEMS if problems else 0
-    content = score(args.predictions, gold=args.gold, docs=args.docs, config=config, name=args.name,
-                    claims_run=args.claims_run, results_dir=args.out)
-    counts = content.results.alignment
-    if counts:
-        print("lines placed: " + ", ".join(f"{method} {n}" for method, n in counts.items()), file=sys.stderr)
-    folder = save_run(args.out, content)
-    _print_run(args, content.results)
-    print(f"saved run {folder.name} to {folder}", file=sys.stderr)
-    _report(args, folder)
+        failed = False
+        for path in inputs:
+            problems = config.task.check_file(Path(path), corpus, config, limit=SHOWN_CHECK_PROBLEMS)
+            for problem in problems:
+                print(printable(problem))
+            if len(problems) >= SHOWN_CHECK_PROBLEMS:  # the check stops there
+                found = f"{SHOWN_CHECK_PROBLEMS} or more problems (the first {SHOWN_CHECK_PROBLEMS} shown)"
+            else:
+                found = f"{len(problems) or 'no'} problem{'s' if len(problems) != 1 else ''}"
+            print(f"{path}: {found}", file=sys.stderr)
+            failed = failed or bool(problems)
+        return EXIT_PROBLEMS if failed else 0
+    stdin = sys.stdin.buffer.read() if "-" in inputs else None
+    contents = []
+    for spec, name in zip(inputs, names):  # every file is scored before any run is saved
+        source = stdin if spec == "-" else Path(spec)
+        contents.append(score(source, gold=args.gold, docs=args.docs, config=config, name=name,
+                              claims_run=args.claims_run, results_dir=args.out))
+        counts = contents[-1].results.alignment
+        if counts:
+            print(f"{spec}: lines placed: " + ", ".join(f"{method} {n}" for method, n in counts.items()),
+                  file=sys.stderr)
+    folders = [save_run(args.out, content) for content in contents]
+    if len(contents) == 1:
+        _print_run(args, contents[0].results)
+    else:
+        from .leaderboard import build
+        from .runs import read_run
+
+        board = build([read_run(folder) for folder in folders], scheme=config.scheme, n=config.n_bootstrap,
+                      seed=config.seed)
+        print(board.render(args.format))
+    for folder in folders:
+        print(f"saved run {folder.name} to {folder}", file=sys.stderr)
+        _report(args, folder)
     return 0
 
 
 def cmd_compare(args) -> int:
-    from .comparison import compare_runs
-    from .runs import find_run, read_run
+    from .comparison import compare_runs, find_runs
 
-    runs = [read_run(find_run(spec, args.results_dir)) for spec in args.runs]
-    comparison = compare_runs(runs, scheme=args.scheme, n=args.bootstrap, seed=args.seed, labels=args.label)
-    print(comparison.render(args.format))
+    runs, _ = find_runs(args.runs, args.results_dir)
+    comparison = compare_runs(runs, scheme=args.scheme, n=args.bootstrap, seed=args.seed, labels=args.label,
+                              allow_other_gold=args.allow_other_gold)
+    print(comparison.render(args.format, args.layout))
     if args.fail_on_regression:
         if comparison.regressions:
             print("bench: significant regression: " + "; ".join(comparison.regressions), file=sys.stderr)
@@ -274,6 +363,30 @@ def cmd_compare(args) -> int:
             print("bench: the regression gate cannot test, so it fails: " + "; ".join(comparison.untested),
                   file=sys.stderr)
             return EXIT_PROBLEMS
+    return 0
+
+
+def cmd_leaderboard(args) -> int:
+    from .leaderboard import leaderboard
+
+    board = leaderboard(args.runs, scheme=args.scheme, n=args.bootstrap, seed=args.seed,
+                        results_dir=args.results_dir)
+    print(board.render(args.format))
+    return 0
+
+
+def _listed(values: list[str] | None) -> list[str] | None:
+    """A repeatable option that also takes comma-separated values."""
+    return None if values is None else [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def cmd_errors(args) -> int:
+    from .errorlist import error_list
+    from .runs import find_run
+
+    listing = error_list(find_run(args.run, args.results_dir), scheme=args.scheme, outcomes=_listed(args.outcome),
+                         types=_listed(args.type), docs=_listed(args.doc), doc_path=args.docs, gold_path=args.gold)
+    print(listing.render(args.format))
     return 0
 
 

@@ -11,6 +11,8 @@ same whatever the fast path did.
 
 Writing. Files are written whole or not at all: into a temporary file beside the target,
 flushed and synced, then renamed over nothing (a new name) or over the file it replaces.
+``write_replacing`` replaces only a file that a test proves replaceable, and decides on the
+file after taking it away from its name, so a file that appears meanwhile is never lost.
 """
 
 from __future__ import annotations
@@ -247,6 +249,106 @@ def write_atomic(path: Path | str, data: bytes) -> Path:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+class NotReplaceable(Exception):
+    """The file at a target is not one ``write_replacing`` may replace; it is left where it was."""
+
+
+def write_replacing(path: Path | str, data: bytes, replaceable: Callable[[bytes], bool]) -> Path:
+    """Write ``data`` at ``path`` whole; a file already there is replaced only when ``replaceable(its bytes)``.
+
+    The new file is linked into place, which fails if the name is taken, so nothing is ever
+    overwritten by accident. A file in the way is first renamed aside (atomic) and only then
+    read and judged: what is judged is exactly what would be lost. A file that may not be
+    replaced is put back (``NotReplaceable``); one that appears at the name meanwhile is left
+    alone (``NotReplaceable`` too) and the earlier one, proven replaceable, is removed.
+    """
+    path = Path(path)
+    tmp = None
+    try:
+        tmp = _fresh(path.parent, f".{path.name[:40]}.", ".partial",
+                     lambda p: os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)))
+        write_synced(tmp, data)
+        for _ in range(10):
+            if _place(tmp, path, data):
+                return path
+            aside = path.parent / f".{path.name[:40]}.{secrets.token_hex(6)}.old"
+            try:
+                if not _is_file(path):
+                    raise NotReplaceable(path)
+                os.rename(path, aside)
+            except FileNotFoundError:
+                continue  # it went away meanwhile: try again
+            try:
+                ok = _is_file(aside) and replaceable(_read_all(aside))
+            except OSError:
+                ok = False
+            if not ok:
+                _put_back(aside, path)
+                raise NotReplaceable(path)
+            placed = _place(tmp, path, data)
+            os.unlink(aside)
+            if not placed:
+                raise NotReplaceable(path)
+            return path
+        raise NotReplaceable(path)
+    except OSError as exc:
+        raise write_error(exc, path) from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _is_file(path: Path) -> bool:
+    import stat
+
+    return stat.S_ISREG(os.lstat(path).st_mode)
+
+
+def _read_all(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _place(tmp: Path, path: Path, data: bytes) -> bool:
+    """Give ``tmp``'s content the name ``path`` if it is free (False if taken): a hard link, or where the
+    file system has none, a file created exclusively."""
+    try:
+        os.link(tmp, path, follow_symlinks=False)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.EXDEV):
+            raise
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        return False
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    return True
+
+
+def _put_back(aside: Path, path: Path) -> None:
+    """Return a file taken aside to its name, unless another took the name meanwhile (then it stays aside)."""
+    try:
+        os.link(aside, path, follow_symlinks=False)
+    except FileExistsError:
+        raise InputError(f"another file appeared at the target meanwhile; the file that was there is kept as "
+                         f"{aside}", path=path) from None
+    except OSError:
+        if os.path.lexists(path):
+            raise InputError(f"the file that was there is kept as {aside}", path=path) from None
+        os.rename(aside, path)
+        return
+    os.unlink(aside)
 
 
 def write_synced(path: Path, data: bytes) -> None:

@@ -187,9 +187,13 @@ def assemble(*, loaded: Loaded, predictions, config: EvalConfig, system: System,
 
 # ---------------------------------------------------------------- score
 
+STDIN = "<stdin>"  # what messages call predictions given as bytes (read from standard input)
+
+
 def score(predictions, *, gold=None, docs=None, config: EvalConfig, name: str | None = None, claims_run=None,
           results_dir=DEFAULT_RESULTS_DIR) -> RunContent:
-    """A run of predictions made elsewhere: a path, bytes, in-memory records, or (links) one mapping."""
+    """A run of predictions made elsewhere: a path, the bytes of a file (standard input), in-memory records,
+    or (links) one mapping."""
     task = config.task
     started = time.perf_counter()
     loaded = load(task, gold=gold, docs=docs)
@@ -199,6 +203,9 @@ def score(predictions, *, gold=None, docs=None, config: EvalConfig, name: str | 
     if isinstance(predictions, (str, Path)):
         read = task.read(predictions, loaded.corpus, config, data=read_bytes(predictions), claims=claims)
         default_name = Path(predictions).stem
+    elif isinstance(predictions, (bytes, bytearray)):
+        read = task.read(STDIN, loaded.corpus, config, data=bytes(predictions), claims=claims)
+        default_name = "stdin"
     else:
         read = task.from_objects(predictions, loaded.corpus, config, claims=claims)
         default_name = "predictions"
@@ -206,7 +213,8 @@ def score(predictions, *, gold=None, docs=None, config: EvalConfig, name: str | 
     if not isinstance(name, str) or not name.strip():
         raise InputError(f"name {name!r}: expected a non-empty string")
     system = System(model=name, predictions=read.digest[:12], claims=None if claims is None else claims.signed)
-    extra = {"predictions_file": str(predictions) if isinstance(predictions, (str, Path)) else None,
+    extra = {"predictions_file": str(predictions) if isinstance(predictions, (str, Path)) else (
+                 STDIN if isinstance(predictions, (bytes, bytearray)) else None),
              "claims_run": None if claims is None else claims.run_id}
     return assemble(loaded=loaded, predictions=read, config=config, system=system, model=name, extra=extra,
                     timing={"load_s": time.perf_counter() - started})

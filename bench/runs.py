@@ -47,7 +47,7 @@ import numpy as np
 
 from .errors import InputError
 from .jsonio import decode_file, decode_lines, fresh_folder, read_bytes, to_json, write_atomic, write_error, \
-    write_synced
+    write_replacing, write_synced
 from .significance import Units, units_from_arrays, units_to_arrays
 from .tasks import get_task
 from .tasks.outcomes import Outcomes, npz_bytes, read_npz
@@ -238,11 +238,12 @@ def save_run(out_dir: Path | str, content: RunContent, *, run_id: str | None = N
     raise InputError(f"too many runs named {base}", path=out_dir)
 
 
-def add_file(run: Path, name: str, data: bytes) -> Path:
-    """A file added to an existing run (its report), atomically; never one of the run's own files."""
+def add_file(run: Path, name: str, data: bytes, replaceable) -> Path:
+    """A file added to an existing run (its report), whole; never one of the run's own files, and a file
+    already there only when ``replaceable(its bytes)`` (``bench.jsonio.write_replacing``)."""
     if name in OWN_FILES:
         raise ValueError(f"{name} belongs to the run and is never rewritten")
-    return write_atomic(Path(run) / name, data)
+    return write_replacing(Path(run) / name, data, replaceable)
 
 
 # ---------------------------------------------------------------- partial runs
@@ -528,18 +529,22 @@ class Found:
 
 
 def search_runs(specs: list[str | Path], results_dir: Path | str = DEFAULT_RESULTS_DIR) -> Found:
-    """Runs named directly, or found in folders searched recursively; partial and staging folders are
-    passed over with a note, and a folder holding no run is one note."""
+    """Runs named directly, or found in folders searched recursively; partial and staging folders and
+    files that are not runs are passed over with a note, and a folder holding no run is one note. A
+    pattern the shell did not expand (``'results/*'``) is expanded here; a name that is nothing at all is
+    an error."""
     found = Found()
-    for spec in specs:
+    named: set[Path] = set()  # runs named directly are kept as given, even twice; runs found in folders once
+    for spec in _expanded(specs, results_dir):
         path = Path(spec)
         if (path / RESULTS_FILE).is_file() or not path.is_dir():
             try:
                 found.runs.append(find_run(spec, results_dir))
+                named.add(found.runs[-1])
             except InputError as exc:
-                if not path.is_dir() and not (Path(results_dir) / path).is_dir():
+                if not path.exists() and not (Path(results_dir) / path).is_dir():
                     raise
-                found.skipped.append((path, exc.message))
+                found.skipped.append((path, "not a run" if path.is_file() else exc.message))
             continue
         before = len(found.runs)
         for results in sorted(path.rglob(RESULTS_FILE)):
@@ -558,11 +563,28 @@ def search_runs(specs: list[str | Path], results_dir: Path | str = DEFAULT_RESUL
     seen, unique = set(), []
     for run in found.runs:
         key = run.resolve()
-        if key not in seen:
+        if key not in seen or run in named:
             seen.add(key)
             unique.append(run)
     found.runs = unique
     return found
+
+
+def _expanded(specs: list[str | Path], results_dir: Path | str) -> list[str | Path]:
+    """Each spec, or what it matches when it is a pattern naming nothing as it stands."""
+    import glob
+
+    out = []
+    for spec in specs:
+        text = str(spec)
+        if glob.has_magic(text) and not Path(text).exists() and not (Path(results_dir) / text).exists():
+            matches = sorted(glob.glob(text)) or sorted(glob.glob(str(Path(results_dir) / text)))
+            if not matches:
+                raise InputError(f'no run matches "{text}"')
+            out.extend(matches)
+        else:
+            out.append(spec)
+    return out
 
 
 def find_linked_run(links_run: Path, run_id: str, signed: str | None) -> Path:

@@ -13,7 +13,8 @@ FORMATS = (*TABLE_FORMATS, "json")
 SIGNIFICANCE_LEVEL = 0.05
 NA = "n/a"
 # Characters tabulate's LaTeX escaping leaves alone but LaTeX does not accept as text.
-_LATEX_SYMBOLS = {"Δ": r"$\Delta$", "≥": r"$\geq$", "≤": r"$\leq$", "…": r"\ldots{}", "±": r"$\pm$"}
+_LATEX_SYMBOLS = {"Δ": r"$\Delta$", "≥": r"$\geq$", "≤": r"$\leq$", "…": r"\ldots{}", "±": r"$\pm$",
+                  "†": r"$\dagger$", "‡": r"$\ddagger$", "·": r"$\cdot$"}
 
 
 def fmt_score(value: float | None, missing: str = NA) -> str:

@@ -523,3 +523,126 @@ def test_unit_arrays_of_damaged_shape(tmp_path, capsys, out):
     np.savez(run / "units.npz", **kept)
     as_format_2(run)  # as a run saved before its files' hashes were recorded
     _fails(["compare", str(runs_in(out)[0]), str(run)], capsys, "damaged unit statistics", out)
+
+
+# ---------------------------------------------------------------- 6: bench report -o replaces only an earlier report
+
+def test_report_output_replaces_only_a_provable_earlier_report(tmp_path, capsys, out):
+    """A file that merely mentions the report's generator tag is a user's file; so is an edited report."""
+    from bench.report import render_report
+    from bench.report.assets import GENERATOR_TAG
+
+    run = runs_in(out)[0]
+    page = render_report([run])
+    users = {
+        "tool.py": f"# writes pages marked {GENERATOR_TAG}0.1\">\nprint('hello')\n",
+        "notes.html": f"<!DOCTYPE html>\n<html><head>{GENERATOR_TAG}0.3.0\"></head><body>my notes</body></html>\n",
+        "edited.html": page.replace("</main>", "<p>my comment</p></main>"),  # a report someone wrote into
+        "forged.html": page.replace("sha256:", "sha256:0", 1),
+    }
+    for name, text in users.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        _fails(["report", str(run), "-o", str(tmp_path / name)], capsys, "is not a ClaimBench report")
+        assert (tmp_path / name).read_text(encoding="utf-8") == text
+    target = tmp_path / "page.html"
+    assert main(["report", str(run), "-o", str(target)]) == 0
+    first = target.stat().st_ino
+    assert main(["report", str(run), "-o", str(target)]) == 0  # an earlier report, untouched since: replaced
+    assert target.read_text(encoding="utf-8") == page and target.stat().st_ino != first
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("appears", ["user file", "earlier report"])
+def test_a_file_created_at_the_target_while_the_report_renders_is_kept(tmp_path, capsys, out, monkeypatch, appears):
+    """The check is made on the file that would be lost, after it is taken from its name, not before rendering."""
+    import bench.report as report
+
+    run = runs_in(out)[0]
+    target = tmp_path / "page.html"
+    page = report.render_report([run])
+    theirs = "<html>written by another program meanwhile</html>" if appears == "user file" else page
+    real = report.render_report
+
+    def slow_render(*args, **kwargs):
+        done = real(*args, **kwargs)
+        target.write_text(theirs, encoding="utf-8")  # appears after the first check, before the page is placed
+        return done
+
+    monkeypatch.setattr(report, "render_report", slow_render)
+    if appears == "user file":
+        _fails(["report", str(run), "-o", str(target)], capsys, "is not a ClaimBench report")
+        assert target.read_text(encoding="utf-8") == theirs
+    else:
+        assert main(["report", str(run), "-o", str(target)]) == 0
+        assert target.read_text(encoding="utf-8") == page
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_replaceable_file_swapped_for_a_user_file_is_put_back(tmp_path):
+    """write_replacing judges the file it moved aside: a swap after the look is never lost."""
+    from bench.jsonio import NotReplaceable, write_replacing
+
+    target = tmp_path / "t.txt"
+    target.write_text("old", encoding="utf-8")
+    seen = []
+
+    def judge(data: bytes) -> bool:
+        seen.append(data)
+        return False
+
+    with pytest.raises(NotReplaceable):
+        write_replacing(target, b"new", judge)
+    assert seen == [b"old"] and target.read_text(encoding="utf-8") == "old"
+    assert write_replacing(target, b"new", lambda data: data == b"old") == target
+    assert target.read_bytes() == b"new" and sorted(p.name for p in tmp_path.iterdir()) == ["t.txt"]
+
+
+# ---------------------------------------------------------------- 11: control characters in reports
+
+def test_control_characters_of_documents_are_escaped_in_reports(tmp_path, capsys):
+    """NUL, ESC, DEL, a C1 control and CR in a document, a claimant and a prediction's text never reach the page
+    raw; each shows as one visible mark, so offsets still fall on their characters."""
+    from html.parser import HTMLParser
+
+    text = "Officials said\x00 the\x1b[31m count rose\x7f to 40.\r\nThe mayor\x85 said it would fall."
+    (tmp_path / "docs.jsonl").write_text(json.dumps({"doc_id": "d1", "text": text}) + "\n", encoding="utf-8")
+    claim = text.index("the"), text.index(" to 40.") + 7
+    gold = {"doc_id": "d1", "claims": [{"id": "c1", "start": claim[0], "end": claim[1],
+                                        "text": text[claim[0]:claim[1]], "type": "quantity",
+                                        "claimant": "Officials", "attribution": "indirect"}]}
+    (tmp_path / "gold.jsonl").write_text(json.dumps(gold) + "\n", encoding="utf-8")
+    preds = tmp_path / "p.jsonl"
+    preds.write_text(json.dumps({"doc_id": "d1", "start": claim[0], "end": claim[1], "type": "quantity",
+                                 "claimant": "Offi\x1bcials"}) + "\n", encoding="utf-8")
+    runs = tmp_path / "runs"
+    assert main(["score", str(preds), "--gold", str(tmp_path / "gold.jsonl"), "--docs", str(tmp_path / "docs.jsonl"),
+                 "--out", str(runs), "--quiet", "--bootstrap", "0", "--report"]) == 0
+    capsys.readouterr()
+    page = (runs_in(runs)[0] / "report.html").read_text(encoding="utf-8")
+    for raw in ("\x00", "\x1b", "\x7f", "\x85", "\r"):
+        assert raw not in page, repr(raw)
+    assert "␀" in page and "␛[31m" in page and "␡" in page and "␍" in page
+
+    class Text(HTMLParser):
+        found = ""
+        inside = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "div" and "text" in (dict(attrs).get("class") or "").split():
+                self.inside = 1
+            elif self.inside and tag == "span" and "mk" in (dict(attrs).get("class") or "").split():
+                self.inside += 10  # badges are not text
+
+        def handle_endtag(self, tag):
+            if self.inside > 10 and tag == "span":
+                self.inside -= 10
+            elif self.inside == 1 and tag == "div":
+                self.inside = 0
+
+        def handle_data(self, data):
+            if self.inside == 1:
+                self.found += data
+
+    shown = Text()
+    shown.feed(page)
+    assert len(shown.found) == len(text)  # one mark for one character: every offset still lands

@@ -43,7 +43,7 @@ def test_run_twice_gives_two_folders_with_identical_scores(tmp_path, capsys):
             assert {name.rsplit(".", 1)[0] for name in units.files} == set(results[0]["scores"])
             assert {f"{s}.gold_kind" for s in results[0]["scores"]} <= set(outcomes.files)
 
-    assert main(["compare", str(runs[0]), runs[1].name, "--results-dir", str(out)]) == 0
+    assert main(["compare", str(runs[0]), runs[1].name, "--results-dir", str(out), "--layout", "rows"]) == 0
     captured = capsys.readouterr()
     table = captured.out
     assert "warning" not in captured.err
@@ -206,7 +206,7 @@ def test_version_models_and_help(capsys):
     assert main(["models"]) == 0
     names = [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()]
     assert {"rules", "sentences", "transformer"} <= set(names)
-    for command in ("run", "score", "compare", "validate", "models"):
+    for command in ("run", "score", "compare", "leaderboard", "errors", "report", "validate", "models"):
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert "usage: bench " + command in capsys.readouterr().out

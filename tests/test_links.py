@@ -388,7 +388,7 @@ def test_links_report_shows_every_gold_cluster_and_conflict(tmp_path, capsys, go
             assert f"<b>{cluster['id']}</b>" in page
             for member in cluster["claims"]:
                 assert f'data-doc="{member["doc_id"]}" data-id="{member["id"]}"' in page
-        assert page.count(verdict) == len(gold_links["clusters"])
+        assert page.count(f'<div class="who">{verdict}') == len(gold_links["clusters"])  # the legend names it too
         assert page.count(f'<tr class="{state}">') == _score([str(source)], capsys, tmp_path)["singletons"][
             "conflicts"]["tp" if state == "found" else "fn"]
 

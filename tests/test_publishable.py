@@ -14,6 +14,7 @@ from conftest import GOLD, ROOT, SEEDS, gold_as_predictions, one_line_error, run
 
 from bench.cli import build_parser, main
 from bench.signature import evaluation_part, parse_signature
+from bench.tables import _LATEX_SYMBOLS
 
 HELDOUT = ROOT / "tests" / "data" / "heldout"
 EXAMPLE = ROOT / "examples" / "llm_predictions.jsonl"
@@ -336,8 +337,11 @@ def _latex_is_clean(text: str) -> None:
     for line in text.splitlines():
         if line.startswith("%"):
             continue  # comments may hold anything but a line break
-        assert "Δ" not in line and "≥" not in line
-        cells = re.sub(r"(?<!\\)&", " ", line.replace("\\\\", "").replace(r"$\Delta$", "D"))
+        assert not any(symbol in line for symbol in _LATEX_SYMBOLS), line  # Δ, †, ... only as LaTeX
+        plain = line
+        for symbol in _LATEX_SYMBOLS.values():  # the math symbols tables print, which may hold $
+            plain = plain.replace(symbol, "D")
+        cells = re.sub(r"(?<!\\)&", " ", plain.replace("\\\\", ""))
         assert not LATEX_SPECIALS.search(cells), line
         body.append(line)
     nodes, _, _ = LatexWalker("\n".join(body), tolerant_parsing=False).get_latex_nodes()

@@ -20,35 +20,24 @@ def test_ci_runs_the_readme_test_command():
     assert test_command in ci_lines
 
 
-def _table_blocks():
-    import re
+def _tables():
+    import importlib.util
 
+    spec = importlib.util.spec_from_file_location("readme_tables", ROOT / "results" / "reference" / "readme_tables.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_blocks_are_what_the_commands_print():
+    """Every compare, leaderboard and errors block of the README is what the command prints over the committed runs."""
+    tables = _tables()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    return re.findall(r"<!-- table: compare (.*?) -->\n(.*?)<!-- end table -->", readme, flags=re.S)
-
-
-def _compare_argv(spec: str) -> list[str]:
-    import shlex
-
-    argv = []
-    for token in shlex.split(spec):
-        if "*" in token:
-            found = sorted(ROOT.glob(token))
-            assert len(found) == 1, (token, found)
-            argv.append(str(found[0]))
-        else:
-            argv.append(token)
-    return argv
-
-
-def test_reference_tables_are_what_compare_prints(capsys):
-    from bench.cli import main
-
-    blocks = _table_blocks()
-    assert len(blocks) >= 9
-    for spec, table in blocks:
-        assert main(["compare", *_compare_argv(spec), "--format", "markdown"]) == 0, spec
-        assert table.strip() == capsys.readouterr().out.strip(), spec
+    blocks = tables.BLOCK.findall(readme)
+    kinds = [command for _, command, _, _, _ in blocks]
+    assert kinds.count("leaderboard") >= 5 and kinds.count("compare") >= 3 and "errors" in kinds
+    for _, command, spec, shown, _ in blocks:
+        assert shown == tables.block(command, spec, ROOT), (command, spec)
 
 
 def test_committed_reference_runs_reproduce(tmp_path, capsys):

@@ -596,10 +596,149 @@ def test_a_report_over_ten_thousand_documents_stays_small(tmp_path, capsys):
     page = (run / "report.html").read_text(encoding="utf-8")
     assert len(page.encode()) < 10_000_000
     # every document has a row in the table; the 20 worst are shown in full, and linked
-    assert len(re.findall(r'<tr><td>(?:<a href="#doc-\d+">)?doc\d{7}', page)) == 10_000
-    assert page.count('class="card article"') == 20 and page.count('<a href="#doc-') == 20
+    assert len(re.findall(r'<tr data-err="[01]"(?: data-shown)?><td>(?:<a href="#doc-\d+">)?doc\d{7}', page)) == 10_000
+    linked = re.findall(r'<tr data-err="[01]" data-shown><td><a href="#doc-(\d+)">', page)
+    assert page.count('class="card article"') == 20 and len(linked) == 20
+    # the articles come worst first: their order is the table's rows sorted by F1, ties by id
+    f1 = {int(k): float(v) for k, v in re.findall(r'<a href="#doc-(\d+)">doc\d{7}</a></td><td>\d+</td><td>\d+</td>'
+                                                   r'<td data-v="([0-9.]+)">', page)}
+    order = [int(k) for k in re.findall(r'<section class="card article" id="doc-(\d+)"', page)]
+    assert order == sorted(map(int, linked), key=lambda k: (f1[k], k))
     # --doc picks the articles instead
-    chosen = ["doc0000007", "doc0009999"]
+    chosen = ["doc0009999", "doc0000007"]
     page = render_report([run], show=chosen)
-    assert page.count('class="card article"') == 2 and page.count('<a href="#doc-') == 2
+    assert page.count('class="card article"') == 2
+    assert re.findall(r'<section class="card article" id="doc-(\d+)"', page) == ["9999", "7"]
     assert '<a href="#doc-7">doc0000007</a>' in page and '<a href="#doc-9999">doc0009999</a>' in page
+
+
+# ------------------------------------------------------------------ a report that navigates
+
+def _probe(chromium, tmp_path, html, script):
+    """Run ``script`` in the page in headless Chromium; it stores JSON in body[data-probe], read back here."""
+    page = tmp_path / "probe.html"
+    page.write_text(html.replace("</body>", f"<script>{script}</script></body>"), encoding="utf-8")
+    dom = _browse(chromium, tmp_path / "profile", "--dump-dom", page.as_uri())
+
+    class Body(HTMLParser):
+        probe = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "body":
+                self.probe = dict(attrs).get("data-probe")
+
+    reader = Body()
+    reader.feed(dom)
+    return json.loads(reader.probe)
+
+
+def test_chromium_sorts_and_filters_the_documents_and_hides_matches(tmp_path, capsys):
+    """A 300-document run: the table sorts by F1 both ways (n/a last), filters by id and by errors, and an
+    article's table shows its errors only when asked."""
+    chromium = _chromium()
+    _perf_corpus(tmp_path, 300, 2)
+    out = tmp_path / "runs"
+    assert main(["score", str(tmp_path / "preds.jsonl"), "--gold", str(tmp_path / "gold.jsonl"),
+                 "--docs", str(tmp_path / "docs.jsonl"), "--bootstrap", "0", "--quiet", "--out", str(out)]) == 0
+    capsys.readouterr()
+    (run,) = [p for p in out.iterdir() if p.is_dir()]
+    html = render_report([run], worst=300)
+    found = _probe(chromium, tmp_path, html, """
+    function ids(){return Array.from(document.querySelectorAll('table.docs tbody tr')).filter(function(r){
+      return !r.hidden;}).map(function(r){return [r.cells[0].textContent, r.cells[3].getAttribute('data-v')];});}
+    var f1 = document.querySelector('table.docs th button[data-sort="3"]');
+    f1.click(); var up = ids();
+    f1.click(); var down = ids();
+    document.querySelector('[data-worst]').click(); var worst = ids();
+    var box = document.querySelector('[data-filter]');
+    box.value = '00001'; box.dispatchEvent(new Event('input', {bubbles: true})); var filtered = ids();
+    box.value = ''; box.dispatchEvent(new Event('input', {bubbles: true}));
+    var errs = document.querySelector('[data-errors]');
+    errs.checked = true; errs.dispatchEvent(new Event('change', {bubbles: true})); var withErrors = ids();
+    var count = document.querySelector('[data-count]').textContent;
+    var article = Array.from(document.querySelectorAll('section.article')).filter(function(s){
+      return s.querySelector('tr.ok') && s.querySelector('tr.err');})[0];
+    var toggle = article.querySelector('[data-errors-only]');
+    var before = Array.from(article.querySelectorAll('.claims tbody tr')).filter(function(r){
+      return getComputedStyle(r).display !== 'none';}).length;
+    toggle.checked = true; toggle.dispatchEvent(new Event('change', {bubbles: true}));
+    var after = Array.from(article.querySelectorAll('.claims tbody tr')).filter(function(r){
+      return getComputedStyle(r).display !== 'none';}).map(function(r){return r.dataset.outcome + ' ' + r.className;});
+    document.body.dataset.probe = JSON.stringify({up: up, down: down, worst: worst, filtered: filtered,
+      withErrors: withErrors, count: count, before: before, after: after,
+      sort: f1.parentNode.getAttribute('aria-sort')});
+    """)
+    from bench.report.read import read_view
+
+    view = read_view(run)  # the expected values come from the run's own arrays, not from the page
+    table = view.document_counts()
+    shown = [None if r["f1"] is None else float(f"{r['f1']:.6f}") for r in table]
+    ascending = sorted(range(len(shown)), key=lambda k: (shown[k] is None, shown[k] or 0.0, k))
+    value = lambda pairs: [(d, None if v in (None, "") else float(v)) for d, v in pairs]  # noqa: E731
+    up = value(found["up"])
+    assert up == [(view.doc_ids[k], shown[k]) for k in ascending]
+    down = value(found["down"])
+    known = [v for _, v in down if v is not None]
+    assert known == sorted(known, reverse=True) and all(v is None for _, v in down[len(known):])
+    assert found["worst"] == found["up"] and found["sort"] == "ascending"
+    assert sorted(d for d, _ in found["filtered"]) == [d for d in view.doc_ids if "00001" in d]
+    with_errors = {d for d, r in zip(view.doc_ids, table) if any(r[o] for o in OUTCOMES if o != "matched")}
+    assert {d for d, _ in found["withErrors"]} == with_errors and len(with_errors) < len(view.doc_ids)
+    assert found["count"] == f"{len(with_errors)} of {len(view.doc_ids)} documents"
+    assert found["before"] > len(found["after"]) and found["after"]
+    assert all(not row.startswith("matched ") or "flagged" in row for row in found["after"])
+
+
+def test_articles_come_worst_first_with_wrong_claimants_flagged_and_types_confused(runs):
+    from bench.report.read import read_view
+
+    view = read_view(runs[0])
+    counts = view.document_counts()
+    page = render_report([runs[0]], worst=5)
+    order = re.findall(r'<section class="card article" id="doc-(\d+)"', page)
+    expected = sorted(range(len(view.doc_ids)), key=lambda k: (counts[k]["f1"], view.doc_ids[k]))
+    assert [int(k) for k in order] == expected and len({c["f1"] for c in counts}) > 1
+    # a matched prediction naming another claimant is flagged in its row; every such row, and only those
+    flagged = page.count('<span class="flag">claimant wrong</span>')
+    wrong = sum(1 for doc_id, side, kind, claim in _records(runs[0]) if side == "pred" and kind == "matched"
+                and claim.claimant == TRICKY_CLAIMANT)
+    assert flagged == wrong > 0
+    # the confusion matrix: the diagonal holds the matches, the rest the wrong types, over all documents
+    arrays = np.load(runs[0] / "outcomes.npz")
+    kinds = arrays["lenient.gold_kind"]
+    cells = {(a, b): int(n) for a, b, n in re.findall(r'<a href="#cf-(\w+)-(\w+)">(\d+)</a>', page)}
+    assert sum(n for (a, b), n in cells.items() if a == b) == int(np.sum(kinds == OUTCOMES.index("matched")))
+    assert sum(n for (a, b), n in cells.items() if a != b) == int(np.sum(kinds == OUTCOMES.index("wrong_type")))
+    for (a, b), n in cells.items():
+        case_list = re.search(rf'<details id="cf-{a}-{b}">.*?</details>', page, flags=re.S).group(0)
+        assert case_list.count("<li>") == min(n, 30)
+
+
+def test_the_two_run_page_shows_the_p_values_compare_prints(runs, capsys):
+    page = render_report(list(runs))
+    assert main(["compare", str(runs[0]), str(runs[1]), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    shown = re.findall(r'<span class="(?:sig)?">([^<]+)</span></td></tr>', page)
+    assert shown == [("<0.001" if r["runs"][1]["p_value"] == 0 else f'{r["runs"][1]["p_value"]:.3f}')
+                     if r["runs"][1]["p_value"] is not None else "-" for r in rows]
+    assert "paired bootstrap" in page
+
+
+def test_the_quantities_and_links_pages_speak_of_their_own_records(capsys):
+    reference = ROOT / "results" / "reference" / "seeds"
+    (quantities,) = (reference / "quantities").iterdir()
+    page = render_report([quantities])
+    results = _results(quantities)
+    assert f"{results['gold']['quantities']} quantity mentions" in page
+    legend = page[page.index("How to read the articles"):]
+    legend = legend[:legend.index("</section>")]
+    assert "wrong type" not in legend and "figure" in legend and "claim" not in legend.replace("claimbench", "")
+    assert "wrong type" not in page[page.index('id="documents"'):page.index("How to read the articles")]
+    labels = re.findall(r'<text x="[\d.]+" y="[\d.]+" text-anchor="end" transform="rotate\(-35 [^"]+\)">([^<]+)</text>',
+                        page)
+    assert "value-compatible accuracy" in labels  # long labels are slanted, whole, not cut or overlapping
+    (links,) = [r for r in (reference / "links").iterdir() if r.name.startswith("rules-")]
+    page = render_report([links])
+    results = _results(links)
+    assert f"{results['gold']['clusters']} clusters, {results['gold']['conflicts']} conflicts" in page
+    assert "How to read the links" in page and "kept whole" in page

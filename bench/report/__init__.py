@@ -10,11 +10,11 @@ a page can be checked against the run's outcomes.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import InputError, warn
 from ..runs import REPORT_FILE, add_file, read_run, slug
-from .assets import GENERATOR_TAG
 from .read import read_view
 
 DEFAULT_WORST = 20
@@ -33,14 +33,14 @@ def render_report(runs: list[Path], *, docs: Path | None = None, gold: Path | No
     if not first.task.per_document:
         if len(runs) == 2:
             raise InputError("two links runs are compared with bench compare, not contrasted in a report")
-        return links_page(first)
+        return stamped(links_page(first))
     if len(runs) == 1:
-        return single_page(first, show=show, worst=worst)
+        return stamped(single_page(first, show=show, worst=worst))
     if Path(runs[0]).resolve() == Path(runs[1]).resolve():
         warn(f"{runs[1]}: the same run is given twice, so it is contrasted with itself")
     second = read_view(Path(runs[1]), scheme=first.scheme, docs=docs, gold=gold, prefix="b")
     _same_gold(first, second, Path(runs[1]))
-    return pair_page(first, second, show=show, worst=worst)
+    return stamped(pair_page(first, second, show=show, worst=worst))
 
 
 def _same_gold(a, b, where: Path) -> None:
@@ -53,24 +53,34 @@ def _same_gold(a, b, where: Path) -> None:
                              f"{theirs[:12]}), so their claims cannot be contrasted", path=where)
 
 
-def _check_replaceable(out: Path) -> None:
-    """Refuse a target that exists and is not a regular file holding an earlier ClaimBench report."""
-    import stat
+# A report begins with this line, naming the SHA-256 of everything after it: a file is an earlier report,
+# and may be replaced, only when it begins so and the rest has that hash (not when it merely mentions
+# ClaimBench, and not once someone has edited it).
+STAMP = "<!DOCTYPE html>\n<!-- ClaimBench report sha256:{} -->\n"
+_STAMP_HEAD = STAMP.split("{}")[0].encode()
+_DIGEST_CHARS = 64
 
-    try:
-        mode = out.lstat().st_mode
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise InputError(f"cannot check the target: {exc.strerror or exc}", path=out) from None
-    if stat.S_ISREG(mode):
-        try:
-            with open(out, "rb") as handle:
-                if GENERATOR_TAG.encode() in handle.read(4096):
-                    return
-        except OSError:
-            pass
-    raise InputError("exists and is not a ClaimBench report, so it is not replaced; choose another -o", path=out)
+
+def stamped(page: str) -> str:
+    """The page with the stamp line that proves it is a report (see ``is_report``)."""
+    import hashlib
+
+    body = page.removeprefix("<!DOCTYPE html>\n")
+    return STAMP.format(hashlib.sha256(body.encode("utf-8")).hexdigest()) + body
+
+
+def is_report(data: bytes) -> bool:
+    """Whether ``data`` is a report as written: the stamp line, and the rest with the hash it names."""
+    import hashlib
+
+    if not data.startswith(_STAMP_HEAD):
+        return False
+    digest = data[len(_STAMP_HEAD):len(_STAMP_HEAD) + _DIGEST_CHARS]
+    tail = b" -->\n"
+    start = len(_STAMP_HEAD) + _DIGEST_CHARS
+    if data[start:start + len(tail)] != tail:
+        return False
+    return hashlib.sha256(data[start + len(tail):]).hexdigest().encode() == digest
 
 
 def default_output(runs: list[Path]) -> Path:
@@ -87,22 +97,33 @@ def write_report(runs: list[Path], out: Path | None = None, *, docs: Path | None
     A report is derived output, so an earlier report is replaced; nothing else ever is (a
     user's file, a link, a device, a run's own files).
     """
-    from ..jsonio import write_atomic
+    from ..jsonio import NotReplaceable, write_error, write_replacing
 
     out = Path(out) if out is not None else default_output(runs)
     if out.is_dir():
         raise InputError("is a folder, expected the report's file name", path=out)
-    _check_replaceable(out)
+    refused = InputError("exists and is not a ClaimBench report, so it is not replaced; choose another -o", path=out)
+    if os.path.lexists(out) and not (out.is_file() and not out.is_symlink() and _is_report_file(out)):
+        raise refused  # refused before any work; checked again, on the file itself, when the page is placed
     page = render_report(runs, docs=docs, gold=gold, show=show, worst=worst).encode("utf-8")
-    if out.parent.resolve() == Path(runs[0]).resolve() or (out.parent / "results.json").exists():
-        try:
-            return add_file(out.parent, out.name, page)
-        except ValueError:
-            raise InputError("refusing to overwrite a run's own file with a report", path=out) from None
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        from ..jsonio import write_error
+        if out.parent.resolve() == Path(runs[0]).resolve() or (out.parent / "results.json").exists():
+            try:
+                return add_file(out.parent, out.name, page, is_report)
+            except ValueError:
+                raise InputError("refusing to overwrite a run's own file with a report", path=out) from None
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise write_error(exc, out.parent) from None
+        return write_replacing(out, page, is_report)
+    except NotReplaceable:
+        raise refused from None
 
-        raise write_error(exc, out.parent) from None
-    return write_atomic(out, page)
+
+def _is_report_file(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return is_report(handle.read())
+    except OSError:
+        return False

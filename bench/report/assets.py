@@ -159,6 +159,24 @@ details{margin-top:10px}
 .card>details .meta{margin-top:6px}
 summary{cursor:pointer;color:#3a4252;font-weight:600}
 footer{color:var(--muted);font-size:12px;text-align:center;margin-top:24px}
+.tall{max-height:460px;overflow:auto;border:1px solid var(--line);border-radius:6px}
+.sortable thead th{position:sticky;top:0;background:var(--card);z-index:1}
+.sortable th button{font:inherit;color:inherit;background:none;border:0;padding:0;cursor:pointer;font-weight:600}
+.sortable th[aria-sort=ascending] button::after{content:" ▲"}.sortable th[aria-sort=descending] button::after{content:" ▼"}
+.sortable tfoot td{border-top:1.5px solid #c9ced8;font-weight:600;position:sticky;bottom:0;background:var(--card)}
+.docs-tools input[type=search]{font:inherit;padding:3px 8px;border:1px solid #c9ced8;border-radius:6px;min-width:240px}
+.docs-tools button{font:inherit;padding:2px 10px;border:1px solid #c9ced8;border-radius:6px;background:#fff;cursor:pointer}
+.flag{display:inline-block;margin-left:6px;padding:0 6px;border-radius:8px;font-size:11px;background:#fde2e1;
+ color:#9b1c1c;border:1px solid #f3b1ae}
+.count.flag{margin-left:0}
+label.only{margin-left:auto;font-size:12px;color:var(--muted);cursor:pointer}
+.errors-only .claims tr.ok{display:none}
+.confusion td,.confusion th{padding:4px 12px;text-align:center;border-bottom:1px solid var(--line);
+ font-variant-numeric:tabular-nums}
+.confusion td.diag{background:#eef6ee}.confusion td.off{background:#fdecea;font-weight:600}
+.confusion a{color:inherit}
+ul.cases{margin:6px 0 0;padding-left:20px;font-size:13px}
+.sig{font-weight:600}
 @media print{.toolbar{display:none}body{background:#fff}.card{box-shadow:none}}
 """
 
@@ -179,9 +197,61 @@ SCRIPT = """
       mark('[data-ref~="'+id+'"],.s[data-g~="'+id+'"],.s[data-p~="'+id+'"]');
     });
   });
+  document.addEventListener('click',function(ev){
+    var a=ev.target.closest&&ev.target.closest('a[href^="#"]');
+    var target=a&&document.getElementById(a.getAttribute('href').slice(1));
+    if(target&&target.tagName==='DETAILS')target.open=true;
+  });
   document.addEventListener('change',function(ev){
     var t=ev.target;
     if(t.dataset&&t.dataset.toggle){document.body.classList.toggle(t.dataset.toggle,!t.checked);}
+    if(t.hasAttribute&&t.hasAttribute('data-errors-only')){t.closest('section').classList.toggle('errors-only',t.checked);}
+  });
+  document.querySelectorAll('table.sortable').forEach(function(table){
+    var body=table.tBodies[0], rows=Array.prototype.slice.call(body.rows), card=table.closest('.card');
+    var state={col:-1,dir:1};
+    function value(row,col,num){
+      var cell=row.cells[col], v=cell.hasAttribute('data-v')?cell.getAttribute('data-v'):cell.textContent;
+      if(!num)return v;
+      return v===''||isNaN(+v)?null:+v;
+    }
+    function sortBy(col,num,dir){
+      var keyed=rows.map(function(r,i){return [value(r,col,num),i,r];});
+      keyed.sort(function(a,b){
+        var x=a[0],y=b[0];
+        if(x===null||y===null)return x===y?a[1]-b[1]:(x===null?1:-1);
+        var c=num?x-y:(x<y?-1:x>y?1:0);
+        return c*dir||a[1]-b[1];
+      });
+      var frag=document.createDocumentFragment();
+      keyed.forEach(function(k){frag.appendChild(k[2]);});
+      body.appendChild(frag);
+      table.querySelectorAll('thead th').forEach(function(th,i){
+        if(i===col)th.setAttribute('aria-sort',dir>0?'ascending':'descending');else th.removeAttribute('aria-sort');
+      });
+    }
+    table.querySelectorAll('th button[data-sort]').forEach(function(button){
+      button.addEventListener('click',function(){
+        var col=+button.dataset.sort;
+        state.dir=state.col===col?-state.dir:1;state.col=col;
+        sortBy(col,button.hasAttribute('data-num'),state.dir);
+      });
+    });
+    var find=card.querySelector('[data-filter]'),errs=card.querySelector('[data-errors]'),
+        shown=card.querySelector('[data-shown-only]'),count=card.querySelector('[data-count]'),
+        worst=card.querySelector('[data-worst]');
+    function filter(){
+      var needle=find?find.value.trim().toLowerCase():'',n=0;
+      rows.forEach(function(r){
+        var keep=(!needle||r.cells[0].textContent.toLowerCase().indexOf(needle)>=0)&&
+          (!errs||!errs.checked||r.dataset.err==='1')&&(!shown||!shown.checked||r.hasAttribute('data-shown'));
+        r.hidden=!keep;if(keep)n++;
+      });
+      if(count)count.textContent=n+' of '+rows.length+' documents';
+    }
+    [find,errs,shown].forEach(function(e){if(e)e.addEventListener('input',filter);if(e)e.addEventListener('change',filter);});
+    if(worst)worst.addEventListener('click',function(){state.col=3;state.dir=1;sortBy(3,true,1);});
+    filter();
   });
 })();
 """

@@ -24,14 +24,27 @@ TITLE_LINES = 6
 MISSING = "–"
 
 
+# Control characters a document may hold (NUL, ESC, DEL, C1 controls) are shown as visible marks of one
+# character each, never written raw, so the page parses and every offset still lands on its character:
+# C0 controls and DEL as their Unicode control pictures (NUL as ␀), C1 controls as U+FFFD. Tab and line
+# feed are text; a carriage return is a control picture too, since HTML parsers turn "\r\n" into "\n".
+_CONTROLS = {c: 0x2400 + c for c in range(32) if c not in (9, 10)} | {0x7F: 0x2421} | {
+    c: 0xFFFD for c in range(0x80, 0xA0)}
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character replaced by a visible mark of the same length."""
+    return text.translate(_CONTROLS)
+
+
 def attr(value: object) -> str:
     """Any value as an HTML attribute value."""
-    return escape(str(value), quote=True)
+    return escape(visible(str(value)), quote=True)
 
 
 def html(value: object) -> str:
     """Any value as HTML text."""
-    return escape(str(value), quote=False)
+    return escape(visible(str(value)), quote=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +63,8 @@ class ClaimView:
     attribution: str | None = None
     similarity: float | None = None
     detail: str = ""  # a quantity's normalised value and what it counts
+    ident: str = ""  # a gold record's id, a prediction's line in the run's predictions.jsonl
+    wrong: tuple[str, ...] = ()  # on a matched prediction: what it gets wrong (claimant, attribution, value)
 
     @property
     def placed(self) -> bool:
@@ -187,7 +202,7 @@ def claim_title(claim: ClaimView, partner: ClaimView | None) -> str:
 
 
 def chip(claim_type: str) -> str:
-    return f'<span class="chip {type_class(claim_type)}">{escape(claim_type)}</span>'
+    return f'<span class="chip {type_class(claim_type)}">{html(claim_type)}</span>'
 
 
 def outcome_badge(outcome: str, side: str, claim_type: str) -> str:
@@ -225,7 +240,7 @@ def text_html(text: str, layers: Sequence[Layer], styles: Styles, describe) -> s
             starting[spans[i][0]].append(i)
     parts = []
     for a, b, covering in segments(len(text), spans):
-        piece = escape(text[a:b], quote=False)
+        piece = html(text[a:b])
         if not covering:
             parts.append(piece)
             continue

@@ -9,9 +9,6 @@ gold cluster, and the conflicts, gold and predicted, marked found, missed or spu
 from __future__ import annotations
 
 from ..records import ClaimRef
-from ..errors import InputError
-from ..pipeline import Loaded, claims_of_run, make_config
-from ..runs import find_linked_run
 from ..values import describe
 from .layout import Styles, html, short
 from .read import RunView
@@ -41,19 +38,26 @@ def _claim_cells(view: RunView):
     return cell
 
 
+def _legend(setting: str) -> str:
+    """What the tables of a links page say."""
+    items = [("kept whole", "every claim of the gold cluster is in one predicted cluster (which may hold more)"),
+             ("split over N predicted groups", "the gold cluster's claims are spread over several predicted "
+                                                "clusters, or some are left alone"),
+             ("not linked", "the system left every claim of the gold cluster alone"),
+             ("found · missed · spurious", "a conflicting pair of claims the system gave and the gold has, that only "
+                                           "the gold has, that only the system gave")]
+    end_to_end = (" End to end, each predicted claim stands for the gold claim whose span it matched; one that "
+                  "matched none is shown as spurious." if setting != "gold claims" else "")
+    return ('<section class="card"><h2>How to read the links</h2><p class="sub">One row per gold cluster, one column '
+            "per article, each cell the cluster's claims there with their claimants and figures; under the cluster's "
+            f"name, what the system made of it.{html(end_to_end)} Every claim with its outcome: bench errors RUN."
+            '</p><dl class="meta">' + "".join(f"<dt><b>{html(k)}</b></dt><dd>{html(v)}</dd>" for k, v in items)
+            + "</dl></section>")
+
+
 def links_page(view: RunView) -> str:
-    task = view.task
     results = view.results
-    config = make_config(task="links", scheme=view.scheme, n_bootstrap=0)
-    claims_run, claims = results["inputs"].get("claims_run"), None
-    if claims_run is not None:
-        linked = find_linked_run(view.run.folder, claims_run, results["system"].get("claims"))
-        claims = claims_of_run(Loaded(view.corpus, results["gold"]), linked)
-    try:
-        predictions = task.read(view.run.predictions_path, view.corpus, config, claims=claims,
-                                data=view.run.predictions())
-    except InputError as exc:
-        raise InputError(f"cannot read the run's links again: {exc.message}") from None
+    predictions, _ = view.links()
     doc_ids = view.doc_ids
     gold = view.corpus.links
     claim_cell = _claim_cells(view)
@@ -108,6 +112,6 @@ def links_page(view: RunView) -> str:
                  "</tbody></table></section>")
     subtitle = html(f"{results['run_id']} · task links ({predictions.setting}) · scheme {view.scheme} · "
                     f"{len(doc_ids)} articles")
-    body = [scores_card(view), clusters, spurious, conflicts]
+    body = [scores_card(view), _legend(predictions.setting), clusters, spurious, conflicts]
     return page(f"ClaimBench links: {results['model']}", subtitle, body, Styles())
 

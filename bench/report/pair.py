@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 
 from ..records import CLAIM_TYPES
-from ..errors import InputError
+from ..errors import BenchWarning, InputError
 from ..matching import MATCHED
 from .assets import A_ONLY, B_ONLY, BOTH, NEITHER, OUTCOME_GLYPHS, OUTCOME_LABELS, STATUS_FILLS, STATUS_LABELS, \
     STATUSES, type_colour
@@ -158,6 +159,23 @@ def _legend(styles: Styles) -> str:
             f'all its claims.</p><div class="legend">{"".join(items)}</div></section>')
 
 
+def _tests(a: RunView, b: RunView, n: int = 1000, seed: int = 0) -> tuple[dict | None, str]:
+    """B against A row by row: the paired bootstrap p-values ``bench compare`` prints, and how they were had."""
+    from ..comparison import compare_runs
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", BenchWarning)  # what compare would warn of, the page says itself
+            found = compare_runs([a.run, b.run], scheme=a.scheme, n=n, seed=seed, labels=["A", "B"])
+    except InputError as exc:
+        return None, f"no paired test: {exc.message}"
+    tests = {row["name"]: row["runs"][1]["p_value"] for row in found.rows} | {"n": n}
+    if found.untested:
+        return tests, "no paired test: " + "; ".join(found.untested)
+    return tests, (f"Δ and p: B against A, paired bootstrap over the runs' stored unit counts ({n} resamples, "
+                   f"seed {seed}), as bench compare; bold p < 0.05")
+
+
 def pair_page(a: RunView, b: RunView, *, show=None, worst: int = 20) -> str:
     styles = Styles()
     warnings = []
@@ -170,8 +188,9 @@ def pair_page(a: RunView, b: RunView, *, show=None, worst: int = 20) -> str:
     if b.results["evaluation"].get("scheme") != a.scheme:
         warnings.append(f'<div class="warn">Run B\'s headline scheme is {html(b.results["evaluation"].get("scheme"))}; '
                         f"both runs are shown under run A's, {html(a.scheme)}.</div>")
+    tests, note = _tests(a, b)
     cards = (f'<div class="grid">{scores_card(a, label="A · ", compact=True)}'
-             f'{scores_card(b, label="B · ", base=a.entry, compact=True)}</div>')
+             f'{scores_card(b, label="B · ", base=a.entry, compact=True, tests=tests, note=note)}</div>')
     index = {doc_id: k for k, doc_id in enumerate(a.doc_ids)}
     chosen = chosen_documents(a, a.document_counts(), show, worst)
     articles, summary = [], []

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import dataclasses
+
 import msgspec
 import numpy as np
 
@@ -24,7 +26,8 @@ from ..formulas import value
 from ..matching import MATCHED, MISSED, OUTCOMES, SCHEMES
 from ..pipeline import make_config
 from ..runs import OUTCOMES_FILE, Run, read_run
-from ..values import describe
+from ..claimants import ClaimantTable
+from ..values import describe, value_exact
 from .layout import GOLD, PRED, ClaimView
 
 
@@ -46,10 +49,54 @@ class RunView:
     corpus: Corpus
     predictions: object
     prefix: str = ""
+    _names: ClaimantTable | None = None
+    _index: dict[str, int] | None = None
 
     @property
     def doc_ids(self) -> list[str]:
         return self.corpus.doc_ids
+
+    def index(self, doc_id: str) -> int:
+        if self._index is None:
+            self._index = {d: k for k, d in enumerate(self.doc_ids)}
+        return self._index[doc_id]
+
+    @property
+    def names(self) -> ClaimantTable:
+        """Claimant names compared as the scorer compares them (the corpus's alias table)."""
+        if self._names is None:
+            self._names = ClaimantTable(self.corpus.claimants)
+        return self._names
+
+    def wrong(self, gold, pred) -> tuple[str, ...]:
+        """What a matched prediction gets wrong all the same: the claimant or attribution form it gives,
+        or a figure's value."""
+        if self.task.name == "quantities":
+            return () if value_exact(gold, pred) else ("value",)
+        found = []
+        if pred.claimant is not None and not self.names.same(gold.claimant, pred.claimant):
+            found.append("claimant")
+        if pred.attribution is not None and pred.attribution != gold.attribution:
+            found.append("attribution")
+        return tuple(found)
+
+    def links(self):
+        """A links run's predictions read again, and the claims it linked (None over the gold claims)."""
+        from ..pipeline import Loaded, claims_of_run
+        from ..runs import find_linked_run
+
+        results = self.results
+        claims_run, claims = results["inputs"].get("claims_run"), None
+        if claims_run is not None:
+            linked = find_linked_run(self.run.folder, claims_run, results["system"].get("claims"))
+            claims = claims_of_run(Loaded(self.corpus, results["gold"]), linked)
+        config = make_config(task="links", scheme=self.scheme, n_bootstrap=0)
+        try:
+            predictions = self.task.read(self.run.predictions_path, self.corpus, config, claims=claims,
+                                         data=self.run.predictions())
+        except InputError as exc:
+            raise InputError(f"cannot read the run's links again: {exc.message}") from None
+        return predictions, claims
 
     @property
     def entry(self):
@@ -81,7 +128,7 @@ class RunView:
 
     def article(self, doc_id: str) -> Article:
         """Every gold record and prediction of one document with its outcome."""
-        k = self.doc_ids.index(doc_id)
+        k = self.index(doc_id)
         outcomes = self.run.outcomes()
         g0, g1 = int(outcomes.gold_offsets[k]), int(outcomes.gold_offsets[k + 1])
         p0, p1 = int(outcomes.pred_offsets[k]), int(outcomes.pred_offsets[k + 1])
@@ -90,6 +137,7 @@ class RunView:
         text = self.corpus.documents[doc_id].text
         gold_records = self._gold_records(doc_id)
         pred_records = self.predictions.of(k)
+        pred_lines = self.predictions.lines[p0:p1].tolist()
         if len(gold_records) != g1 - g0 or len(pred_records) != p1 - p0:
             raise InputError("the run's outcomes do not fit its gold and predictions (the run was changed?)",
                              path=self.run.folder)
@@ -100,7 +148,7 @@ class RunView:
         for j, record in enumerate(pred_records):
             kind = OUTCOMES[int(pred_kind[j])]
             pred_at[j] = len(claims)
-            claims.append(self._view(record, PRED, kind, text, f"{base}p{j}", doc_id))
+            claims.append(self._view(record, PRED, kind, text, f"{base}p{j}", doc_id, ident=f"line {pred_lines[j]}"))
         paired = set()
         for i, record in enumerate(gold_records):
             kind = OUTCOMES[int(gold_kind[i])]
@@ -110,7 +158,13 @@ class RunView:
             if partner is not None:
                 similarity = self._similarity(record, pred_records[partner], text)
                 paired.add(partner)
-            claims.append(self._view(record, GOLD, kind, text, f"{base}g{i}", doc_id, similarity))
+                if kind == MATCHED:
+                    wrong = self.wrong(record, pred_records[partner])
+                    if wrong:
+                        at = pred_at[partner]
+                        claims[at] = dataclasses.replace(claims[at], wrong=wrong)
+            claims.append(self._view(record, GOLD, kind, text, f"{base}g{i}", doc_id, similarity,
+                                     ident=record.id or f"#{i}"))
             rows.append((kind, len(claims) - 1, None if partner is None else pred_at[partner], similarity))
         for j in range(len(pred_records)):
             if j not in paired:
@@ -135,15 +189,16 @@ class RunView:
         return float(scheme.similarity(gold, pred))
 
     def _view(self, record, side: str, kind: str, text: str, ref: str, doc_id: str,
-              similarity: float | None = None) -> ClaimView:
+              similarity: float | None = None, ident: str = "") -> ClaimView:
         start = -1 if record.start is None else record.start
         end = -1 if record.end is None else record.end
         shown = text[start:end] if start >= 0 else (record.text or "")
         if self.task.name == "quantities":
             detail = describe(record) + (f" · counts {record.counted}" if record.counted else "")
-            return ClaimView(ref, side, doc_id, start, end, "figure", kind, shown, None, None, similarity, detail)
+            return ClaimView(ref, side, doc_id, start, end, "figure", kind, shown, None, None, similarity, detail,
+                             ident)
         return ClaimView(ref, side, doc_id, start, end, record.type, kind, shown, record.claimant,
-                         record.attribution, similarity)
+                         record.attribution, similarity, ident=ident)
 
 
 def read_view(folder: Path, *, scheme: str | None = None, docs: Path | None = None, gold: Path | None = None,

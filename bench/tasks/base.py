@@ -120,7 +120,9 @@ class Task(ABC):
     metrics: tuple[Metric, ...] = ()
     headline_metric: str = ""  # the metric of the headline row: what a leaderboard sorts by
     scores_schema: type[msgspec.Struct] = msgspec.Struct
-    # the rows a one-line summary (the leaderboard) shows beside the headline, by row name
+    # the rows a one-line summary (the leaderboard) shows beside the headline, by row name: what the
+    # headline breaks down into (per type, per link metric), then the task's other key figures
+    breakdown_rows: tuple[str, ...] = ()
     key_rows: tuple[str, ...] = ()
 
     @property
@@ -255,6 +257,24 @@ class Task(ABC):
     @abstractmethod
     def rows(self, entry: msgspec.Struct) -> list[Row]:
         """The rows of the scores table, in order, each with its metric and direction."""
+
+    def headline_row(self, entry: msgspec.Struct) -> Row:
+        """The row of the headline metric: what a leaderboard sorts by."""
+        return next(row for row in self.rows(entry) if row.metric == self.headline_metric and row.index is None)
+
+    def summary_rows(self, entry: msgspec.Struct) -> list[tuple[str, Row]]:
+        """The headline row, then the rows it breaks down into, then the key figures, each with its column
+        name: what one line per system shows (``micro F1``, ``quantity``, ..., ``joint F1``)."""
+        headline = self.headline_row(entry)
+        by_name = {row.name: row for row in self.rows(entry)}
+        out = [(f"{headline.name} {self.value_name}", headline)]
+        for name in dict.fromkeys((*self.breakdown_rows, *self.key_rows)):
+            row = by_name.get(name)
+            if row is None or name == headline.name:
+                continue
+            shown = name if name in self.breakdown_rows or not row.has_pr else f"{name} F1"
+            out.append((shown if row.higher_is_better else f"{shown} (lower is better)", row))
+        return out
 
     def chart_rows(self, entry: msgspec.Struct) -> list[Row]:
         """The rows a report draws as bars (the table's, without averages of averages)."""

@@ -94,6 +94,7 @@ class ClaimsTask(Task):
     )
     headline_metric = "micro_f1"
     scores_schema = ClaimScores
+    breakdown_rows = CLAIM_TYPES
     key_rows = ("claimant accuracy", "joint")
 
     # -- predictions

@@ -179,6 +179,7 @@ class LinksTask(Task):
         Metric("conll_f1"),)
     headline_metric = "conll_f1"
     scores_schema = LinkScores
+    breakdown_rows = METRICS
     key_rows = ("conflicts",)
 
     def require(self, corpus: Corpus) -> None:

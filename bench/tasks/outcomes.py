@@ -12,9 +12,17 @@ in the run's ``predictions.jsonl``. The arrays:
   gold record and each prediction, and ``<scheme>.gold_pred``: the prediction a gold record
   was paired with (-1 for none).
 
-Outcome codes are positions in ``OUTCOMES``: 0 ``matched``, 1 ``wrong_type``, 2 ``boundary``,
-3 ``missed``, 4 ``spurious`` (``bench.matching``). A file read back is checked: every array
-present, every index in range, every code known.
+Outcome codes are positions in ``OUTCOMES`` (``bench.matching``), named in ``CODES``:
+
+- 0 ``matched``: a gold record and a prediction that agree under the scheme;
+- 1 ``wrong_type``: their spans agree but the predicted type differs (both sides get it);
+- 2 ``boundary``: their spans overlap, too little to count (both sides get it);
+- 3 ``missed``: a gold record no prediction found;
+- 4 ``spurious``: a prediction with no gold record.
+
+A gold record's ``gold_pred`` names the prediction it was paired with (matched, wrong type or
+boundary), -1 for none. ``bench errors`` lists every record with its outcome. A file read back
+is checked: every array present, every index in range, every code known.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from ..matching import OUTCOMES, SPURIOUS
 from ..records import Corpus
 
 KINDS = ("gold_kind", "gold_pred", "pred_kind")
+CODES: dict[int, str] = dict(enumerate(OUTCOMES))  # outcome code -> name, as stored in outcomes.npz
 
 
 def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:

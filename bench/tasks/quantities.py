@@ -120,6 +120,7 @@ class QuantitiesTask(Task):
     )
     headline_metric = "figure_f1"
     scores_schema = QuantityScores
+    breakdown_rows = ("mentions",)
     key_rows = ("figures", "hedge loss")
 
     def require(self, corpus: Corpus) -> None:
