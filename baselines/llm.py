@@ -75,7 +75,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.records import ATTRIBUTIONS, CLAIM_TYPES, Claim, Document
-from bench.errors import InputError, printable, show
+from bench.exceptions import InputError, printable, show
 from bench.model import Model, RunContext
 
 PROMPT_FILE = Path(__file__).resolve().parent / "prompts" / "claims.txt"

@@ -10,8 +10,8 @@ names a folder::
     result.scores["micro"]["f1"], result.signature
     print(result.table(format="markdown"))
 
-Bad input raises ``bench.errors.InputError``; suspicious input warns with
-``bench.errors.BenchWarning``.
+Bad input raises ``bench.exceptions.InputError``; suspicious input warns with
+``bench.exceptions.BenchWarning``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import msgspec
 
-from .errors import InputError
+from .exceptions import InputError
 from .records import Corpus
 
 
@@ -208,8 +208,8 @@ def compare(runs: Sequence[str | Path], *, scheme: str | None = None, bootstrap:
 def leaderboard(runs: Sequence[str | Path], *, scheme: str | None = None, bootstrap: int = 1000, seed: int = 0,
                 results_dir: str | Path = "results"):
     """One row per system, best first, one table per evaluation, as ``bench leaderboard`` (returns
-    ``bench.leaderboard.Leaderboard``: ``render(format)``, ``table(format=...)``, ``to_dict()``, ``to_pandas()``)."""
-    from .leaderboard import leaderboard as build
+    ``bench.ranking.Leaderboard``: ``render(format)``, ``table(format=...)``, ``to_dict()``, ``to_pandas()``)."""
+    from .ranking import leaderboard as build
 
     return build(_specs(runs, results_dir), scheme=scheme, n=bootstrap, seed=seed, results_dir=results_dir)
 
@@ -255,7 +255,7 @@ def load_corpus(*, gold=None, docs=None) -> Corpus:
 def report(runs: Sequence[str | Path], *, output: str | Path | None = None, docs=None, gold=None,
            show: Sequence[str] | None = None, worst: int = 20, results_dir: str | Path = "results") -> Path:
     """Write the HTML report of one run, or of two contrasted, as ``bench report``; returns where it went."""
-    from .report import write_report
+    from .pages import write_report
     from .runs import find_run
 
     if isinstance(runs, (str, Path)):

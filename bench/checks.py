@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import msgspec
 
 from .records import ATTRIBUTIONS, CLAIM_TYPES, Claim, Quantity
-from .errors import InputError, show
+from .exceptions import InputError, show
 from .jsonio import decode_one
 
 CLAIM_TYPE_SET = frozenset(CLAIM_TYPES)

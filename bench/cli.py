@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 from .version import __version__
-from .errors import BenchWarning, InputError, printable
+from .exceptions import BenchWarning, InputError, printable
 
 EXIT_PROBLEMS = 1
 EXIT_INPUT = 2
@@ -256,7 +256,7 @@ def _print_run(args, results) -> None:
 
 def _report(args, folder) -> None:
     if args.report:
-        from .report import write_report
+        from .pages import write_report
 
         print(f"report: {write_report([folder])}", file=sys.stderr)
 
@@ -336,7 +336,7 @@ def cmd_score(args) -> int:
     if len(contents) == 1:
         _print_run(args, contents[0].results)
     else:
-        from .leaderboard import build
+        from .ranking import build
         from .runs import read_run
 
         board = build([read_run(folder) for folder in folders], scheme=config.scheme, n=config.n_bootstrap,
@@ -367,7 +367,7 @@ def cmd_compare(args) -> int:
 
 
 def cmd_leaderboard(args) -> int:
-    from .leaderboard import leaderboard
+    from .ranking import leaderboard
 
     board = leaderboard(args.runs, scheme=args.scheme, n=args.bootstrap, seed=args.seed,
                         results_dir=args.results_dir)
@@ -391,7 +391,7 @@ def cmd_errors(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import write_report
+    from .pages import write_report
     from .runs import find_run
 
     if len(args.runs) > 2:

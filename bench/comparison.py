@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, warn
+from .exceptions import InputError, warn
 from .runs import DEFAULT_RESULTS_DIR, UNITS_FILE, Run, read_run, search_runs
 from .signature import evaluation_part
 from .significance import check_settings, paired_test

@@ -21,7 +21,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError
+from .exceptions import InputError
 from .matching import MATCHED, MISSED, OUTCOMES, SPURIOUS
 from .records import ClaimRef
 
@@ -74,7 +74,7 @@ class ErrorList:
         return pandas.DataFrame(self.lines)
 
     def _table(self) -> str:
-        from .errors import printable
+        from .exceptions import printable
         from .tables import render
 
         def text(value) -> str:
@@ -249,7 +249,7 @@ def _keep(line: dict, outcomes, types) -> bool:
 def error_list(folder: Path, *, scheme: str | None = None, outcomes=None, types=None, docs=None,
                doc_path: Path | None = None, gold_path: Path | None = None) -> ErrorList:
     """The listing of the run in ``folder`` (its gold and documents read as the report reads them)."""
-    from .report.read import read_view
+    from .pages.read import read_view
 
     check_filters(outcomes, types, docs)
     view = read_view(Path(folder), scheme=scheme, docs=doc_path, gold=gold_path)

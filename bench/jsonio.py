@@ -26,7 +26,7 @@ from pathlib import Path
 
 import msgspec
 
-from .errors import InputError
+from .exceptions import InputError
 
 Explain = Callable[[object], str | None]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from .corpus.hashes import documents_sha256, gold_info, layer_sha256
 from .corpus.load import load_corpus
 from .corpus.paths import DEFAULT_DOCS, DEFAULT_GOLD
-from .errors import InputError, warn
+from .exceptions import InputError, warn
 from .jsonio import json_sha256, read_bytes
 from .model import RunContext
 from .protocol import (ModelRun, check_model_args, extra_corpus, items_of, parse_model_args, protocol_of, run_model,

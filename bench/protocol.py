@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .errors import InputError, show
+from .exceptions import InputError, show
 from .jsonio import json_sha256
 from .model import Model, RunContext
 from .records import Corpus, Document

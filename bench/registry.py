@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
+from .exceptions import InputError
 from .model import Model
 
 ENTRY_POINT_GROUP = "claimbench.models"

@@ -45,7 +45,7 @@ from typing import Any
 import msgspec
 import numpy as np
 
-from .errors import InputError
+from .exceptions import InputError
 from .jsonio import decode_file, decode_lines, fresh_folder, read_bytes, to_json, write_atomic, write_error, \
     write_replacing, write_synced
 from .significance import Units, units_from_arrays, units_to_arrays

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
+from .exceptions import InputError
 
 _PARAGRAPH = re.compile(r"[^\r\n]+")
 # Seed of the fixed random projection that hashes count rows into groups (not a user setting).

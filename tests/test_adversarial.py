@@ -529,8 +529,8 @@ def test_unit_arrays_of_damaged_shape(tmp_path, capsys, out):
 
 def test_report_output_replaces_only_a_provable_earlier_report(tmp_path, capsys, out):
     """A file that merely mentions the report's generator tag is a user's file; so is an edited report."""
-    from bench.report import render_report
-    from bench.report.assets import GENERATOR_TAG
+    from bench.pages import render_report
+    from bench.pages.assets import GENERATOR_TAG
 
     run = runs_in(out)[0]
     page = render_report([run])
@@ -555,7 +555,7 @@ def test_report_output_replaces_only_a_provable_earlier_report(tmp_path, capsys,
 @pytest.mark.parametrize("appears", ["user file", "earlier report"])
 def test_a_file_created_at_the_target_while_the_report_renders_is_kept(tmp_path, capsys, out, monkeypatch, appears):
     """The check is made on the file that would be lost, after it is taken from its name, not before rendering."""
-    import bench.report as report
+    import bench.pages as report
 
     run = runs_in(out)[0]
     target = tmp_path / "page.html"

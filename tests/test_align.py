@@ -26,7 +26,7 @@ from bench.align import (
 )
 from bench.records import CLAIM_TYPES, Claim, Document
 from bench.corpus import load_corpus, load_documents
-from bench.errors import InputError
+from bench.exceptions import InputError
 from bench.matching import SCHEMES, SPURIOUS, Spans
 from bench.tasks.claims import claims_from_objects, read_claims as read_predictions
 from bench.tasks.predictions import OFFSETS

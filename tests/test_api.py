@@ -20,8 +20,13 @@ def _cli(argv, capsys) -> dict:
 def test_every_command_is_a_function_and_dir_lists_them():
     for name in ("run", "evaluate", "compare", "leaderboard", "errors", "report", "validate", "load_corpus"):
         assert name in dir(bench) and name in bench.__all__
-        if name not in ("leaderboard", "errors", "report"):
-            assert callable(getattr(bench, name))
+        assert callable(getattr(bench, name))
+    import importlib
+
+    for module in ("bench.exceptions", "bench.pages", "bench.ranking", "bench.errorlist"):
+        importlib.import_module(module)  # the package's modules never shadow a function of the API
+    assert all(callable(getattr(bench, name)) for name in bench.API)
+    assert bench.InputError is importlib.import_module("bench.exceptions").InputError
     with pytest.raises(TypeError):
         bench.run("rules")  # keyword-only, as every API function
 

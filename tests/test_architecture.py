@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT
 
 LAYERS = {
-    "core": ("bench.version", "bench.errors", "bench.records", "bench.jsonio", "bench.checks", "bench.tables",
+    "core": ("bench.version", "bench.exceptions", "bench.records", "bench.jsonio", "bench.checks", "bench.tables",
              "bench.model", "bench.formulas", "bench.redact"),
     "data": ("bench.corpus", "bench.claimants"),
     "statistics": ("bench.align", "bench.textmatch", "bench.matching", "bench.significance", "bench.coref",
@@ -27,7 +27,7 @@ LAYERS = {
     "models": ("bench.baselines",),
     "runs": ("bench.runs", "bench.signature"),
     "pipeline": ("bench.registry", "bench.protocol", "bench.pipeline", "bench.shards"),
-    "report": ("bench.comparison", "bench.leaderboard", "bench.errorlist", "bench.report"),
+    "report": ("bench.comparison", "bench.ranking", "bench.errorlist", "bench.pages"),
     "faces": ("bench.cli", "bench.api", "bench"),
 }
 RANK = {"core": 0, "data": 1, "statistics": 2, "tasks": 3, "models": 3, "runs": 4, "pipeline": 5, "report": 6,

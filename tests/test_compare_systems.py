@@ -344,8 +344,8 @@ def test_api_errors_is_the_cli_listing(capsys):
     (run,) = [r for r in SEED_RUNS if r.name.startswith("rules-")]
     listing = bench.errors(run, outcome="missed")
     assert listing.lines == _errors([run, "--outcome", "missed"], capsys)
-    assert bench.errors.InputError is not None  # the module's names are still there
-    with pytest.raises(bench.errors.InputError, match="expected a name or a list of names"):
+    assert bench.exceptions.InputError is not None  # the module's names are still there
+    with pytest.raises(bench.exceptions.InputError, match="expected a name or a list of names"):
         bench.errors(run, outcome=5)
 
 

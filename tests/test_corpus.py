@@ -5,7 +5,7 @@ from conftest import GOLD, SEEDS
 
 from bench.records import CLAIM_TYPES
 from bench.corpus import load_claimants, load_corpus, load_documents, load_gold, to_hf_dataset
-from bench.errors import InputError
+from bench.exceptions import InputError
 
 
 def test_repo_corpus_loads_with_exact_spans():

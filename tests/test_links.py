@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bench import coref
 from bench.cli import main
 from bench.corpus import load_corpus
-from bench.errors import InputError
+from bench.exceptions import InputError
 
 # The example of Moosavi & Strube (2016), section 4: key {a b c}, {d e f g};
 # response {a b}, {c d}, {f g h i} (h and i are not in the key).
@@ -375,7 +375,7 @@ def test_settings_the_links_task_never_reads_are_warned_about_and_change_nothing
 
 
 def test_links_report_shows_every_gold_cluster_and_conflict(tmp_path, capsys, gold_links):
-    from bench.report import render_report
+    from bench.pages import render_report
 
     floor = _links_file(tmp_path / "floor.json", [])
     for source, verdict, state in ((GOLD / "links.json", "kept whole", "found"), (floor, "not linked", "missed")):
@@ -416,7 +416,7 @@ def test_a_badly_built_links_file_is_refused(tmp_path, capsys, gold_links, chang
 
 
 def test_the_report_of_an_end_to_end_run_finds_its_claims_run_in_a_sibling_folder(tmp_path, capsys, monkeypatch):
-    from bench.report import render_report
+    from bench.pages import render_report
 
     run, _ = _claims_run(tmp_path, capsys, keep=lambda d, c: True)
     assert main(["score", str(GOLD / "links.json"), "--task", "links", "--claims-run", str(run), "--bootstrap", "0",

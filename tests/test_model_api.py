@@ -12,7 +12,7 @@ from conftest import GOLD, ROOT, SEEDS, model_run
 from bench.records import Claim
 from bench.cli import main
 from bench.corpus import load_corpus
-from bench.errors import InputError
+from bench.exceptions import InputError
 from bench.model import Model
 from bench.protocol import parse_model_args
 from bench.registry import resolve
@@ -142,7 +142,7 @@ def test_guardrails_name_the_model_and_document(cls, message):
     assert message in str(info.value)
 
 
-@pytest.mark.filterwarnings("ignore::bench.errors.BenchWarning")  # the spy predicts nothing, which warns
+@pytest.mark.filterwarnings("ignore::bench.exceptions.BenchWarning")  # the spy predicts nothing, which warns
 def test_trainable_models_never_see_the_gold_they_predict():
     seen: list[tuple[set, str]] = []
 
@@ -210,7 +210,7 @@ def test_installed_entry_point_is_listed_and_runs(tmp_path):
         subprocess.run([*pip, "uninstall", "-y", "claimbench-plugin-test"], capture_output=True, timeout=300)
 
 
-@pytest.mark.filterwarnings("ignore::bench.errors.BenchWarning")  # the spy predicts nothing, which warns
+@pytest.mark.filterwarnings("ignore::bench.exceptions.BenchWarning")  # the spy predicts nothing, which warns
 def test_separate_training_corpus_is_used_once_and_must_be_disjoint():
     fits: list[set] = []
 
@@ -239,7 +239,7 @@ def test_train_options_go_together(capsys):
     assert "--train-gold and --train-docs go together" in capsys.readouterr().err
 
 
-@pytest.mark.filterwarnings("ignore::bench.errors.BenchWarning")  # the spy predicts nothing, which warns
+@pytest.mark.filterwarnings("ignore::bench.exceptions.BenchWarning")  # the spy predicts nothing, which warns
 def test_development_data_joins_every_training_set_but_never_the_evaluated_documents():
     """A model that also learns from the shipped development corpus: the runner adds it to every fold,
     less any document being evaluated, and the signature names it."""

@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from bench.records import Claim, Document
-from bench.errors import InputError
+from bench.exceptions import InputError
 from bench.tasks.claims import claims_from_objects as predictions_from_objects
 from bench.tasks.claims import read_claims as read
 

@@ -363,7 +363,7 @@ def test_latex_output_parses_and_escapes(tmp_path, capsys):
 
 # ---------------------------------------------------------------- the Python API, as the README shows it
 
-@pytest.mark.filterwarnings("ignore::bench.errors.BenchWarning")  # the partial example warns, as it says
+@pytest.mark.filterwarnings("ignore::bench.exceptions.BenchWarning")  # the partial example warns, as it says
 def test_readme_api_examples_run(tmp_path, monkeypatch):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Python API"):]
@@ -390,7 +390,7 @@ def test_api_evaluate_takes_paths_and_objects_and_gives_what_score_gives(tmp_pat
     cli = _json_run(["score", str(EXAMPLE), "--out", str(tmp_path), "--bootstrap", "50"], capsys)
     assert cli["scores"] == result.to_dict()["scores"] and cli["signature"] == result.signature
     assert "| row" in result.table(format="markdown")
-    from bench.errors import InputError
+    from bench.exceptions import InputError
 
     with pytest.raises(InputError, match="unknown field"):
         bench.evaluate([{"doc_id": "004_d85139658238920d", "start": 0, "end": 5, "type": "event", "typo": 1}])
@@ -427,7 +427,7 @@ GOOD_ROW = {"doc_id": "004_d85139658238920d", "start": 48, "end": 126, "type": "
 ])
 def test_api_arguments_of_the_wrong_kind_are_input_errors(call, expected):
     import bench
-    from bench.errors import InputError
+    from bench.exceptions import InputError
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -158,7 +158,7 @@ def test_a_prediction_without_a_value_is_refused_like_gold(tmp_path, capsys, bou
     from conftest import one_line_error
 
     from bench.cli import main
-    from bench.errors import InputError
+    from bench.exceptions import InputError
 
     corpus = _corpus("seeds")
     q = _gold(corpus)[0]

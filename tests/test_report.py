@@ -23,11 +23,11 @@ import numpy as np
 
 from bench.corpus import load_corpus, load_documents
 from bench.corpus.paths import resolve_recorded
-from bench.errors import InputError
+from bench.exceptions import InputError
 from bench.matching import OUTCOMES
 from bench.tasks.claims import read_claims as read_predictions
-from bench.report import render_report, write_report
-from bench.report.layout import lanes, segments
+from bench.pages import render_report, write_report
+from bench.pages.layout import lanes, segments
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TRICKY_CLAIMANT = '<b>"Q&A"</b> & \'co\''
@@ -341,7 +341,7 @@ def test_two_runs_contrasted_claim_by_claim(runs):
 
 
 def test_a_run_contrasted_with_itself_is_warned_about(runs):
-    from bench.errors import BenchWarning
+    from bench.exceptions import BenchWarning
 
     with pytest.warns(BenchWarning, match="the same run is given twice, so it is contrasted with itself"):
         render_report([runs[0], runs[0]])
@@ -668,7 +668,7 @@ def test_chromium_sorts_and_filters_the_documents_and_hides_matches(tmp_path, ca
       withErrors: withErrors, count: count, before: before, after: after,
       sort: f1.parentNode.getAttribute('aria-sort')});
     """)
-    from bench.report.read import read_view
+    from bench.pages.read import read_view
 
     view = read_view(run)  # the expected values come from the run's own arrays, not from the page
     table = view.document_counts()
@@ -690,7 +690,7 @@ def test_chromium_sorts_and_filters_the_documents_and_hides_matches(tmp_path, ca
 
 
 def test_articles_come_worst_first_with_wrong_claimants_flagged_and_types_confused(runs):
-    from bench.report.read import read_view
+    from bench.pages.read import read_view
 
     view = read_view(runs[0])
     counts = view.document_counts()

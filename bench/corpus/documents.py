@@ -13,7 +13,7 @@ from pathlib import Path
 import msgspec
 
 from ..checks import explain
-from ..errors import InputError, show
+from ..exceptions import InputError, show
 from ..jsonio import decode_lines, read_text
 from ..records import Document
 from .paths import DEFAULT_DOCS, require

@@ -15,7 +15,7 @@ import msgspec
 
 from ..checks import explain
 from ..claimants import ClaimantTable
-from ..errors import InputError, show
+from ..exceptions import InputError, show
 from ..jsonio import decode_file, decode_lines, decode_one, decode_utf8, read_bytes, split_lines
 from ..records import AUTHOR, Claim, Quantity
 from .paths import DEFAULT_GOLD, display, require

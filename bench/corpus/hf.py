@@ -89,7 +89,7 @@ def _drop_nulls(record: dict, keep: tuple[str, ...] = ()) -> dict:
 
 def source_of_dataset(dataset):
     """(gold source, documents) of a dataset made by ``to_hf_dataset``, checked as files are."""
-    from ..errors import InputError
+    from ..exceptions import InputError
     from .sources import documents_from_records, gold_from_records
 
     columns = set(dataset.column_names)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import msgspec
 
-from ..errors import InputError
+from ..exceptions import InputError
 from ..jsonio import decode_file
 from ..records import ClaimRef, Links
 from .gold import LINKS_FILE, beside

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError
+from ..exceptions import InputError
 from ..records import ClaimRef, Corpus, Document
 from .documents import load_documents, nfc_hint
 from .gold import with_doc_id

@@ -38,7 +38,7 @@ def resolve_recorded(path: str) -> Path:
 
 def require(path: Path | str, what: str) -> Path:
     """``path``, or an ``InputError`` saying that the ``what`` is not there."""
-    from ..errors import InputError
+    from ..exceptions import InputError
 
     path = Path(path)
     if not path.exists():

@@ -6,7 +6,7 @@ import unicodedata
 from collections import Counter
 
 from ..checks import claim_problem, quantity_problem
-from ..errors import show
+from ..exceptions import show
 from ..records import ATTRIBUTIONS, AUTHOR, CLAIM_TYPES, FIXED_UNITS, Claim, Quantity
 from .gold import CLAIMANTS_FILE
 

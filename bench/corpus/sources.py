@@ -13,7 +13,7 @@ from pathlib import Path
 import msgspec
 
 from ..checks import builtin
-from ..errors import InputError
+from ..exceptions import InputError
 from ..jsonio import decode_one, to_json
 from ..records import Document, Links
 from .documents import DocIds, DocumentRecord, explain_document, text_problem

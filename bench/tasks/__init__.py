@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 
-from ..errors import InputError
+from ..exceptions import InputError
 
 # name -> module that defines it; the one list of task names (modules load on first use).
 TASK_MODULES = {"claims": "claims", "quantities": "quantities", "links": "links"}

@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 import numpy as np
 
-from ..errors import InputError
+from ..exceptions import InputError
 from ..formulas import value
 from ..records import CLAIM_TYPES
 from ..significance import Units, bootstrap

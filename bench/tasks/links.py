@@ -38,7 +38,7 @@ import numpy as np
 
 from ..coref import COLUMNS, METRICS, clustering, entity_stats, link_metrics
 from ..corpus.links import LINKS_DECODER, LinksRecord, links_from_record
-from ..errors import InputError
+from ..exceptions import InputError
 from ..formulas import value
 from ..jsonio import decode_one, read_bytes, to_json
 from ..matching import MATCHED, OUTCOMES, WRONG_TYPE

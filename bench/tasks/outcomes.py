@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import InputError
+from ..exceptions import InputError
 from ..matching import OUTCOMES, SPURIOUS
 from ..records import Corpus
 

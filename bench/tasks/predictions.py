@@ -33,7 +33,7 @@ import numpy as np
 from ..align import ALIGN_THRESHOLD, METHODS, DocumentIndex
 from ..checks import explain, record_from_object
 from ..corpus.documents import nfc_hint
-from ..errors import InputError
+from ..exceptions import InputError
 from ..jsonio import decode_lines, decode_one, line_number, line_problems, read_bytes, to_jsonl
 from ..matching import check_threshold
 from ..records import Document

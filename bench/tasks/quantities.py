@@ -33,7 +33,7 @@ import numpy as np
 
 from ..align import squad_tokens, token_f1
 from ..checks import QUANTITY_DECODER, quantity_problem
-from ..errors import InputError
+from ..exceptions import InputError
 from ..formulas import prf, ratio, value
 from ..matching import MATCHED, SCHEMES, Spans, classify_documents
 from ..records import Corpus, Quantity

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import InputError, warn
+from ..exceptions import InputError, warn
 from ..runs import REPORT_FILE, add_file, read_run, slug
 from .read import read_view
 

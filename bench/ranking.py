@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .comparison import find_runs, labels_of
-from .errors import InputError
+from .exceptions import InputError
 from .runs import DEFAULT_RESULTS_DIR, Run
 from .signature import EVALUATION_KEYS, evaluation_part, parse_signature
 from .significance import check_settings, paired_test

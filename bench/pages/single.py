@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from ..version import __version__
 from ..records import CLAIM_TYPES
-from ..errors import InputError
+from ..exceptions import InputError
 from ..matching import BOUNDARY, MATCHED, MISSED, OUTCOMES, SPURIOUS, WRONG_TYPE
 from ..tables import SIGNIFICANCE_LEVEL, fmt_interval, fmt_p, fmt_score
 from .assets import (

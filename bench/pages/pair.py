@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ..records import CLAIM_TYPES
-from ..errors import BenchWarning, InputError
+from ..exceptions import BenchWarning, InputError
 from ..matching import MATCHED
 from .assets import A_ONLY, B_ONLY, BOTH, NEITHER, OUTCOME_GLYPHS, OUTCOME_LABELS, STATUS_FILLS, STATUS_LABELS, \
     STATUSES, type_colour

@@ -21,7 +21,7 @@ from ..records import Corpus
 from ..corpus.hashes import documents_sha256, layer_sha256
 from ..corpus.load import load_corpus
 from ..corpus.paths import resolve_recorded
-from ..errors import InputError
+from ..exceptions import InputError
 from ..formulas import value
 from ..matching import MATCHED, MISSED, OUTCOMES, SCHEMES
 from ..pipeline import make_config
