@@ -26,10 +26,10 @@ def installed(tmp_path_factory):
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info",
                                                                 "results", "tests", "__pycache__"))
 
-    # build with this environment's setuptools when it is new enough, else in pip's isolated build environment
-    isolation = [] if int(setuptools.__version__.split(".")[0]) >= 68 else ["--use-pep517"]
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(wheels),
-                    *(isolation or ["--no-build-isolation"])], check=True, capture_output=True, timeout=600)
+    # the wheel and the sdist as a release makes them (with this environment's setuptools: no network)
+    assert int(setuptools.__version__.split(".")[0]) >= 68
+    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", str(wheels),
+                    str(source)], check=True, capture_output=True, timeout=600)
     (wheel,) = wheels.glob("claimbench-*.whl")
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
@@ -44,13 +44,36 @@ def installed(tmp_path_factory):
     return wheel, venv
 
 
+def test_the_wheel_and_the_sdist_pass_twine_check_and_the_light_install_is_light(installed):
+    import tarfile
+    from email.parser import Parser
+
+    wheel, _ = installed
+    (sdist,) = wheel.parent.glob("claimbench-*.tar.gz")
+    checked = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(wheel), str(sdist)],
+                             capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = Parser().parsestr(archive.read(name).decode("utf-8"))
+    plain = sorted(r.split(">")[0].split("=")[0].strip() for r in metadata.get_all("Requires-Dist")
+                   if "extra ==" not in r)
+    assert plain == ["msgspec", "numpy", "tabulate", "tqdm"]  # torch, transformers, datasets, openai, ray: extras
+    with tarfile.open(sdist) as archive:
+        names = archive.getnames()
+    for needed in ("seeds/SHA256SUMS", "gold/VERSION", "gold/links.json", "gold/dev/test/gold/VERSION",
+                   "baselines/prompts/claims.txt", "README.md"):
+        assert any(n.endswith("/" + needed) for n in names), needed
+
+
 def test_the_wheel_ships_the_data_under_one_package_name(installed):
     wheel, _ = installed
     names = zipfile.ZipFile(wheel).namelist()
     tops = {name.split("/")[0] for name in names if not name.startswith("claimbench-")}
     assert tops == {"bench"}  # no top-level "baselines", "gold" or "seeds" to collide with other distributions
     for needed in ("bench/gold/VERSION", "bench/gold/links.json", "bench/gold/claimants.json",
-                   "bench/seeds/SHA256SUMS", "bench/baselines/rules.py", "bench/baselines/prompts/claims.txt"):
+                   "bench/seeds/SHA256SUMS", "bench/baselines/rules.py", "bench/baselines/prompts/claims.txt",
+                   "bench/gold/dev/train/gold/VERSION", "bench/gold/dev/test/docs/d03_fallow_field.txt"):
         assert needed in names
     assert len([n for n in names if n.startswith("bench/seeds/") and n.endswith(".txt")]) == 5
 
