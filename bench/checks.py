@@ -75,8 +75,24 @@ def _type_problem(name: str, value: object, kind: type) -> str | None:
         return f'field "{name}" must be {_KINDS[kind]}, got {show(value)}'
     if kind is int and not -(2 ** 63) <= value < 2 ** 63:
         return f'field "{name}" is out of range ({len(str(abs(value)))} digits)'
-    if kind is float and not math.isfinite(value):
+    if kind is float:
+        return number_problem(name, value)
+    return None
+
+
+# Numbers a record may hold (a quantity's bounds, a score): finite, and at most this in size. A
+# quantity beyond it (a quintillion) is no figure a news article states.
+MAX_NUMBER = 1e18
+
+
+def number_problem(name: str, value: int | float) -> str | None:
+    """What is wrong with a number of a record: not finite, or beyond ``MAX_NUMBER``; None if nothing."""
+    if type(value) is int and abs(value) > MAX_NUMBER:
+        return f'field "{name}" is out of range ({len(str(abs(value)))} digits; numbers up to 1e18)'
+    if not math.isfinite(value):
         return f'field "{name}" must be a finite number, got {show(value)}'
+    if abs(value) > MAX_NUMBER:
+        return f'field "{name}" is out of range ({value:g}; numbers up to 1e18)'
     return None
 
 
@@ -96,6 +112,8 @@ def claim_value_problem(claim: Claim) -> str | None:
         return _unknown("attribution", claim.attribution, ATTRIBUTIONS)
     if claim.claimant is not None and not claim.claimant.strip():
         return 'field "claimant" is empty (leave it out when no one is named)'
+    if claim.score is not None:
+        return number_problem("score", claim.score)
     return None
 
 
@@ -134,6 +152,11 @@ def quantity_problem(q: Quantity, document: str) -> str | None:
     problem = span_problem(q.start, q.end, q.text, document)
     if problem:
         return problem
+    for name in ("low", "high", "score"):
+        value = getattr(q, name)
+        problem = None if value is None else number_problem(name, value)
+        if problem:
+            return problem
     if q.low is None and q.high is None:
         return "low and high are both null (a figure has at least one bound)"
     if q.low is not None and q.high is not None and q.low > q.high:

@@ -158,8 +158,6 @@ def line_problems(path: Path | str, check: Callable[[bytes], str | None], *, lim
     """Every problem of a JSONL predictions file, ``FILE:LINE: problem`` each, at most ``limit``
     (``bench score --check``); ``check`` takes a raw line and returns its problem or raises InputError."""
     lines, numbers = split_lines(read_bytes(path))
-    if not lines:
-        return [f"{path}: empty file: no predictions"]
     problems = []
     for index, raw in enumerate(lines):
         try:

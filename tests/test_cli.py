@@ -116,7 +116,6 @@ BAD_PREDICTIONS = [
     ('{"doc_id": "000_2ed1a488bd7a9f20", "start": 9, "end": 9, "type": "event"}\n', ":1: offsets 9-9 outside the text or empty"),
     ('{"doc_id": "000_2ed1a488bd7a9f20", "start": 0, "end": 99999, "type": "event"}\n', ":1: offsets 0-99999 outside the text"),
     ('{"doc_id": "000_2ed1a488bd7a9f20", "start": 0, "end": 3, "type": "event", "text": "xyz"}\n', ":1: text does not match offsets 0-3"),
-    ("", "empty"),
     ("[1, 2]\n", ":1: expected a JSON object"),
 ]
 
@@ -135,6 +134,17 @@ def test_bad_prediction_files_give_one_line_and_touch_no_run(tmp_path, capsys, c
     _assert_one_line_error(code, err, expected)
     assert err.startswith(f"bench: error: {bad}")
     assert _snapshot(out) == before
+
+
+def test_empty_predictions_file_is_a_run_that_found_nothing(tmp_path, capsys):
+    """A system that finds no claims is legal: every recall is 0, precision n/a, and a warning says why."""
+    empty = tmp_path / "preds.jsonl"
+    empty.write_text("", encoding="utf-8")
+    assert main(["score", str(empty), "--out", str(tmp_path / "results"), "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert "bench: warning: predictions hold nothing" in captured.err
+    overall = json.loads(captured.out)["scores"]["strict"]["micro"]
+    assert overall["recall"] == 0 and overall["precision"] is None
 
 
 @pytest.mark.parametrize("argv, expected", [

@@ -218,11 +218,11 @@ def read_view(folder: Path, *, scheme: str | None = None, docs: Path | None = No
             raise InputError(f"the {what} this run was scored on are not at {path} any more; pass {option} "
                              "with where they moved", path=run.folder)
     corpus = load_corpus(gold=gold_path, docs=docs_path)
+    if results["inputs"].get("limit"):  # a run of the first documents only: compared on those
+        corpus = corpus.subset(corpus.doc_ids[:results["inputs"]["limit"]])
     if documents_sha256(corpus) != recorded["docs_sha256"]:
         raise InputError(f"the documents at {docs_path} differ from the ones this run was scored on "
                          f"(docs sha256 {recorded['docs_sha256'][:12]})", path=run.folder)
-    if results["inputs"].get("limit"):
-        corpus = corpus.subset(corpus.doc_ids[:results["inputs"]["limit"]])
     if layer_sha256(corpus, task.layer) != recorded["sha256"]:
         raise InputError(f"the gold at {gold_path} differs from the gold this run was scored on "
                          f"(sha256 {recorded['sha256'][:12]})", path=run.folder)

@@ -204,11 +204,10 @@ class PredictionsBuilder:
 
 def read_predictions(path: Path | str, kind: RecordKind, documents: Mapping[str, Document], doc_ids: list[str], *,
                      threshold: float = ALIGN_THRESHOLD, data: bytes | None = None) -> Predictions:
-    """The records of a predictions file, every line checked."""
+    """The records of a predictions file, every line checked. A file without any line is legal (a model
+    that found nothing writes one); a run says it covers no document."""
     data = read_bytes(path) if data is None else data
     records, numbers = decode_lines(path, kind.decoder, kind.explain, data=data)
-    if not records:
-        raise InputError("empty file: no predictions", path=path)
     builder = PredictionsBuilder(kind, documents, doc_ids, threshold=threshold)
     lines = []
     for index, record in enumerate(records):
