@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bench.checks import number_problem
+
 from .segment import FUNCTION_WORDS, MONTHS, WEEKDAYS, is_boilerplate, lines, mask
 
 ONES = {
@@ -115,7 +117,10 @@ def find_quantities(text: str) -> list[dict]:
     out, last_end = [], -1
     for figure in found:
         if figure.start >= last_end:
-            out.append(figure.to_dict(text))
+            record = figure.to_dict(text)
+            # a figure beyond the range the format takes (a 400-digit number) is no checkable quantity
+            if all(record[bound] is None or number_problem(bound, record[bound]) is None for bound in ("low", "high")):
+                out.append(record)
             last_end = figure.end
     return out
 

@@ -12,6 +12,8 @@ and stance verbs); nothing in them is specific to any article.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -423,9 +425,9 @@ def _is_adverb(low: str) -> bool:
 
 def _trailing_frame_at(toks: list[Token], i: int) -> bool:
     """Tokens from ``i`` to the end are only a speaker and a reporting verb (", X said")."""
-    tail = toks[i:]
-    if not 1 <= len(tail) <= 9:
+    if not 1 <= len(toks) - i <= 9:
         return False
+    tail = toks[i:]
     for j, tok in enumerate(tail):
         if tok.lower in REPORT_VERBS and not tok.lower.endswith("ing"):
             return len(tail) - j <= 6
@@ -452,6 +454,18 @@ def _ing_clause(tok: Token) -> bool:
     return low.endswith("ing") and len(low) > 5 and low not in NON_CLAUSE_ING and not tok.capitalized
 
 
+def _inside_spans(positions: list[int], spans: Iterable[tuple[int, int]]) -> list[bool]:
+    """For each position (ascending), whether it lies strictly inside one of ``spans``: one sweep."""
+    spans = sorted(spans)
+    inside, k, reach = [], 0, -1
+    for pos in positions:
+        while k < len(spans) and spans[k][0] < pos:
+            reach = max(reach, spans[k][1])
+            k += 1
+        inside.append(reach > pos)
+    return inside
+
+
 def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tuple[int, int]] = ()) -> list[Clause]:
     """Split one sentence where it asserts separable propositions (see GUIDELINES section 3).
 
@@ -463,20 +477,27 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
     if not toks:
         return []
     caps = _is_caps(toks)
-    guarded = list(protected)
-
-    def inside(pos: int) -> bool:
-        return any(s < pos < e for s, e in guarded)
+    guarded = _inside_spans([t.start for t in toks], protected)
 
     cuts: list[tuple[int, int, str]] = []  # (cut_at, content_from, link)
 
+    starts = [t.start for t in toks]
+    cue_before = list(itertools.accumulate((is_verb_cue(toks, k, caps=caps) for k in range(len(toks))),
+                                           initial=0))  # verb cues among the first k tokens, in full context
+
     def has_finite_left(i: int, lo_pos: int) -> bool:
-        left = [t for t in toks[:i] if t.start >= lo_pos]
-        return any(is_verb_cue(left, k, caps=caps) for k in range(len(left)))
+        """A verb cue among the tokens from ``lo_pos`` up to token ``i``, read as a span of its own."""
+        lo = bisect.bisect_left(starts, lo_pos, 0, i)
+        if i - lo <= 3:
+            left = toks[lo:i]
+            return any(is_verb_cue(left, k, caps=caps) for k in range(len(left)))
+        # only the span's first and last tokens read differently on their own: the rest is counted once
+        return (is_verb_cue(toks[lo:lo + 2], 0, caps=caps) or is_verb_cue(toks[i - 2:i], 1, caps=caps)
+                or cue_before[i - 1] - cue_before[lo + 1] > 0)
 
     last_cut = start
     for i, tok in enumerate(toks):
-        if inside(tok.start):
+        if guarded[i]:
             continue
         gap = masked[toks[i - 1].end:tok.start] if i > 0 else ""
         low = tok.lower

@@ -196,12 +196,14 @@ def compare(runs: Sequence[str | Path], *, scheme: str | None = None, bootstrap:
     folders are searched for runs, and runs scored on other gold are refused unless ``allow_other_gold``."""
     from .comparison import compare_runs, find_runs
 
-    if labels is not None and (isinstance(labels, str) or not isinstance(labels, Iterable)):
-        raise InputError("labels: expected a list of labels, one a run")
+    if labels is not None:
+        labels = list(labels) if isinstance(labels, Iterable) and not isinstance(labels, str) else [None]
+        if not all(isinstance(label, str) for label in labels):
+            raise InputError("labels: expected a list of labels (strings), one a run")
     if not isinstance(allow_other_gold, bool):
         raise InputError(f"allow_other_gold {allow_other_gold!r}: expected True or False")
     read, _ = find_runs(_specs(runs, results_dir), results_dir)
-    return compare_runs(read, scheme=scheme, n=bootstrap, seed=seed, labels=None if labels is None else list(labels),
+    return compare_runs(read, scheme=scheme, n=bootstrap, seed=seed, labels=labels,
                         allow_other_gold=allow_other_gold)
 
 

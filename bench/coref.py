@@ -30,7 +30,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 
 from .formulas import harmonic, prf, ratio, value
-from .matching import hungarian_max
+from .assignment import assign
 
 RECALL_STATS = ("muc_r_num", "muc_r_den", "b3_r_num", "b3_r_den", "ceaf_sim", "ceaf_k", "lea_r_num", "lea_r_den")
 PRECISION_STATS = ("muc_p_num", "muc_p_den", "b3_p_num", "b3_p_den", "ceaf_r", "lea_p_num", "lea_p_den")
@@ -79,34 +79,8 @@ def ceaf_alignment(key: Sequence[set], response: Sequence[set]) -> dict[int, tup
     for i, k in enumerate(key):
         for j, n in _overlaps(k, member_of).items():
             edges[(i, j)] = 2 * n / (len(k) + len(response[j]))
-    # connected components of the key-response overlap graph, each solved exactly
-    parent: dict[tuple[int, int], tuple[int, int]] = {}
-
-    def find(node):
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for i, j in edges:
-        a, b = find((0, i)), find((1, j))
-        if a != b:
-            parent[a] = b
-    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for i, j in edges:
-        groups.setdefault(find((0, i)), []).append((i, j))
-    aligned: dict[int, tuple[int, float]] = {}
-    for pairs in groups.values():
-        rows = sorted({i for i, _ in pairs})
-        cols = sorted({j for _, j in pairs})
-        transpose = len(rows) > len(cols)
-        a, b = (cols, rows) if transpose else (rows, cols)
-        weight = [[edges.get((y, x) if transpose else (x, y), 0.0) for y in b] for x in a]
-        for r, c in enumerate(hungarian_max(weight)):
-            i, j = (b[c], a[r]) if transpose else (a[r], b[c])
-            if edges.get((i, j), 0.0) > 0:
-                aligned[i] = (j, edges[(i, j)])
-    return aligned
+    chosen = assign(len(key), len(response), [(i, j, phi) for (i, j), phi in edges.items()], pairs_first=False)
+    return {i: (j, edges[(i, j)]) for i, j in chosen.items() if edges[(i, j)] > 0}
 
 
 def entity_stats(key: Sequence[set], response: Sequence[set]) -> tuple[list[dict], list[dict]]:

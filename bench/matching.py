@@ -38,9 +38,9 @@ Cost stays about linear in the data. Overlapping pairs are found for the whole c
 once by sorting spans and binary search (each overlapping pair has one span starting
 inside the other). A pair whose gold and prediction have no other candidate is matched
 directly; this is almost every pair. The remaining pairs are split into connected
-components, each solved exactly by a small Hungarian (Kuhn-Munkres) solver on
-weight = BIG + similarity with BIG > component size, so that one more pair always outweighs
-any gain in similarity.
+components, each solved exactly on its edges alone (``bench.assignment``: shortest augmenting
+paths, most pairs first, then the largest total similarity), so a chain of thousands of
+overlapping claims costs about what its edges do, not the square of its size.
 
 Outcomes
 --------
@@ -67,6 +67,7 @@ import msgspec
 import numpy as np
 
 from .align import squad_tokens, token_f1
+from .assignment import assign
 from .records import Claim
 
 MATCHED = "matched"
@@ -396,69 +397,9 @@ def _solve(edges: list[Edge], gold: Sequence[Claim], preds: Sequence[Claim]) -> 
     edges = sorted(edges, key=lambda e: (row_at[e[0]], col_at[e[1]]))
     if len(rows) == 1 or len(cols) == 1:
         return [max(edges, key=lambda e: e[2])]  # a star: the best edge, the first of equals
-    transpose = len(rows) > len(cols)
-    if transpose:
-        rows, cols, row_at, col_at = cols, rows, col_at, row_at
-    big = len(rows) + 1.0
-    weight = [[0.0] * len(cols) for _ in rows]
-    by_cell: dict[tuple[int, int], Edge] = {}
-    for edge in edges:
-        r, c = (row_at[edge[1]], col_at[edge[0]]) if transpose else (row_at[edge[0]], col_at[edge[1]])
-        weight[r][c] = big + edge[2]
-        by_cell[(r, c)] = edge
-    assignment = hungarian_max(weight)
-    return [by_cell[(r, c)] for r, c in enumerate(assignment) if (r, c) in by_cell]
-
-
-def hungarian_max(weight: list[list[float]]) -> list[int]:
-    """Column assigned to each row maximising the total weight (rows <= columns).
-
-    Shortest augmenting path form of Kuhn-Munkres with potentials, O(rows^2 * columns).
-    """
-    n, m = len(weight), len(weight[0])
-    inf = float("inf")
-    u = [0.0] * (n + 1)
-    v = [0.0] * (m + 1)
-    match_col = [0] * (m + 1)  # row (1-based) matched to each column, 0 = none
-    way = [0] * (m + 1)
-    for row in range(1, n + 1):
-        match_col[0] = row
-        col0 = 0
-        min_v = [inf] * (m + 1)
-        used = [False] * (m + 1)
-        while True:
-            used[col0] = True
-            r0 = match_col[col0]
-            delta, col1 = inf, 0
-            w_row = weight[r0 - 1]
-            u_r0 = u[r0]
-            for col in range(1, m + 1):
-                if not used[col]:
-                    current = -w_row[col - 1] - u_r0 - v[col]
-                    if current < min_v[col]:
-                        min_v[col] = current
-                        way[col] = col0
-                    if min_v[col] < delta:
-                        delta, col1 = min_v[col], col
-            for col in range(m + 1):
-                if used[col]:
-                    u[match_col[col]] += delta
-                    v[col] -= delta
-                else:
-                    min_v[col] -= delta
-            col0 = col1
-            if match_col[col0] == 0:
-                break
-        while col0:
-            col1 = way[col0]
-            match_col[col0] = match_col[col1]
-            col0 = col1
-    assignment = [0] * n
-    for col in range(1, m + 1):
-        if match_col[col]:
-            assignment[match_col[col] - 1] = col - 1
-    return assignment
-
+    by_cell = {(row_at[e[0]], col_at[e[1]]): e for e in edges}
+    chosen = assign(len(rows), len(cols), [(r, c, e[2]) for (r, c), e in by_cell.items()], pairs_first=True)
+    return [by_cell[cell] for cell in chosen.items()]
 
 
 # ---------------------------------------------------------------- outcomes

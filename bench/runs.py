@@ -502,12 +502,14 @@ def read_run(folder: Path | str) -> Run:
         for name in required:
             if name not in results.files:
                 raise InputError(f"lists no hash for {name}, which every run writes: the run was changed", path=path)
-        units = run.units()
-        for scheme, entry in results.scores.items():
-            found = units.get(scheme)
-            problem = ("no unit statistics" if found is None else task.disagreement(scheme, entry, found))
-            if problem:
-                raise InputError(f'damaged scores: scheme "{scheme}": {problem}', path=path)
+    units = run.units()  # an earlier format may lack them; what it has must agree with its scores
+    for scheme, entry in results.scores.items():
+        found = units.get(scheme)
+        if found is None and results.format < 4:
+            continue
+        problem = ("no unit statistics" if found is None else task.disagreement(scheme, entry, found))
+        if problem:
+            raise InputError(f'damaged scores: scheme "{scheme}": {problem}', path=path)
     return run
 
 

@@ -18,8 +18,9 @@ def gold_copy(tmp_path):
     return tmp_path
 
 
-def gold_as_predictions(path, *, drop_every=0, gold=GOLD, docs=SEEDS):
-    """The gold claims written as a predictions file (every ``drop_every``-th left out)."""
+def gold_as_predictions(path, *, drop_every=0, gold=GOLD, docs=SEEDS, ids=False):
+    """The gold claims written as a predictions file (every ``drop_every``-th left out; with their gold
+    ids if ``ids``, so that a links file can name them end to end)."""
     import json
 
     from bench.corpus import load_corpus
@@ -30,7 +31,7 @@ def gold_as_predictions(path, *, drop_every=0, gold=GOLD, docs=SEEDS):
             if drop_every and i % drop_every == 0:
                 continue
             rows.append({"doc_id": doc_id, "start": c.start, "end": c.end, "type": c.type,
-                         "claimant": c.claimant, "attribution": c.attribution})
+                         "claimant": c.claimant, "attribution": c.attribution} | ({"id": c.id} if ids else {}))
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path
 

@@ -182,6 +182,26 @@ def test_rules_cost_grows_linearly_with_the_document(tmp_path, capsys):
     assert large < 20 * small  # linear is 8x; quadratic work per candidate was 64x
 
 
+@pytest.mark.parametrize("item", ["word", "12", '"we will win," he said'])
+def test_rules_cost_grows_linearly_with_one_long_comma_separated_sentence(item):
+    """One sentence of thousands of clauses: clause splitting once rescanned it from its start at every comma."""
+    import time
+
+    from baselines.rules import RulesModel
+    from bench.records import Document
+
+    model = RulesModel()
+
+    def cpu(n: int) -> float:
+        document = Document("a", "Officials said " + ", ".join([item] * n) + ".")
+        started = time.process_time()
+        list(model.predict([document]))
+        return time.process_time() - started
+
+    small, large = cpu(1_000), cpu(8_000)
+    assert large < 20 * small  # linear is 8x, the rescan was 64x
+
+
 # ---------------------------------------------------------------- 6: damaged run folders
 
 def _damage(run, name, content: bytes | None):
@@ -648,3 +668,284 @@ def test_control_characters_of_documents_are_escaped_in_reports(tmp_path, capsys
     shown = Text()
     shown.feed(page)
     assert len(shown.found) == len(text)  # one mark for one character: every offset still lands
+
+
+# ---------------------------------------------------------------- round 3: tamper-evident runs
+
+def test_a_file_dropped_from_the_hash_list_is_refused(tmp_path, capsys, out):
+    """Deleting an entry of ``files`` must not let that file be read unchecked (compare once showed a
+    "significant" +0.000 from swapped units this way)."""
+    for name, argv in (("units.npz", "compare"), ("outcomes.npz", "report"), ("predictions.jsonl", "report")):
+        run = tmp_path / f"unlisted-{name}"
+        shutil.copytree(runs_in(out)[0], run)
+        results = json.loads((run / "results.json").read_text())
+        del results["files"][name]
+        (run / "results.json").write_text(json.dumps(results))
+        _fails([argv, str(run)], capsys, f"lists no hash for {name}, which every run writes", out)
+
+
+def test_a_newer_run_relabelled_as_format_2_is_refused(tmp_path, capsys, out):
+    run = tmp_path / "relabelled"
+    shutil.copytree(runs_in(out)[0], run)
+    results = json.loads((run / "results.json").read_text())
+    results["format"] = 2  # its hashes, names and failures say otherwise
+    (run / "results.json").write_text(json.dumps(results))
+    for argv in (["compare", str(run)], ["report", str(run)]):
+        _fails(argv, capsys, "format 2", out)
+
+
+# ---------------------------------------------------------------- round 3: exact signatures
+
+def test_a_threshold_is_signed_exactly(tmp_path, capsys):
+    preds = gold_as_predictions(tmp_path / "p.jsonl")
+    signatures = []
+    for iou in ("0.5", "0.5000001"):
+        assert main(["score", str(preds), "--iou", iou, "--bootstrap", "0", "--format", "json", "--quiet",
+                     "--out", str(tmp_path / iou)]) == 0
+        signatures.append(json.loads(capsys.readouterr().out)["signature"])
+    assert "|thr:0.5|" in signatures[0] and "|thr:0.5000001|" in signatures[1]
+
+
+def test_an_end_to_end_links_run_signs_the_threshold_of_its_claims_run(tmp_path, capsys):
+    """One claims run id and predictions hash scored at two thresholds decides different stand-ins."""
+    preds = gold_as_predictions(tmp_path / "p.jsonl", ids=True)
+    signatures = []
+    for iou in ("0.5", "0.9"):
+        folder = tmp_path / iou
+        assert main(["score", str(preds), "--iou", iou, "--bootstrap", "0", "--quiet", "--name", "same",
+                     "--out", str(folder / "claims")]) == 0
+        capsys.readouterr()
+        (run,) = runs_in(folder / "claims")
+        assert main(["score", str(GOLD / "links.json"), "--task", "links", "--claims-run", str(run), "--bootstrap",
+                     "0", "--format", "json", "--quiet", "--out", str(folder / "links")]) == 0
+        signatures.append(json.loads(capsys.readouterr().out)["signature"])
+    assert f",thr={0.5}," in signatures[0] and ",thr=0.9," in signatures[1]
+
+
+# ---------------------------------------------------------------- round 3: what a run file holds is data
+
+@pytest.mark.parametrize("recorded", ["../../..", "*", "/etc", "a/b"])
+def test_a_recorded_claims_run_is_an_id_never_a_path(tmp_path, capsys, recorded):
+    preds = gold_as_predictions(tmp_path / "p.jsonl", ids=True)
+    assert main(["score", str(preds), "--bootstrap", "0", "--quiet", "--out", str(tmp_path / "claims")]) == 0
+    (claims,) = runs_in(tmp_path / "claims")
+    out = tmp_path / "links"
+    assert main(["score", str(GOLD / "links.json"), "--task", "links", "--claims-run", str(claims), "--bootstrap",
+                 "0", "--quiet", "--out", str(out)]) == 0
+    capsys.readouterr()
+    (run,) = runs_in(out)
+    results = json.loads((run / "results.json").read_text())
+    results["inputs"]["claims_run"] = recorded
+    (run / "results.json").write_text(json.dumps(results))
+    _fails(["report", str(run)], capsys, "which is not a run id", out)
+
+
+# ---------------------------------------------------------------- round 3: numbers at the edges
+
+def _quantity(**fields) -> str:
+    row = {"doc_id": "000_2ed1a488bd7a9f20", "start": 2021, "end": 2028, "low": 3, "high": None,
+           "low_inclusive": True, "high_inclusive": False, "approximate": True, "unit": "count"}
+    return json.dumps(row | fields)
+
+
+@pytest.mark.parametrize("field, value, expected", [
+    ("low", 10 ** 400, 'field "low" is out of range (401 digits; numbers up to 1e18)'),
+    ("high", -(10 ** 19), 'field "high" is out of range (-1e+19'),
+    ("low", 1e300, 'field "low" is out of range (1e+300'),
+    ("score", 10 ** 400, 'field "score" is out of range'),
+])
+def test_numbers_beyond_the_range_are_one_line(tmp_path, capsys, out, field, value, expected):
+    preds = _lines(tmp_path, _quantity(**{field: value}))
+    _fails(["score", str(preds), "--task", "quantities", "--out", str(out)], capsys, f"{preds}:1: {expected}", out)
+    assert main(["score", str(preds), "--task", "quantities", "--check"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == f"{preds}:1: {expected}" + captured.out.partition(expected)[2]
+    assert captured.err == f"{preds}: 1 problem\n"
+
+
+def test_a_gold_number_beyond_the_range_is_refused_by_validate_and_run(gold_copy, capsys):
+    path = sorted((gold_copy / "gold").glob("0*.json"))[0]
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["quantities"][0]["low"] = 10 ** 400
+    path.write_text(json.dumps(record), encoding="utf-8")
+    common = ["--gold", str(gold_copy / "gold"), "--docs", str(gold_copy / "seeds")]
+    assert main(["validate", *common]) == 1  # one problem: the unreadable file is not also "without gold"
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [f"{path}: quantity q1: field \"low\" is out of range (401 digits; "
+                                         "numbers up to 1e18)"]
+    _fails(["run", "--model", "rules", "--task", "quantities", *common, "--out", str(gold_copy / "r")], capsys,
+           "out of range (401 digits")
+
+
+def test_the_rules_model_never_emits_a_number_the_format_refuses(tmp_path, capsys):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    huge = "9" * 400
+    (docs / "a.txt").write_text(f"Officials said {huge} people were counted, and 1e-300 of them left. "
+                                f"He said about {huge}.{huge} tonnes arrived.\n", encoding="utf-8")
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "a.json").write_text(json.dumps({"doc_id": "a", "claims": [], "quantities": []}), encoding="utf-8")
+    for task in ("claims", "quantities"):
+        assert main(["run", "--model", "rules", "--task", task, "--gold", str(gold), "--docs", str(docs),
+                     "--bootstrap", "0", "--quiet", "--out", str(tmp_path / task)]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_values_are_compared_with_a_relative_tolerance():
+    from bench.values import value_exact
+
+    tiny = lambda v: Quantity_of(low=v, high=v)
+    assert not value_exact(tiny(1e-13), tiny(2e-13))
+    assert value_exact(tiny(1 / 3), tiny(0.333333333333))
+
+
+def Quantity_of(**fields):
+    from bench.records import Quantity
+
+    base = dict(id="q", start=0, end=1, low=None, high=None, low_inclusive=True, high_inclusive=True,
+                approximate=False, unit="count")
+    return Quantity(**(base | fields))
+
+
+# ---------------------------------------------------------------- round 3: the Python API
+
+def test_api_arguments_of_the_wrong_kind_are_input_errors(tmp_path, out):
+    import bench
+
+    run = str(runs_in(out)[0])
+    for labels in (3, "ab", ["a", 3]):
+        with pytest.raises(bench.InputError, match="labels: expected a list of labels"):
+            bench.compare([run, run], labels=labels)
+    with pytest.warns(bench.BenchWarning, match="compared with itself"):
+        assert bench.compare([run, run], labels=("a", "b"), bootstrap=0).labels == ["a", "b"]
+
+
+def test_numpy_numbers_are_accepted_as_settings_and_sign_as_python_numbers(tmp_path):
+    import bench
+
+    preds = gold_as_predictions(tmp_path / "p.jsonl", drop_every=3)
+    plain = bench.evaluate(preds, threshold=0.5, align_threshold=0.5, bootstrap=20, seed=3)
+    numpy = bench.evaluate(preds, threshold=np.float32(0.5), align_threshold=np.float64(0.5),
+                           bootstrap=np.int64(20), seed=np.uint8(3))
+    assert numpy.signature == plain.signature and numpy.to_dict()["scores"] == plain.to_dict()["scores"]
+
+
+def test_concurrent_evaluations_write_files_with_the_same_modes(tmp_path):
+    """Nothing process-wide (such as the umask) is changed to save a run, so threads cannot race on it."""
+    import threading
+
+    import bench
+
+    preds = gold_as_predictions(tmp_path / "p.jsonl")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    folders = []
+    threads = [threading.Thread(target=lambda k=k: folders.append(
+        bench.evaluate(preds, bootstrap=5, out=tmp_path / f"out{k}").folder)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(folders) == 8
+    for folder in folders:
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask
+        assert {stat.S_IMODE(f.stat().st_mode) for f in folder.iterdir()} == {0o666 & ~umask}
+
+
+# ---------------------------------------------------------------- round 3: links end to end
+
+def test_links_over_offset_only_claims_equal_links_over_the_gold_claims(tmp_path, capsys):
+    """A claims run that gives offsets and no text or ids is linked on the text its offsets cover."""
+    preds = gold_as_predictions(tmp_path / "p.jsonl")
+    assert "text" not in preds.read_text() and '"id"' not in preds.read_text()
+    assert main(["score", str(preds), "--bootstrap", "0", "--quiet", "--out", str(tmp_path / "claims")]) == 0
+    capsys.readouterr()
+    (claims,) = runs_in(tmp_path / "claims")
+    scores = []
+    for extra in ([], ["--claims-run", str(claims)]):
+        assert main(["run", "--model", "rules", "--task", "links", *extra, "--bootstrap", "0", "--quiet",
+                     "--format", "json", "--out", str(tmp_path / "links")]) == 0
+        scores.append(json.loads(capsys.readouterr().out)["scores"]["no-singletons"])
+    assert scores[0]["conll"]["f1"] > 0.3
+    for metric in ("muc", "b3", "ceafe", "lea", "conll", "conflicts"):
+        assert scores[1][metric] == scores[0][metric], metric
+
+
+def test_a_given_claim_id_never_collides_with_a_generated_name(tmp_path, capsys):
+    """Claims without a unique id of their own are named L<line>; a claim that was given that very id keeps it."""
+    doc = "000_2ed1a488bd7a9f20"
+    rows = [{"doc_id": doc, "id": "L2", "start": 0, "end": 40, "type": "event"},  # claims L2, the next line's name
+            {"doc_id": doc, "start": 101, "end": 206, "type": "event"},
+            {"doc_id": doc, "id": "x", "start": 300, "end": 340, "type": "event"},
+            {"doc_id": doc, "id": "x", "start": 400, "end": 440, "type": "event"}]
+    path = tmp_path / "claims.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["score", str(path), "--bootstrap", "0", "--quiet", "--out", str(tmp_path / "claims")]) == 0
+    (claims,) = runs_in(tmp_path / "claims")
+    names = ["L2", "L2'", "L3", "L4"]
+    links = {"clusters": [{"id": "k", "claims": [{"doc_id": doc, "id": n} for n in names]}], "conflicts": []}
+    linked = tmp_path / "links.json"
+    linked.write_text(json.dumps(links), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["score", str(linked), "--task", "links", "--claims-run", str(claims), "--bootstrap", "0",
+                 "--quiet", "--format", "json", "--out", str(tmp_path / "links")]) == 0
+    counts = json.loads(capsys.readouterr().out)["scores"]["singletons"]["counts"]
+    # four claims of the run in one cluster; the second line's span is a gold claim's, the others spurious
+    assert counts["response_entities"] == 1 and counts["spurious_mentions"] == 3
+    links["clusters"][0]["claims"].append({"doc_id": doc, "id": "x"})  # not unique: it has no name of its own
+    linked.write_text(json.dumps(links), encoding="utf-8")
+    _fails(["score", str(linked), "--task", "links", "--claims-run", str(claims), "--quiet", "--out",
+            str(tmp_path / "links")], capsys, f"claim {doc}/x is not a claim of run")
+
+
+@pytest.mark.parametrize("damage", ["negative", "nan", "zero", "float"])
+def test_unit_counts_that_are_not_counts_make_a_damaged_run(tmp_path, capsys, out, damage):
+    """Counts are checked, not only hashed: a run read unchecked (format 2) with negative or NaN counts, or
+    counts its scores were not computed from, is refused, and the regression gate passes nothing on them."""
+    run = tmp_path / "damaged"
+    shutil.copytree(runs_in(out)[0], run)
+    with np.load(run / "units.npz") as arrays:
+        kept = {name: arrays[name] for name in arrays.files}
+    counts = kept["lenient.counts"].astype(np.float64 if damage in ("nan", "float") else np.int64)
+    counts[0, 0] = {"negative": -3, "nan": np.nan, "zero": 0, "float": 0.5}[damage]
+    if damage == "zero":
+        counts[:] = 0
+    kept["lenient.counts"] = counts
+    np.savez(run / "units.npz", **kept)
+    as_format_2(run)
+    code = main(["compare", str(runs_in(out)[0]), str(run), "--fail-on-regression"])
+    err = capsys.readouterr().err
+    one_line_error(code, err, "damaged unit statistics" if damage in ("negative", "nan") else "in the scores but")
+
+
+# ---------------------------------------------------------------- round 3: whatever bench writes, bench reads back
+
+def test_a_run_of_the_first_documents_can_be_reported(tmp_path, capsys):
+    out = tmp_path / "results"
+    assert main(["run", "--model", "rules", "--limit", "2", "--bootstrap", "0", "--quiet", "--out", str(out)]) == 0
+    capsys.readouterr()
+    (run,) = runs_in(out)
+    assert main(["report", str(run)]) == 0
+    page = (run / "report.html").read_text(encoding="utf-8")
+    documents = sorted(p.stem for p in SEEDS.glob("*.txt"))
+    shown = {d for d in documents if f'class="card article" id="doc-{documents.index(d)}" data-doc="{d}"' in page}
+    assert shown == set(documents[:2])
+
+
+def test_a_run_that_found_nothing_is_read_back_by_every_reader(tmp_path, capsys):
+    empty = tmp_path / "nothing.jsonl"
+    empty.write_text("", encoding="utf-8")
+    out = tmp_path / "results"
+    assert main(["score", str(empty), "--bootstrap", "0", "--quiet", "--out", str(out)]) == 0
+    (run,) = runs_in(out)
+    assert (run / "predictions.jsonl").read_bytes() == b""
+    assert main(["report", str(run)]) == 0
+    assert main(["score", str(run / "predictions.jsonl"), "--bootstrap", "0", "--quiet", "--out", str(out)]) == 0
+    no_links = tmp_path / "links.json"
+    no_links.write_text('{"clusters": [], "conflicts": []}', encoding="utf-8")
+    assert main(["score", str(no_links), "--task", "links", "--claims-run", str(run), "--bootstrap", "0",
+                 "--quiet", "--out", str(tmp_path / "links")]) == 0
+    capsys.readouterr()
+    assert main(["compare", *map(str, runs_in(out)), "--format", "json"]) == 0
+    assert "n/a" not in capsys.readouterr().err

@@ -21,7 +21,7 @@ LAYERS = {
     "core": ("bench.version", "bench.exceptions", "bench.records", "bench.jsonio", "bench.checks", "bench.tables",
              "bench.model", "bench.formulas", "bench.redact"),
     "data": ("bench.corpus", "bench.claimants"),
-    "statistics": ("bench.align", "bench.textmatch", "bench.matching", "bench.significance", "bench.coref",
+    "statistics": ("bench.align", "bench.textmatch", "bench.assignment", "bench.matching", "bench.significance", "bench.coref",
                    "bench.scoring", "bench.values"),
     "tasks": ("bench.tasks",),
     "models": ("bench.baselines",),

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from bench.records import Claim
+from bench.assignment import assign
 from bench.matching import (
     BOUNDARY,
     MATCHED,
@@ -24,7 +25,6 @@ from bench.matching import (
     char_iou,
     classify,
     get_scheme,
-    hungarian_max,
     match_claims,
     optimal_pairs,
     overlapping_pairs,
@@ -247,16 +247,41 @@ def test_optimal_pairs_match_brute_force():
         assert (len(chosen), round(sum(edges[k] for k in chosen), 9)) == brute_force(n_gold, n_pred, edges)
 
 
-def test_hungarian_matches_brute_force():
+@pytest.mark.parametrize("pairs_first", [True, False])
+def test_sparse_assignment_matches_brute_force(pairs_first):
+    """Most pairs then most weight (claims), or most weight alone (CEAF), on random sparse graphs with ties."""
     rng = random.Random(1)
-    for _ in range(100):
-        n = rng.randint(1, 4)
-        m = rng.randint(n, 5)
-        weight = [[rng.choice([0.0, 1.0, 2.5, 3.0, rng.random()]) for _ in range(m)] for _ in range(n)]
-        assignment = hungarian_max(weight)
-        assert len(set(assignment)) == n
-        best = max(sum(weight[r][col] for r, col in enumerate(cols)) for cols in itertools.permutations(range(m), n))
-        assert sum(weight[r][col] for r, col in enumerate(assignment)) == pytest.approx(best)
+    for _ in range(300):
+        n, m = rng.randint(1, 4), rng.randint(1, 4)
+        edges = {(r, col): rng.choice([0.0, 0.5, 0.6, 1.0, rng.random()]) for r in range(n) for col in range(m)
+                 if rng.random() < 0.6}
+        chosen = assign(n, m, [(r, col, w) for (r, col), w in edges.items()], pairs_first=pairs_first)
+        assert len(set(chosen.values())) == len(chosen) and all(cell in edges for cell in chosen.items())
+        found = (len(chosen) if pairs_first else 0, round(sum(edges[cell] for cell in chosen.items()), 9))
+        best = (0, 0.0)
+        for perm in itertools.permutations(range(m + n), n):  # columns >= m: the row stays alone
+            taken = [cell for cell in enumerate(perm) if cell in edges]
+            best = max(best, (len(taken) if pairs_first else 0, round(sum(edges[cell] for cell in taken), 9)))
+        assert found == best, (n, m, edges)
+
+
+def test_a_chain_of_overlapping_claims_costs_about_its_edges():
+    """Thousands of claims overlapping in one chain form one component; the solver keeps only its edges."""
+    import tracemalloc
+
+    def chain(n):
+        gold = [c(10 * k, 10 * k + 35) for k in range(n)]
+        preds = [c(10 * k + 5, 10 * k + 35) for k in range(n)]
+        tracemalloc.start()
+        found = pairs(gold, preds)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return found, peak
+
+    small, small_peak = chain(250)
+    large, large_peak = chain(2000)
+    assert large == [(k, k) for k in range(2000)] and small == [(k, k) for k in range(250)]
+    assert large_peak < 12 * small_peak  # 8 times the claims; a dense matrix would take 64 times the memory
 
 
 def test_overlapping_pairs_match_brute_force():

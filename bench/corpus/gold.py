@@ -69,6 +69,7 @@ class GoldEntry:
     where: str
     record: GoldDocument | None
     problems: list[str] = field(default_factory=list)
+    named: str | None = None  # the doc_id its file name gives, known even when the record is unreadable
 
 
 def _gold_files(path: Path) -> list[Path]:
@@ -86,9 +87,10 @@ def read_gold(path: Path | str) -> list[GoldEntry]:
         for file in files:
             where = display(file)
             try:
-                entries.append(GoldEntry(where, decode_file(file, GOLD_DECODER, explain_gold)))
+                entries.append(GoldEntry(where, decode_file(file, GOLD_DECODER, explain_gold), named=file.stem))
             except InputError as exc:
-                entries.append(GoldEntry(where if exc.line is None else f"{where}:{exc.line}", None, [exc.message]))
+                entries.append(GoldEntry(where if exc.line is None else f"{where}:{exc.line}", None, [exc.message],
+                                         named=file.stem))
         return entries
     where = display(path)
     try:

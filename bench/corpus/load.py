@@ -134,7 +134,10 @@ def read_corpus(gold=DEFAULT_GOLD, docs=None) -> CorpusCheck:
         gold_claims[doc_id] = claims
         if len(problems) == before:
             counts.update(c.type for c in claims)
-    for doc_id in sorted(set(documents) - set(gold_claims)):
+    unreadable = [entry.named for entry in source.entries if entry.record is None]
+    # a document whose gold was unreadable is not also "without gold"; an unreadable line names no document
+    unaccounted = set() if None in unreadable else set(documents) - set(gold_claims) - set(unreadable)
+    for doc_id in sorted(unaccounted):
         problems.append(f'{source.where}: no gold for document "{doc_id}" (every document needs gold, '
                         "even an empty claim list)")
     if with_layer and len(with_layer) != len(gold_claims):
