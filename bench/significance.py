@@ -133,19 +133,38 @@ class Units:
 
 
 def _group_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct rows in a fixed order, how many units each stands for)."""
+    """(distinct rows in a fixed order, how many units each stands for).
+
+    Integer rows come in the order of their hash; float rows (sums) in increasing order
+    column by column, as ``np.unique(rows, axis=0)`` gives them, but found by hashing and
+    sorting only the distinct rows, which costs far less than sorting every row."""
     if rows.shape[0] == 0:
         return rows, np.zeros(0, np.int64)
     if rows.dtype.kind in "iu":
-        projection = np.random.default_rng(_ROW_HASH_SEED).integers(1, 2 ** 62, size=rows.shape[1], dtype=np.int64)
-        with np.errstate(over="ignore"):
-            key = rows.astype(np.int64) @ projection if rows.shape[1] else np.zeros(len(rows), np.int64)
-        keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        groups = rows[first]
-        if np.array_equal(groups[inverse], rows):
-            return groups, np.bincount(inverse, minlength=len(keys))
-    groups, inverse = np.unique(rows, axis=0, return_inverse=True)  # a hash collision, or float sums
+        found = _hash_groups(rows, rows.astype(np.int64))
+        if found is not None:
+            return found
+    elif rows.dtype == np.float64 and not (np.isnan(rows).any() or np.signbit(rows).any()):
+        found = _hash_groups(rows, rows.view(np.int64))  # equal floats here have equal bits
+        if found is not None:
+            groups, sizes = found
+            order = np.lexsort(groups.T[::-1]) if groups.shape[1] else np.arange(len(groups))
+            return groups[order], sizes[order]
+    groups, inverse = np.unique(rows, axis=0, return_inverse=True)  # a hash collision
     return groups, np.bincount(inverse.ravel(), minlength=len(groups))
+
+
+def _hash_groups(rows: np.ndarray, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Rows grouped by a random projection of their bits, in the order of the hash; None on a collision."""
+    projection = np.random.default_rng(_ROW_HASH_SEED).integers(1, 2 ** 62, size=rows.shape[1], dtype=np.int64)
+    with np.errstate(over="ignore"):
+        key = bits @ projection if rows.shape[1] else np.zeros(len(rows), np.int64)
+    keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    groups = rows[first]
+    if np.array_equal(groups.view(bits.dtype)[inverse] if groups.dtype.kind == "f" else groups[inverse],
+                      bits if groups.dtype.kind == "f" else rows):
+        return groups, np.bincount(inverse, minlength=len(keys))
+    return None
 
 
 def resampled_totals(counts: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
