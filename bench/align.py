@@ -820,9 +820,11 @@ class DocumentIndex:
     def _find_holding(self, words: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
         """The windows holding each of ``words`` and how often, from one pass over the tokens."""
         ids = self._tokens.ids
-        slot = np.full(len(self._tokens.vocabulary), -1, np.int64)
+        wanted = np.zeros(len(self._tokens.vocabulary), bool)
+        wanted[words] = True
+        at = np.flatnonzero(wanted[ids])  # every occurrence of the words, in text order
+        slot = np.zeros(len(wanted), np.int64)
         slot[words] = np.arange(len(words))
-        at = np.flatnonzero(slot[ids] >= 0)  # every occurrence of the words, in text order
         which = slot[ids[at]]
         lo, hi = self._windows
         reach = int((hi - lo).max()) if len(lo) else 0

@@ -39,6 +39,8 @@ import numpy as np
 from .errors import InputError
 
 _PARAGRAPH = re.compile(r"[^\r\n]+")
+_BREAK = re.compile(r"[\r\n]")
+_SPLIT_AT_MOST = 1 << 20  # characters of a text split into lines to find its paragraphs
 # Seed of the fixed random projection that hashes count rows into groups (not a user setting).
 _ROW_HASH_SEED = 20221
 Metrics = Callable[[np.ndarray], dict[str, np.ndarray]]
@@ -64,6 +66,12 @@ class Paragraphs:
         line_lengths: list[int] = []
         lines_per_doc: list[int] = []
         for text in texts:
+            if len(text) > _SPLIT_AT_MOST:  # a long text is not copied line by line: its breaks are found in place
+                breaks = np.fromiter((m.start() for m in _BREAK.finditer(text)), np.int64)
+                lengths = np.diff(np.r_[-1, breaks, len(text)]) - 1
+                line_lengths.extend(lengths.tolist())
+                lines_per_doc.append(len(lengths))
+                continue
             lines = (text.replace("\r", "\n") if "\r" in text else text).split("\n")
             line_lengths.extend(map(len, lines))
             lines_per_doc.append(len(lines))
@@ -111,7 +119,7 @@ class Units:
         self.sizes = np.asarray(self.sizes, dtype=np.int64)
         self.columns = tuple(self.columns)
         counts = np.asarray(self.counts)
-        self.counts = counts.astype(np.int64) if counts.dtype.kind in "biu" else counts.astype(np.float64)
+        self.counts = counts.astype(np.int64 if counts.dtype.kind in "biu" else np.float64, copy=False)
         if len(self.groups) != len(self.sizes):
             raise ValueError(f"{len(self.groups)} unit groups but {len(self.sizes)} sizes")
         expected = (int(self.sizes.sum()), len(self.columns))

@@ -294,3 +294,18 @@ def test_float_rows_are_grouped_as_unique_along_rows():
         expected, inverse = np.unique(rows, axis=0, return_inverse=True)
         assert np.array_equal(groups, expected)
         assert np.array_equal(sizes, np.bincount(inverse.ravel(), minlength=len(expected)))
+
+
+def test_long_texts_give_the_same_paragraphs_without_being_split(monkeypatch):
+    import bench.significance as significance
+
+    rng = random.Random(4)
+    texts = ["".join(rng.choice("ab \n\r") for _ in range(rng.randint(0, 40))) for _ in range(300)]
+    doc_ids = [str(k) for k in range(len(texts))]
+    split = Paragraphs(doc_ids, texts)
+    monkeypatch.setattr(significance, "_SPLIT_AT_MOST", 0)
+    found = Paragraphs(doc_ids, texts)
+    assert np.array_equal(found.sizes, split.sizes) and np.array_equal(found._key, split._key)
+    for k, text in enumerate(texts):
+        assert (found._key[found.first[k]:found.first[k] + found.sizes[k]] % found._stride).tolist() == \
+            paragraph_starts(text)
