@@ -285,7 +285,10 @@ def score_prepared(prepared: Prepared, *, scheme: str = HEADLINE, threshold: flo
 
 def _attribution_counts(pairs: Classification, paragraphs: Paragraphs, names: ClaimantTable) -> np.ndarray:
     """counts[unit, ATTRIBUTION_COLUMNS]: each pair filed under its gold claim's paragraph, each
-    prediction that names a claimant under its own."""
+    prediction that names a claimant under its own.
+
+    Each distinct (gold claimant, predicted claimant) pair is judged once; the sums are
+    taken per unit in pair order, as adding pair by pair would."""
     from .claimants import name_f1
 
     gold, preds = pairs.gold_spans, pairs.pred_spans
@@ -294,20 +297,30 @@ def _attribution_counts(pairs: Classification, paragraphs: Paragraphs, names: Cl
     counts = np.zeros((len(paragraphs), len(ATTRIBUTION_COLUMNS)), np.float64)
     column = {name: k for k, name in enumerate(ATTRIBUTION_COLUMNS)}
     units = paragraphs.unit_of(gold.doc[g], gold.start[g]) if len(g) else np.zeros(0, np.int64)
-    np.add.at(counts[:, column["matched"]], units, 1)
-    for unit, i, j in zip(units.tolist(), g.tolist(), p.tolist()):
-        gc, pc = gold.claims[i], preds.claims[j]
-        row = counts[unit]
-        if pc.claimant is not None:
-            row[column["claimant_given"]] += 1
-            same = names.same(gc.claimant, pc.claimant)
-            row[column["claimant_ok"]] += same
-            row[column["claimant_f1"]] += 1.0 if same else name_f1(gc.claimant, pc.claimant)
-            if same and gc.type == pc.type:
-                row[column["joint_tp"]] += 1
-        if pc.attribution is not None:
-            row[column["attribution_given"]] += 1
-            row[column["attribution_ok"]] += pc.attribution == gc.attribution
+    n = len(units)
+    gold_claims = list(map(gold.claims.__getitem__, g.tolist()))
+    pred_claims = list(map(preds.claims.__getitem__, p.tolist()))
+    judged: dict[tuple, tuple[bool, float]] = {}
+
+    def judge(gc: Claim, pc: Claim) -> tuple[bool, float]:
+        key = (gc.claimant, pc.claimant)
+        found = judged.get(key)
+        if found is None:
+            same = names.same(*key)
+            found = judged[key] = (same, 1.0 if same else name_f1(*key))
+        return found
+
+    given = np.fromiter((pc.claimant is not None for pc in pred_claims), bool, n)
+    verdicts = [judge(gc, pc) if pc.claimant is not None else (False, 0.0) for gc, pc in zip(gold_claims, pred_claims)]
+    same = np.fromiter((v[0] for v in verdicts), bool, n)
+    f1 = np.fromiter((v[1] for v in verdicts), np.float64, n)
+    same_type = np.fromiter((gc.type == pc.type for gc, pc in zip(gold_claims, pred_claims)), bool, n)
+    form_given = np.fromiter((pc.attribution is not None for pc in pred_claims), bool, n)
+    form_ok = np.fromiter((pc.attribution == gc.attribution for gc, pc in zip(gold_claims, pred_claims)), bool, n)
+    for name, weights in (("matched", None), ("claimant_given", given), ("claimant_ok", same), ("claimant_f1", f1),
+                          ("joint_tp", same & same_type), ("attribution_given", form_given),
+                          ("attribution_ok", form_given & form_ok)):
+        counts[:, column[name]] = np.bincount(units, weights, minlength=len(paragraphs))
     named = np.fromiter((c.claimant is not None for c in preds.claims), bool, len(preds))
     if named.any():
         where = np.flatnonzero(named)

@@ -149,11 +149,12 @@ def _group_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if rows.shape[0] == 0:
         return rows, np.zeros(0, np.int64)
     if rows.dtype.kind in "iu":
-        found = _hash_groups(rows, rows.astype(np.int64))
+        found = _hash_groups(rows, rows.astype(np.int64))  # the order of the hash, as runs have always had it
         if found is not None:
             return found
     elif rows.dtype == np.float64 and not (np.isnan(rows).any() or np.signbit(rows).any()):
-        found = _hash_groups(rows, rows.view(np.int64))  # equal floats here have equal bits
+        # equal floats here have equal bits; hashed as 32-bit halves, since small sums differ in their high bits only
+        found = _hash_groups(rows, np.ascontiguousarray(rows).view(np.uint32).astype(np.int64))
         if found is not None:
             groups, sizes = found
             order = np.lexsort(groups.T[::-1]) if groups.shape[1] else np.arange(len(groups))
@@ -162,16 +163,15 @@ def _group_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return groups, np.bincount(inverse.ravel(), minlength=len(groups))
 
 
-def _hash_groups(rows: np.ndarray, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Rows grouped by a random projection of their bits, in the order of the hash; None on a collision."""
-    projection = np.random.default_rng(_ROW_HASH_SEED).integers(1, 2 ** 62, size=rows.shape[1], dtype=np.int64)
+def _hash_groups(rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Rows grouped by a random projection of ``values`` (integers standing for them), in the order of
+    the hash; None on a collision."""
+    projection = np.random.default_rng(_ROW_HASH_SEED).integers(1, 2 ** 62, size=values.shape[1], dtype=np.int64)
     with np.errstate(over="ignore"):
-        key = bits @ projection if rows.shape[1] else np.zeros(len(rows), np.int64)
+        key = values @ projection if values.shape[1] else np.zeros(len(rows), np.int64)
     keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    groups = rows[first]
-    if np.array_equal(groups.view(bits.dtype)[inverse] if groups.dtype.kind == "f" else groups[inverse],
-                      bits if groups.dtype.kind == "f" else rows):
-        return groups, np.bincount(inverse, minlength=len(keys))
+    if np.array_equal(values[first][inverse], values):
+        return rows[first], np.bincount(inverse, minlength=len(keys))
     return None
 
 
