@@ -37,6 +37,7 @@ and for every bootstrap resample.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 from dataclasses import dataclass
 
 import numpy as np
@@ -297,36 +298,44 @@ def _attribution_counts(pairs: Classification, paragraphs: Paragraphs, names: Cl
     counts = np.zeros((len(paragraphs), len(ATTRIBUTION_COLUMNS)), np.float64)
     column = {name: k for k, name in enumerate(ATTRIBUTION_COLUMNS)}
     units = paragraphs.unit_of(gold.doc[g], gold.start[g]) if len(g) else np.zeros(0, np.int64)
-    n = len(units)
-    gold_claims = list(map(gold.claims.__getitem__, g.tolist()))
-    pred_claims = list(map(preds.claims.__getitem__, p.tolist()))
-    judged: dict[tuple, tuple[bool, float]] = {}
-
-    def judge(gc: Claim, pc: Claim) -> tuple[bool, float]:
-        key = (gc.claimant, pc.claimant)
-        found = judged.get(key)
-        if found is None:
-            same = names.same(*key)
-            found = judged[key] = (same, 1.0 if same else name_f1(*key))
-        return found
-
-    given = np.fromiter((pc.claimant is not None for pc in pred_claims), bool, n)
-    verdicts = [judge(gc, pc) if pc.claimant is not None else (False, 0.0) for gc, pc in zip(gold_claims, pred_claims)]
-    same = np.fromiter((v[0] for v in verdicts), bool, n)
-    f1 = np.fromiter((v[1] for v in verdicts), np.float64, n)
-    same_type = np.fromiter((gc.type == pc.type for gc, pc in zip(gold_claims, pred_claims)), bool, n)
-    form_given = np.fromiter((pc.attribution is not None for pc in pred_claims), bool, n)
-    form_ok = np.fromiter((pc.attribution == gc.attribution for gc, pc in zip(gold_claims, pred_claims)), bool, n)
+    # every claimant, form and type as a number (None: -1), one table for both sides
+    table: dict[str, int] = {}
+    claimant = (_numbers(gold.claims, "claimant", table), _numbers(preds.claims, "claimant", table))
+    forms, types = {}, {}
+    form = (_numbers(gold.claims, "attribution", forms), _numbers(preds.claims, "attribution", forms))
+    kind = (_numbers(gold.claims, "type", types), _numbers(preds.claims, "type", types))
+    gold_name, pred_name = claimant[0][g], claimant[1][p]
+    given = pred_name >= 0
+    # each distinct (gold claimant, predicted claimant) pair is judged once
+    code = (gold_name + 1) * (len(table) + 1) + pred_name
+    distinct, inverse = np.unique(code[given], return_inverse=True)
+    names_of = list(table)
+    same_pairs, f1_pairs = np.zeros(len(distinct), bool), np.zeros(len(distinct), np.float64)
+    for k, c in enumerate(distinct.tolist()):
+        a, b = c // (len(table) + 1) - 1, c % (len(table) + 1)
+        pair = (None if a < 0 else names_of[a], names_of[b])
+        same_pairs[k] = names.same(*pair)
+        f1_pairs[k] = 1.0 if same_pairs[k] else name_f1(*pair)
+    same, f1 = np.zeros(len(g), bool), np.zeros(len(g), np.float64)
+    same[given], f1[given] = same_pairs[inverse.ravel()], f1_pairs[inverse.ravel()]
+    form_given = form[1][p] >= 0
     for name, weights in (("matched", None), ("claimant_given", given), ("claimant_ok", same), ("claimant_f1", f1),
-                          ("joint_tp", same & same_type), ("attribution_given", form_given),
-                          ("attribution_ok", form_given & form_ok)):
+                          ("joint_tp", same & (kind[0][g] == kind[1][p])), ("attribution_given", form_given),
+                          ("attribution_ok", form_given & (form[0][g] == form[1][p]))):
         counts[:, column[name]] = np.bincount(units, weights, minlength=len(paragraphs))
-    named = np.fromiter((c.claimant is not None for c in preds.claims), bool, len(preds))
+    named = claimant[1] >= 0
     if named.any():
         where = np.flatnonzero(named)
         np.add.at(counts[:, column["claimant_named"]],
                   paragraphs.unit_of(preds.doc[where], np.maximum(preds.start[where], 0)), 1)
     return counts
+
+
+def _numbers(claims: Sequence[Claim], field: str, table: dict) -> np.ndarray:
+    """``field`` of every claim as a number from ``table`` (which grows), -1 for None."""
+    number = table.setdefault
+    return np.fromiter((-1 if v is None else number(v, len(table)) for v in map(attrgetter(field), claims)),
+                       np.int64, len(claims))
 
 
 def _unit_counts(outcome: Classification, paragraphs: Paragraphs, n_types: int) -> np.ndarray:

@@ -153,8 +153,9 @@ def _group_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if found is not None:
             return found
     elif rows.dtype == np.float64 and not (np.isnan(rows).any() or np.signbit(rows).any()):
-        # equal floats here have equal bits; hashed as 32-bit halves, since small sums differ in their high bits only
-        found = _hash_groups(rows, np.ascontiguousarray(rows).view(np.uint32).astype(np.int64))
+        # equal floats here have equal bits; small sums differ in their high bits only, so those are folded in
+        bits = np.ascontiguousarray(rows).view(np.uint64)
+        found = _hash_groups(rows, (bits ^ (bits >> np.uint64(31))).view(np.int64))
         if found is not None:
             groups, sizes = found
             order = np.lexsort(groups.T[::-1]) if groups.shape[1] else np.arange(len(groups))
