@@ -43,6 +43,7 @@ _BREAK = re.compile(r"[\r\n]")
 _SPLIT_AT_MOST = 1 << 20  # characters of a text split into lines to find its paragraphs
 # Seed of the fixed random projection that hashes count rows into groups (not a user setting).
 _ROW_HASH_SEED = 20221
+_HASHED_ROWS = 1 << 16  # rows hashed at a time
 Metrics = Callable[[np.ndarray], dict[str, np.ndarray]]
 
 
@@ -149,13 +150,11 @@ def _group_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if rows.shape[0] == 0:
         return rows, np.zeros(0, np.int64)
     if rows.dtype.kind in "iu":
-        found = _hash_groups(rows, rows.astype(np.int64))  # the order of the hash, as runs have always had it
+        found = _hash_groups(rows, _as_int64)  # the order of the hash, as runs have always had it
         if found is not None:
             return found
     elif rows.dtype == np.float64 and not (np.isnan(rows).any() or np.signbit(rows).any()):
-        # equal floats here have equal bits; small sums differ in their high bits only, so those are folded in
-        bits = np.ascontiguousarray(rows).view(np.uint64)
-        found = _hash_groups(rows, (bits ^ (bits >> np.uint64(31))).view(np.int64))
+        found = _hash_groups(rows, _float_bits)
         if found is not None:
             groups, sizes = found
             order = np.lexsort(groups.T[::-1]) if groups.shape[1] else np.arange(len(groups))
@@ -164,16 +163,32 @@ def _group_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return groups, np.bincount(inverse.ravel(), minlength=len(groups))
 
 
-def _hash_groups(rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Rows grouped by a random projection of ``values`` (integers standing for them), in the order of
-    the hash; None on a collision."""
-    projection = np.random.default_rng(_ROW_HASH_SEED).integers(1, 2 ** 62, size=values.shape[1], dtype=np.int64)
-    with np.errstate(over="ignore"):
-        key = values @ projection if values.shape[1] else np.zeros(len(rows), np.int64)
+def _as_int64(rows: np.ndarray) -> np.ndarray:
+    return rows.astype(np.int64)
+
+
+def _float_bits(rows: np.ndarray) -> np.ndarray:
+    """Integers standing for float rows: equal floats here have equal bits; small sums differ in
+    their high bits only, so those are folded into the low ones."""
+    bits = np.ascontiguousarray(rows).view(np.uint64)
+    return (bits ^ (bits >> np.uint64(31))).view(np.int64)
+
+
+def _hash_groups(rows: np.ndarray, values_of: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Rows grouped by a random projection of ``values_of(rows)`` (integers standing for them, one for
+    one), in the order of the hash; None on a collision. Worked out ``_HASHED_ROWS`` rows at a time."""
+    projection = np.random.default_rng(_ROW_HASH_SEED).integers(1, 2 ** 62, size=rows.shape[1], dtype=np.int64)
+    key = np.zeros(len(rows), np.int64)
+    if rows.shape[1]:
+        with np.errstate(over="ignore"):
+            for lo in range(0, len(rows), _HASHED_ROWS):
+                key[lo:lo + _HASHED_ROWS] = values_of(rows[lo:lo + _HASHED_ROWS]) @ projection
     keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    if np.array_equal(values[first][inverse], values):
-        return rows[first], np.bincount(inverse, minlength=len(keys))
-    return None
+    groups = values_of(rows[first])
+    for lo in range(0, len(rows), _HASHED_ROWS):
+        if not np.array_equal(groups[inverse[lo:lo + _HASHED_ROWS]], values_of(rows[lo:lo + _HASHED_ROWS])):
+            return None
+    return rows[first], np.bincount(inverse, minlength=len(keys))
 
 
 def resampled_totals(counts: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
