@@ -98,10 +98,11 @@ _STRAIGHT = str.maketrans({
     **dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb", '"'),
     **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
 })
-_CHUNKS = re.compile(r"\s+|\S+")
-_NOT_ALNUM = re.compile(r"[\W_]+")
-_NOT_ALNUM_OR_SPACE = re.compile(r"[^\w ]+|_+")
-_ALNUM = re.compile(r"[^\W_]")
+# Patterns, compiled when first used (by re's own cache): placing free text is not every command's job.
+_CHUNKS = r"\s+|\S+"
+_NOT_ALNUM = r"[\W_]+"
+_NOT_ALNUM_OR_SPACE = r"[^\w ]+|_+"
+_ALNUM = r"[^\W_]"
 _CLOSERS = "\"')]}"
 _SENTENCE_END = frozenset(".!?\u2026")
 _CLAUSE_END = frozenset(",;:-")
@@ -139,7 +140,7 @@ def _normalise_lists(text: str) -> tuple[list[str], list[int], list[int]]:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for chunk in _CHUNKS.finditer(text):
+    for chunk in re.finditer(_CHUNKS, text):
         a, b = chunk.span()
         piece = chunk.group()
         if piece.isspace():
@@ -251,7 +252,7 @@ def _fold_chunk(chunk: str) -> str:
 
 def _words(folded: str) -> list[str]:
     """Tokens of normalised text: each space-separated piece without its non-alphanumerics."""
-    return [t for t in _NOT_ALNUM_OR_SPACE.sub("", folded).split(" ") if t and t not in ARTICLES]
+    return [t for t in re.sub(_NOT_ALNUM_OR_SPACE, "", folded).split(" ") if t and t not in ARTICLES]
 
 
 def token_f1(a: Sequence[str] | Counter, b: Sequence[str] | Counter) -> float:
@@ -287,11 +288,11 @@ def tokenise(text: str) -> Tokens:
         position = last + 1
         if not piece:
             continue
-        word = _NOT_ALNUM.sub("", piece)
+        word = re.sub(_NOT_ALNUM, "", piece)
         tail = piece.rstrip(_CLOSERS)[-1:]
         if word and word not in ARTICLES:
-            head = _ALNUM.search(piece).start()
-            back = _ALNUM.search(piece[::-1]).start()
+            head = re.search(_ALNUM, piece).start()
+            back = re.search(_ALNUM, piece[::-1]).start()
             if words and word in CONJUNCTIONS:
                 clause_end[-1] = True
             words.append(word)
@@ -361,8 +362,8 @@ def windows(tokens: Tokens, max_tokens: int = MAX_WINDOW_TOKENS) -> list[tuple[i
 BLOCK = 1 << 16
 # Offsets are mapped back from checkpoints about this many characters apart.
 CHECKPOINT = 1 << 7
-_CUT = re.compile(r"\s[0-9A-Za-z]")
-_DOUBLE_SPACE = re.compile(r"\s\s")
+_CUT = r"\s[0-9A-Za-z]"
+_DOUBLE_SPACE = r"\s\s"
 # Word numbers: the empty word and the articles are not tokens; the conjunctions come next.
 _FIRST_WORDS: tuple[str, ...] = ("", *sorted(ARTICLES), *sorted(CONJUNCTIONS))
 _NOT_TOKEN = 1 + len(ARTICLES)
@@ -470,7 +471,7 @@ def _blocks(text: str, size: int) -> list[int]:
     """Where the blocks of ``text`` start: 0, then about every ``size`` characters a cut point."""
     starts, at = [0], size
     while at < len(text):
-        cut = _CUT.search(text, at)
+        cut = re.compile(_CUT).search(text, at)
         if cut is None:
             break
         starts.append(cut.start() + 1)
@@ -496,7 +497,7 @@ class _Grown:
         return self.data
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Folded:
     """A document's normalised text, a block at a time; offsets are mapped back on demand, from checkpoints."""
 
@@ -523,7 +524,7 @@ class Folded:
         hi = int(self.checkpoint[b + 1]) if b + 1 < len(self.checkpoint) else len(self.source)
         k = i - int(self.checkpoint_at[b])
         piece = self.source[lo:hi]
-        if piece.isascii() and not piece[:1].isspace() and _DOUBLE_SPACE.search(piece) is None:  # one for one
+        if piece.isascii() and not piece[:1].isspace() and re.search(_DOUBLE_SPACE, piece) is None:  # one for one
             return lo + k + side
         return lo + _normalise_lists(piece)[1 + side][k]
 
@@ -565,7 +566,7 @@ class Folded:
         return -1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TokenArrays:
     """``tokenise``'s tokens on arrays: word numbers (``vocabulary`` gives each word's), offsets, boundaries."""
 

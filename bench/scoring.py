@@ -45,7 +45,8 @@ import numpy as np
 from .claimants import ClaimantTable
 from .formulas import mean_defined, prf, ratio, value
 from .matching import (
-    HEADLINE, MATCHED, SCHEMES, Classification, DocumentResults, Spans, classify_documents, get_scheme, with_text,
+    HEADLINE, MATCHED, SCHEMES, Classification, DocumentResults, Overlaps, Spans, classify_documents, get_scheme,
+    with_text,
 )
 from .records import CLAIM_TYPES, Claim, Document
 from .significance import Paragraphs, Units
@@ -201,6 +202,14 @@ class Prepared:
     names: ClaimantTable
     _with_text: tuple[Spans, Spans] | None = None
     _attribution: dict[float, np.ndarray] | None = None
+    _overlaps: Overlaps | None = None
+
+    @property
+    def overlaps(self) -> Overlaps:
+        """The overlapping pairs of the span columns, shared by every span scheme."""
+        if self._overlaps is None:
+            self._overlaps = Overlaps(self.gold, self.predictions)
+        return self._overlaps
 
     def spans(self, *, text: bool = False) -> tuple[Spans, Spans]:
         """(gold, predictions) as columns; with ``text``, each claim's missing text is its span."""
@@ -215,7 +224,8 @@ class Prepared:
         self._attribution = self._attribution or {}
         if threshold not in self._attribution:
             if lenient_pairs is None:
-                lenient_pairs = classify_documents(self.gold, self.predictions, SCHEMES[HEADLINE], threshold, stages=1)
+                lenient_pairs = classify_documents(self.gold, self.predictions, SCHEMES[HEADLINE], threshold, stages=1,
+                                                   overlaps=self.overlaps)
             self._attribution[threshold] = _attribution_counts(lenient_pairs, self.paragraphs, self.names)
         return self._attribution[threshold]
 
@@ -274,7 +284,8 @@ def score_prepared(prepared: Prepared, *, scheme: str = HEADLINE, threshold: flo
     lenient = SCHEMES[HEADLINE]
     types, paragraphs = prepared.types, prepared.paragraphs
     gold_spans, pred_spans = prepared.spans(text=rule.uses_text)
-    outcome = classify_documents(gold_spans, pred_spans, rule, match_threshold)
+    outcome = classify_documents(gold_spans, pred_spans, rule, match_threshold,
+                                 overlaps=prepared.overlaps if not rule.uses_text else None)
     counts = _unit_counts(outcome, paragraphs, len(types)).reshape(len(paragraphs), -1)
     attribution_threshold = lenient.resolve_threshold(threshold)
     attribution = prepared.attribution(attribution_threshold, outcome if rule is lenient else None)
