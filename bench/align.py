@@ -79,6 +79,8 @@ DENSE_LIMIT = 256
 # Occurrences of a word looked up at a time, and windows-by-word kept, while finding the windows holding a word.
 _OCCURRENCES_AT_ONCE = 1 << 12
 _CACHED_WINDOWS = 1 << 20
+# Claims placed by scanning the tokens for their words before the tokens are sorted by word once.
+_SCANS = 8
 
 EXACT = "exact"
 NORMALISED = "normalised"
@@ -393,8 +395,13 @@ def _by_char(codes: np.ndarray, ascii_table: np.ndarray, of_char) -> np.ndarray:
 def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(values, return_counts=True)``, by one sort."""
     ordered = np.sort(values)
-    first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, np.int64)
-    return ordered[first], np.diff(np.r_[first, len(ordered)])
+    if not len(ordered):
+        return ordered, np.zeros(0, np.int64)
+    changes = np.empty(len(ordered), bool)
+    changes[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=changes[1:])
+    first = np.flatnonzero(changes)
+    return ordered[first], np.diff(first, append=len(ordered))
 
 
 def _char_class(codes: np.ndarray) -> np.ndarray:
@@ -766,6 +773,8 @@ class DocumentIndex:
         self._tokens: TokenArrays | None = None
         self._windows: tuple[np.ndarray, np.ndarray] | None = None
         self._holding: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._lookups = 0
+        self._occurrences: tuple[np.ndarray, np.ndarray] | None = None
         self._cached = 0
 
     # -- what is built on demand
@@ -821,18 +830,26 @@ class DocumentIndex:
     def _find_holding(self, words: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
         """The windows holding each of ``words`` and how often, from one pass over the tokens."""
         ids = self._tokens.ids
-        wanted = np.zeros(len(self._tokens.vocabulary), bool)
-        wanted[words] = True
-        at = np.flatnonzero(wanted[ids])  # every occurrence of the words, in text order
-        slot = np.zeros(len(wanted), np.int64)
-        slot[words] = np.arange(len(words))
-        which = slot[ids[at]]
+        self._lookups += 1
+        if self._occurrences is None and self._lookups > _SCANS:  # many claims: sort the tokens by word once
+            order = np.argsort(ids, kind="stable").astype(ids.dtype)
+            self._occurrences = order, np.r_[0, np.cumsum(np.bincount(ids, minlength=len(self._tokens.vocabulary)))]
+        if self._occurrences is not None:
+            order, bounds = self._occurrences
+            occurrences = [order[bounds[w]:bounds[w + 1]].astype(np.int64) for w in words]
+        else:  # a few claims: one pass over the tokens finds every occurrence of the words
+            wanted = np.zeros(len(self._tokens.vocabulary), bool)
+            wanted[words] = True
+            at = np.flatnonzero(wanted[ids])
+            slot = np.zeros(len(wanted), np.int64)
+            slot[words] = np.arange(len(words))
+            which = slot[ids[at]]
+            occurrences = [at[which == k] for k in range(len(words))]
         lo, hi = self._windows
         reach = int((hi - lo).max()) if len(lo) else 0
         result = []
-        for k in range(len(words)):
+        for mine in occurrences:
             found = []
-            mine = at[which == k]
             for chunk in range(0, len(mine), _OCCURRENCES_AT_ONCE):  # a window holds a token if lo <= p < hi
                 p = mine[chunk:chunk + _OCCURRENCES_AT_ONCE]
                 start = np.searchsorted(lo, p - reach + 1, "left")
@@ -877,6 +894,8 @@ class DocumentIndex:
         need = _overlap_needed(threshold, n)
         best = _Best()
         seen: set[int] = set()
+        shared = self._shared(present, postings, need, [(h, t, wanted[number]) for (number, _), (h, t)
+                                                         in zip(found.values(), holdings)])
         rank = 0
         while rank < len(present) - need + 1:  # a window sharing `need` entries holds one of these
             size, key = present[rank]
@@ -887,7 +906,7 @@ class DocumentIndex:
                 if w in seen:
                     continue
                 seen.add(w)
-                if self._shared(w, wanted) >= need:
+                if shared[w] >= need:
                     self._score(w, wanted, n, best)
                     need = max(need, _overlap_needed(best.alignment.score, n))
             rank += 1
@@ -913,12 +932,22 @@ class DocumentIndex:
         start = int(lo[w])
         return start, self._tokens.ids[start:int(hi[w])].tolist()
 
-    def _shared(self, w: int, wanted: Counter) -> int:
-        """How many (token, k-th occurrence) entries window ``w`` shares with the prediction."""
-        inside = [word for word in self._window_words(w)[1] if word in wanted]
-        if len(inside) <= 1:
-            return len(inside)
-        return sum(min(count, wanted[word]) for word, count in Counter(inside).items())
+    @staticmethod
+    def _shared(present, postings, need: int, holdings) -> dict[int, int]:
+        """How many (token, k-th occurrence) entries each window of the short postings the search may
+        read shares with the prediction, from the windows holding each of its words."""
+        short = [postings[key] for size, key in present[:max(len(present) - need + 1, 0)] if size <= DENSE_POSTINGS]
+        if not short:
+            return {}
+        windows = _distinct(np.concatenate(short))[0]
+        shared = np.zeros(len(windows), np.int64)
+        for holding, times, count in holdings:
+            if not len(holding):
+                continue
+            at = np.minimum(np.searchsorted(holding, windows), len(holding) - 1)
+            hit = holding[at] == windows
+            shared += np.where(hit, np.minimum(times[at], count), 0)
+        return dict(zip(windows.tolist(), shared.tolist()))
 
     def _score(self, w: int, wanted: Counter, n: int, best: _Best) -> None:
         offset, words = self._window_words(w)
