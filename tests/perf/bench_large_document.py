@@ -24,7 +24,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from measure import ROOT, bench_command, best_of, run_once
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # measure.py, beside this script
+from measure import ROOT, bench_command, best_of, run_once  # noqa: E402
 
 REWORDED = "Russian troops continued the assault on the steel plant after evacuations of civilians"
 

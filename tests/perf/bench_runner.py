@@ -21,10 +21,12 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
-from measure import ROOT, bench_command, best_of
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # measure.py, beside this script
+from measure import ROOT, bench_command, best_of  # noqa: E402
 
 
 def write_corpus(folder: Path, n_docs: int) -> int:

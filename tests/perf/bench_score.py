@@ -36,8 +36,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from measure import bench_command, best_of
-
 TYPES = ("quantity", "prediction", "position", "event")
 ATTRIBUTIONS = ("direct", "indirect", "author")
 CLAIMANTS = {"Vladimir Putin": ["Putin", "President Putin"], "Volodymyr Zelensky": ["Zelensky", "Zelenskyy"],
@@ -133,6 +131,9 @@ def folder_size(path: Path) -> int:
 
 
 def measure_size(n_docs: int, claims: int, repeat: int, seed: int) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # measure.py, beside this script
+    from measure import bench_command, best_of
+
     with tempfile.TemporaryDirectory(prefix="claimbench-perf-") as tmp:
         folder = Path(tmp)
         began = time.perf_counter()

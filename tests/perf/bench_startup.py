@@ -28,7 +28,8 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from measure import bench_command, best_of, run_once
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # measure.py, beside this script
+from measure import bench_command, best_of, run_once  # noqa: E402
 
 IMPORTS = ("import bench.cli, bench.pipeline, bench.tasks.claims, baselines.rules, tabulate")
 
