@@ -36,7 +36,9 @@ and for every bootstrap resample.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from itertools import count
 from operator import attrgetter
 from dataclasses import dataclass
 
@@ -310,20 +312,19 @@ def _attribution_counts(pairs: Classification, paragraphs: Paragraphs, names: Cl
     column = {name: k for k, name in enumerate(ATTRIBUTION_COLUMNS)}
     units = paragraphs.unit_of(gold.doc[g], gold.start[g]) if len(g) else np.zeros(0, np.int64)
     # every claimant, form and type as a number (None: -1), one table for both sides
-    table: dict[str, int] = {}
-    claimant = (_numbers(gold.claims, "claimant", table), _numbers(preds.claims, "claimant", table))
-    forms, types = {}, {}
+    claimants, forms, types = _numbering(), _numbering(), _numbering()
+    claimant = (_numbers(gold.claims, "claimant", claimants), _numbers(preds.claims, "claimant", claimants))
     form = (_numbers(gold.claims, "attribution", forms), _numbers(preds.claims, "attribution", forms))
     kind = (_numbers(gold.claims, "type", types), _numbers(preds.claims, "type", types))
+    names_of = [name for name in claimants if name is not None]  # in the order numbered
     gold_name, pred_name = claimant[0][g], claimant[1][p]
     given = pred_name >= 0
     # each distinct (gold claimant, predicted claimant) pair is judged once
-    code = (gold_name + 1) * (len(table) + 1) + pred_name
+    code = (gold_name + 1) * (len(names_of) + 1) + pred_name
     distinct, inverse = np.unique(code[given], return_inverse=True)
-    names_of = list(table)
     same_pairs, f1_pairs = np.zeros(len(distinct), bool), np.zeros(len(distinct), np.float64)
     for k, c in enumerate(distinct.tolist()):
-        a, b = c // (len(table) + 1) - 1, c % (len(table) + 1)
+        a, b = c // (len(names_of) + 1) - 1, c % (len(names_of) + 1)
         pair = (None if a < 0 else names_of[a], names_of[b])
         same_pairs[k] = names.same(*pair)
         f1_pairs[k] = 1.0 if same_pairs[k] else name_f1(*pair)
@@ -342,11 +343,16 @@ def _attribution_counts(pairs: Classification, paragraphs: Paragraphs, names: Cl
     return counts
 
 
-def _numbers(claims: Sequence[Claim], field: str, table: dict) -> np.ndarray:
-    """``field`` of every claim as a number from ``table`` (which grows), -1 for None."""
-    number = table.setdefault
-    return np.fromiter((-1 if v is None else number(v, len(table)) for v in map(attrgetter(field), claims)),
-                       np.int64, len(claims))
+def _numbering() -> defaultdict:
+    """Numbers 0, 1, ... for values in the order first met; None is -1."""
+    table = defaultdict(count().__next__)
+    table[None] = -1
+    return table
+
+
+def _numbers(claims: Sequence[Claim], field: str, table: defaultdict) -> np.ndarray:
+    """``field`` of every claim as its number in ``table`` (which grows)."""
+    return np.fromiter(map(table.__getitem__, map(attrgetter(field), claims)), np.int64, len(claims))
 
 
 def _unit_counts(outcome: Classification, paragraphs: Paragraphs, n_types: int) -> np.ndarray:
