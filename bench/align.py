@@ -575,18 +575,29 @@ class Folded:
 
 @dataclass(slots=True)
 class TokenArrays:
-    """``tokenise``'s tokens on arrays: word numbers (``vocabulary`` gives each word's), offsets, boundaries."""
+    """``tokenise``'s tokens on arrays: word numbers (``vocabulary`` gives each word's), offsets, boundaries.
+
+    A token ends ``width`` characters after its start; a token of ``LONG`` characters or more
+    has its end in ``long_end`` instead (rare: the width fits a byte otherwise)."""
 
     ids: np.ndarray
     start: np.ndarray
-    end: np.ndarray
+    width: np.ndarray
+    long_end: dict[int, int]
     sentence_end: np.ndarray
     clause_end: np.ndarray
     vocabulary: dict[str, int]
 
+    LONG = 255
+
+    def end(self, k: int) -> int:
+        width = int(self.width[k])
+        return self.long_end[k] if width == self.LONG else int(self.start[k]) + width
+
     def tokens(self) -> Tokens:
         words = list(self.vocabulary)
-        return Tokens([words[k] for k in self.ids.tolist()], self.start.tolist(), self.end.tolist(),
+        return Tokens([words[k] for k in self.ids.tolist()], self.start.tolist(),
+                      [self.end(k) for k in range(len(self.ids))],
                       self.sentence_end.tolist(), self.clause_end.tolist())
 
 
@@ -597,7 +608,7 @@ def fold_and_tokenise(text: str, block: int = BLOCK, checkpoint: int = CHECKPOIN
         vocabulary[word]
     number = vocabulary.__getitem__
     offset_type = np.int32 if len(text) < 2**31 - 1 else np.int64
-    ids, starts, ends = _Grown(np.int32), _Grown(offset_type), _Grown(offset_type)
+    ids, starts, widths, long_end = _Grown(np.int32), _Grown(offset_type), _Grown(np.uint8), {}
     sentence_end, clause_end = _Grown(bool), _Grown(bool)
     block_start = _blocks(text, block)
     checkpoints, checkpoint_at, parts, part_at, at = _Grown(np.int64), _Grown(np.int64), [], [], 0
@@ -621,17 +632,17 @@ def fold_and_tokenise(text: str, block: int = BLOCK, checkpoint: int = CHECKPOIN
         part_at.append(at)
         at += len(out)
         parts.append(_text(out))
-        _tokenise_block(codes, out, start, end, number, lo, ids, starts, ends, sentence_end, clause_end)
+        _tokenise_block(codes, out, start, end, number, lo, ids, starts, (widths, long_end), sentence_end, clause_end)
     if sentence_end.size:
         sentence_end.data[sentence_end.size - 1] = True
     sentence, clause = sentence_end.array(), clause_end.array()
     clause |= sentence
     folded = Folded(tuple(parts), np.array(part_at, np.int64), text, checkpoints.array(), checkpoint_at.array())
-    return folded, TokenArrays(ids.array(), starts.array(), ends.array(), sentence, clause, dict(vocabulary))
+    return folded, TokenArrays(ids.array(), starts.array(), widths.array(), long_end, sentence, clause, dict(vocabulary))
 
 
 def _tokenise_block(source: np.ndarray, out, start, end, number, offset: int,
-                    ids, starts, ends, sentence_end, clause_end) -> None:
+                    ids, starts, ends: tuple[_Grown, dict[int, int]], sentence_end, clause_end) -> None:
     """Append the tokens of one block (``tokenise``'s loop, on arrays) and mark the boundaries they make."""
     space = out == 32
     piece = np.flatnonzero(~space & np.r_[True, space[:-1]])
@@ -689,7 +700,11 @@ def _tokenise_block(source: np.ndarray, out, start, end, number, offset: int,
         clause_end.data[before - 1] |= clause[0]
     ids.extend(word[token])
     starts.extend(start[head[token]] + offset)
-    ends.extend(end[back[token]] + offset)
+    widths, long_end = ends
+    width = end[back[token]] - start[head[token]]
+    for k in np.flatnonzero(width >= TokenArrays.LONG).tolist():
+        long_end[before + k] = int(end[back[token]][k]) + offset
+    widths.extend(np.minimum(width, TokenArrays.LONG))
     sentence_end.extend(sentence[1:])
     clause_end.extend(clause[1:])
 
@@ -886,7 +901,7 @@ class DocumentIndex:
         for (word, (number, count)), (holding, times) in zip(found.items(), holdings):
             wanted[number] = count
             for k in range(1, count + 1):
-                posting = holding[times >= k]
+                posting = holding if k == 1 else holding[times >= k]  # every window holds the word once
                 if len(posting):
                     postings[word, k] = posting
         # the prediction's (token, k-th occurrence) entries found in the document, rarest first
@@ -953,7 +968,7 @@ class DocumentIndex:
         offset, words = self._window_words(w)
         f1, first, last = _trim(words, 0, len(words), wanted, n)
         tokens = self._tokens
-        start, end = int(tokens.start[offset + first]), int(tokens.end[offset + last])
+        start, end = int(tokens.start[offset + first]), tokens.end(offset + last)
         key = (-f1, start, end)
         if best.key is None or key < best.key:
             best.key, best.alignment = key, Alignment(FUZZY, f1, start, end)

@@ -357,3 +357,10 @@ def test_index_of_a_long_document_places_claims_as_one_of_its_copy():
     for claim in ("Russian troops continued the assault on the steel plant after evacuations of civilians",
                   "the soldiers surrendered", "THE HUMANITARIAN CORRIDOR", "no such words anywhere zzz"):
         assert index.align(claim) == small.align(claim)
+
+
+def test_a_token_too_long_for_a_byte_keeps_its_end():
+    text = "A " + "x" * 300 + ". And \u201c" + "\u00e9" * 260 + "\u201d, then more."
+    arrays = fold_and_tokenise(text, 4, 2)[1]
+    assert arrays.long_end and arrays.tokens() == tokenise(text)
+    assert DocumentIndex(text).align("then more x") == align("then more x", text)
