@@ -30,10 +30,10 @@ Alignment, in order
 
 Cost. A document is indexed when a claim first needs it, on arrays and a block of
 characters at a time (``fold_and_tokenise``, ``window_arrays``), in time linear in its
-length and in memory a small multiple of it: the normalised text for exact matches (offsets
-are mapped back from checkpoints a few hundred characters apart, worked out again when a
-match needs them), then, for a fuzzy match, the tokens (as word numbers with offsets and
-boundaries) and the windows (as two arrays of token ranges). These give what
+length and in memory a small multiple of it: the normalised text (offsets are mapped back
+from checkpoints a hundred-odd characters apart, worked out again when a match needs them)
+and the tokens (word numbers with offsets and boundaries) in one pass, then, for a fuzzy
+match, the windows (two arrays of token ranges). These give what
 ``normalise``, ``tokenise`` and ``windows`` give, exactly (tested). Windows are indexed by
 token: the entries of the inverted index are (token, k-th occurrence), so that the entries a
 window shares with a prediction count their common tokens with repeats; the windows holding
@@ -388,7 +388,8 @@ def _by_char(codes: np.ndarray, ascii_table: np.ndarray, of_char) -> np.ndarray:
     high = np.flatnonzero(codes > 127)
     if len(high):
         distinct = _distinct(codes[high])[0]
-        out[high] = np.array([of_char(chr(c)) for c in distinct.tolist()], out.dtype)[np.searchsorted(distinct, codes[high])]
+        values = np.array([of_char(chr(c)) for c in distinct.tolist()], out.dtype)
+        out[high] = values[np.searchsorted(distinct, codes[high])]
     return out
 
 
@@ -602,7 +603,8 @@ class TokenArrays:
 
 
 def fold_and_tokenise(text: str, block: int = BLOCK, checkpoint: int = CHECKPOINT) -> tuple[Folded, TokenArrays]:
-    """``normalise(text).text`` (with its map back, as ``Folded``) and ``tokenise(text)``, on arrays, a block at a time."""
+    """``normalise(text).text`` (with its map back, as ``Folded``) and ``tokenise(text)``, on arrays,
+    a block at a time."""
     vocabulary: defaultdict[str, int] = defaultdict(count().__next__)
     for word in _FIRST_WORDS:
         vocabulary[word]
@@ -638,7 +640,8 @@ def fold_and_tokenise(text: str, block: int = BLOCK, checkpoint: int = CHECKPOIN
     sentence, clause = sentence_end.array(), clause_end.array()
     clause |= sentence
     folded = Folded(tuple(parts), np.array(part_at, np.int64), text, checkpoints.array(), checkpoint_at.array())
-    return folded, TokenArrays(ids.array(), starts.array(), widths.array(), long_end, sentence, clause, dict(vocabulary))
+    return folded, TokenArrays(ids.array(), starts.array(), widths.array(), long_end, sentence, clause,
+                               dict(vocabulary))
 
 
 def _tokenise_block(source: np.ndarray, out, start, end, number, offset: int,
@@ -773,10 +776,10 @@ _NOWHERE = Alignment(UNALIGNED, 0.0)
 class DocumentIndex:
     """One document prepared for aligning any number of claims to it.
 
-    Work is done when a claim first needs it: the normalised text (for exact matches), then
-    the tokens and windows (for a fuzzy one), then, word by word, the windows holding each of
-    the claim's words. Everything is kept on arrays, so the index is a small multiple of the
-    document's size.
+    Work is done when a claim first needs it: the normalised text and the tokens, in one pass
+    (for any claim), then the windows (for a fuzzy match), then, word by word, the windows
+    holding each of the claim's words. Everything is kept on arrays, so the index is a small
+    multiple of the document's size.
     """
 
     def __init__(self, text: str, *, max_window_tokens: int = MAX_WINDOW_TOKENS,

@@ -174,7 +174,8 @@ def _float_bits(rows: np.ndarray) -> np.ndarray:
     return (bits ^ (bits >> np.uint64(31))).view(np.int64)
 
 
-def _hash_groups(rows: np.ndarray, values_of: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+def _hash_groups(rows: np.ndarray,
+                 values_of: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
     """Rows grouped by a random projection of ``values_of(rows)`` (integers standing for them, one for
     one), in the order of the hash; None on a collision. Worked out ``_HASHED_ROWS`` rows at a time."""
     projection = np.random.default_rng(_ROW_HASH_SEED).integers(1, 2 ** 62, size=rows.shape[1], dtype=np.int64)
