@@ -317,6 +317,26 @@ def overlapping_pairs(gold: Spans, preds: Spans) -> tuple[np.ndarray, np.ndarray
     return np.concatenate([g_a, g_b]), np.concatenate([p_a, p_b])
 
 
+@dataclass(slots=True)
+class Overlaps:
+    """The overlapping pairs of one pair of columns, and their character IoU, found once for every span scheme."""
+
+    gold: Spans
+    preds: Spans
+    _pairs: tuple[np.ndarray, np.ndarray] | None = None
+    _iou: np.ndarray | None = None
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._pairs is None:
+            self._pairs = overlapping_pairs(self.gold, self.preds)
+        return self._pairs
+
+    def iou(self) -> np.ndarray:
+        if self._iou is None:
+            self._iou = char_iou_batch(self.gold, self.preds, *self.pairs())
+        return self._iou
+
+
 def _expand(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(owner, position) for every position in the ranges [lo[i], hi[i])."""
     sizes = np.maximum(hi - lo, 0)
@@ -456,17 +476,21 @@ class Classification:
 
 
 def classify_documents(gold: Spans, preds: Spans, scheme: str | Scheme, threshold: float | None = None,
-                       *, stages: int = len(STAGES)) -> Classification:
+                       *, stages: int = len(STAGES), overlaps: Overlaps | None = None) -> Classification:
     """Outcomes for every claim of every document (``gold`` and ``preds`` list the same documents).
 
     ``stages=1`` stops after the scheme's own matches (used for attribution pairs); the
-    claims left over are then reported as missed and spurious.
+    claims left over are then reported as missed and spurious. ``overlaps`` shares the
+    overlapping pairs (and their character IoU) of these same columns between schemes.
     """
     scheme = get_scheme(scheme)
     threshold = scheme.resolve_threshold(threshold)
     state: dict = {}
     if scheme.pairs is not None:  # stages 1-2 need only the pairs reaching the threshold
         g, p, sim = scheme.pairs(gold, preds, threshold, None, None, state)
+    elif overlaps is not None:
+        g, p = overlaps.pairs()
+        sim = overlaps.iou() if scheme.batch is char_iou_batch else scheme.similarities(gold, preds, g, p)
     else:
         g, p = overlapping_pairs(gold, preds)
         sim = scheme.similarities(gold, preds, g, p)

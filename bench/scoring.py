@@ -36,7 +36,10 @@ and for every bootstrap resample.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from itertools import count
+from operator import attrgetter
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +47,8 @@ import numpy as np
 from .claimants import ClaimantTable
 from .formulas import mean_defined, prf, ratio, value
 from .matching import (
-    HEADLINE, MATCHED, SCHEMES, Classification, DocumentResults, Spans, classify_documents, get_scheme, with_text,
+    HEADLINE, MATCHED, SCHEMES, Classification, DocumentResults, Overlaps, Spans, classify_documents, get_scheme,
+    with_text,
 )
 from .records import CLAIM_TYPES, Claim, Document
 from .significance import Paragraphs, Units
@@ -200,6 +204,14 @@ class Prepared:
     names: ClaimantTable
     _with_text: tuple[Spans, Spans] | None = None
     _attribution: dict[float, np.ndarray] | None = None
+    _overlaps: Overlaps | None = None
+
+    @property
+    def overlaps(self) -> Overlaps:
+        """The overlapping pairs of the span columns, shared by every span scheme."""
+        if self._overlaps is None:
+            self._overlaps = Overlaps(self.gold, self.predictions)
+        return self._overlaps
 
     def spans(self, *, text: bool = False) -> tuple[Spans, Spans]:
         """(gold, predictions) as columns; with ``text``, each claim's missing text is its span."""
@@ -214,7 +226,8 @@ class Prepared:
         self._attribution = self._attribution or {}
         if threshold not in self._attribution:
             if lenient_pairs is None:
-                lenient_pairs = classify_documents(self.gold, self.predictions, SCHEMES[HEADLINE], threshold, stages=1)
+                lenient_pairs = classify_documents(self.gold, self.predictions, SCHEMES[HEADLINE], threshold, stages=1,
+                                                   overlaps=self.overlaps)
             self._attribution[threshold] = _attribution_counts(lenient_pairs, self.paragraphs, self.names)
         return self._attribution[threshold]
 
@@ -273,7 +286,8 @@ def score_prepared(prepared: Prepared, *, scheme: str = HEADLINE, threshold: flo
     lenient = SCHEMES[HEADLINE]
     types, paragraphs = prepared.types, prepared.paragraphs
     gold_spans, pred_spans = prepared.spans(text=rule.uses_text)
-    outcome = classify_documents(gold_spans, pred_spans, rule, match_threshold)
+    outcome = classify_documents(gold_spans, pred_spans, rule, match_threshold,
+                                 overlaps=prepared.overlaps if not rule.uses_text else None)
     counts = _unit_counts(outcome, paragraphs, len(types)).reshape(len(paragraphs), -1)
     attribution_threshold = lenient.resolve_threshold(threshold)
     attribution = prepared.attribution(attribution_threshold, outcome if rule is lenient else None)
@@ -285,7 +299,10 @@ def score_prepared(prepared: Prepared, *, scheme: str = HEADLINE, threshold: flo
 
 def _attribution_counts(pairs: Classification, paragraphs: Paragraphs, names: ClaimantTable) -> np.ndarray:
     """counts[unit, ATTRIBUTION_COLUMNS]: each pair filed under its gold claim's paragraph, each
-    prediction that names a claimant under its own."""
+    prediction that names a claimant under its own.
+
+    Each distinct (gold claimant, predicted claimant) pair is judged once; the sums are
+    taken per unit in pair order, as adding pair by pair would."""
     from .claimants import name_f1
 
     gold, preds = pairs.gold_spans, pairs.pred_spans
@@ -294,26 +311,48 @@ def _attribution_counts(pairs: Classification, paragraphs: Paragraphs, names: Cl
     counts = np.zeros((len(paragraphs), len(ATTRIBUTION_COLUMNS)), np.float64)
     column = {name: k for k, name in enumerate(ATTRIBUTION_COLUMNS)}
     units = paragraphs.unit_of(gold.doc[g], gold.start[g]) if len(g) else np.zeros(0, np.int64)
-    np.add.at(counts[:, column["matched"]], units, 1)
-    for unit, i, j in zip(units.tolist(), g.tolist(), p.tolist()):
-        gc, pc = gold.claims[i], preds.claims[j]
-        row = counts[unit]
-        if pc.claimant is not None:
-            row[column["claimant_given"]] += 1
-            same = names.same(gc.claimant, pc.claimant)
-            row[column["claimant_ok"]] += same
-            row[column["claimant_f1"]] += 1.0 if same else name_f1(gc.claimant, pc.claimant)
-            if same and gc.type == pc.type:
-                row[column["joint_tp"]] += 1
-        if pc.attribution is not None:
-            row[column["attribution_given"]] += 1
-            row[column["attribution_ok"]] += pc.attribution == gc.attribution
-    named = np.fromiter((c.claimant is not None for c in preds.claims), bool, len(preds))
+    # every claimant, form and type as a number (None: -1), one table for both sides
+    claimants, forms, types = _numbering(), _numbering(), _numbering()
+    claimant = (_numbers(gold.claims, "claimant", claimants), _numbers(preds.claims, "claimant", claimants))
+    form = (_numbers(gold.claims, "attribution", forms), _numbers(preds.claims, "attribution", forms))
+    kind = (_numbers(gold.claims, "type", types), _numbers(preds.claims, "type", types))
+    names_of = [name for name in claimants if name is not None]  # in the order numbered
+    gold_name, pred_name = claimant[0][g], claimant[1][p]
+    given = pred_name >= 0
+    # each distinct (gold claimant, predicted claimant) pair is judged once
+    code = (gold_name + 1) * (len(names_of) + 1) + pred_name
+    distinct, inverse = np.unique(code[given], return_inverse=True)
+    same_pairs, f1_pairs = np.zeros(len(distinct), bool), np.zeros(len(distinct), np.float64)
+    for k, c in enumerate(distinct.tolist()):
+        a, b = c // (len(names_of) + 1) - 1, c % (len(names_of) + 1)
+        pair = (None if a < 0 else names_of[a], names_of[b])
+        same_pairs[k] = names.same(*pair)
+        f1_pairs[k] = 1.0 if same_pairs[k] else name_f1(*pair)
+    same, f1 = np.zeros(len(g), bool), np.zeros(len(g), np.float64)
+    same[given], f1[given] = same_pairs[inverse.ravel()], f1_pairs[inverse.ravel()]
+    form_given = form[1][p] >= 0
+    for name, weights in (("matched", None), ("claimant_given", given), ("claimant_ok", same), ("claimant_f1", f1),
+                          ("joint_tp", same & (kind[0][g] == kind[1][p])), ("attribution_given", form_given),
+                          ("attribution_ok", form_given & (form[0][g] == form[1][p]))):
+        counts[:, column[name]] = np.bincount(units, weights, minlength=len(paragraphs))
+    named = claimant[1] >= 0
     if named.any():
         where = np.flatnonzero(named)
         np.add.at(counts[:, column["claimant_named"]],
                   paragraphs.unit_of(preds.doc[where], np.maximum(preds.start[where], 0)), 1)
     return counts
+
+
+def _numbering() -> defaultdict:
+    """Numbers 0, 1, ... for values in the order first met; None is -1."""
+    table = defaultdict(count().__next__)
+    table[None] = -1
+    return table
+
+
+def _numbers(claims: Sequence[Claim], field: str, table: defaultdict) -> np.ndarray:
+    """``field`` of every claim as its number in ``table`` (which grows)."""
+    return np.fromiter(map(table.__getitem__, map(attrgetter(field), claims)), np.int64, len(claims))
 
 
 def _unit_counts(outcome: Classification, paragraphs: Paragraphs, n_types: int) -> np.ndarray:

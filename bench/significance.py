@@ -39,8 +39,11 @@ import numpy as np
 from .exceptions import InputError
 
 _PARAGRAPH = re.compile(r"[^\r\n]+")
+_BREAK = re.compile(r"[\r\n]")
+_SPLIT_AT_MOST = 1 << 20  # characters of a text split into lines to find its paragraphs
 # Seed of the fixed random projection that hashes count rows into groups (not a user setting).
 _ROW_HASH_SEED = 20221
+_HASHED_ROWS = 1 << 16  # rows hashed at a time
 Metrics = Callable[[np.ndarray], dict[str, np.ndarray]]
 
 
@@ -64,6 +67,12 @@ class Paragraphs:
         line_lengths: list[int] = []
         lines_per_doc: list[int] = []
         for text in texts:
+            if len(text) > _SPLIT_AT_MOST:  # a long text is not copied line by line: its breaks are found in place
+                breaks = np.fromiter((m.start() for m in _BREAK.finditer(text)), np.int64)
+                lengths = np.diff(np.r_[-1, breaks, len(text)]) - 1
+                line_lengths.extend(lengths.tolist())
+                lines_per_doc.append(len(lengths))
+                continue
             lines = (text.replace("\r", "\n") if "\r" in text else text).split("\n")
             line_lengths.extend(map(len, lines))
             lines_per_doc.append(len(lines))
@@ -111,7 +120,7 @@ class Units:
         self.sizes = np.asarray(self.sizes, dtype=np.int64)
         self.columns = tuple(self.columns)
         counts = np.asarray(self.counts)
-        self.counts = counts.astype(np.int64) if counts.dtype.kind in "biu" else counts.astype(np.float64)
+        self.counts = counts.astype(np.int64 if counts.dtype.kind in "biu" else np.float64, copy=False)
         if len(self.groups) != len(self.sizes):
             raise ValueError(f"{len(self.groups)} unit groups but {len(self.sizes)} sizes")
         expected = (int(self.sizes.sum()), len(self.columns))
@@ -133,19 +142,54 @@ class Units:
 
 
 def _group_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct rows in a fixed order, how many units each stands for)."""
+    """(distinct rows in a fixed order, how many units each stands for).
+
+    Integer rows come in the order of their hash; float rows (sums) in increasing order
+    column by column, as ``np.unique(rows, axis=0)`` gives them, but found by hashing and
+    sorting only the distinct rows, which costs far less than sorting every row."""
     if rows.shape[0] == 0:
         return rows, np.zeros(0, np.int64)
     if rows.dtype.kind in "iu":
-        projection = np.random.default_rng(_ROW_HASH_SEED).integers(1, 2 ** 62, size=rows.shape[1], dtype=np.int64)
-        with np.errstate(over="ignore"):
-            key = rows.astype(np.int64) @ projection if rows.shape[1] else np.zeros(len(rows), np.int64)
-        keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        groups = rows[first]
-        if np.array_equal(groups[inverse], rows):
-            return groups, np.bincount(inverse, minlength=len(keys))
-    groups, inverse = np.unique(rows, axis=0, return_inverse=True)  # a hash collision, or float sums
+        found = _hash_groups(rows, _as_int64)  # the order of the hash, as runs have always had it
+        if found is not None:
+            return found
+    elif rows.dtype == np.float64 and not (np.isnan(rows).any() or np.signbit(rows).any()):
+        found = _hash_groups(rows, _float_bits)
+        if found is not None:
+            groups, sizes = found
+            order = np.lexsort(groups.T[::-1]) if groups.shape[1] else np.arange(len(groups))
+            return groups[order], sizes[order]
+    groups, inverse = np.unique(rows, axis=0, return_inverse=True)  # a hash collision
     return groups, np.bincount(inverse.ravel(), minlength=len(groups))
+
+
+def _as_int64(rows: np.ndarray) -> np.ndarray:
+    return rows.astype(np.int64)
+
+
+def _float_bits(rows: np.ndarray) -> np.ndarray:
+    """Integers standing for float rows: equal floats here have equal bits; small sums differ in
+    their high bits only, so those are folded into the low ones."""
+    bits = np.ascontiguousarray(rows).view(np.uint64)
+    return (bits ^ (bits >> np.uint64(31))).view(np.int64)
+
+
+def _hash_groups(rows: np.ndarray,
+                 values_of: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Rows grouped by a random projection of ``values_of(rows)`` (integers standing for them, one for
+    one), in the order of the hash; None on a collision. Worked out ``_HASHED_ROWS`` rows at a time."""
+    projection = np.random.default_rng(_ROW_HASH_SEED).integers(1, 2 ** 62, size=rows.shape[1], dtype=np.int64)
+    key = np.zeros(len(rows), np.int64)
+    if rows.shape[1]:
+        with np.errstate(over="ignore"):
+            for lo in range(0, len(rows), _HASHED_ROWS):
+                key[lo:lo + _HASHED_ROWS] = values_of(rows[lo:lo + _HASHED_ROWS]) @ projection
+    keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    groups = values_of(rows[first])
+    for lo in range(0, len(rows), _HASHED_ROWS):
+        if not np.array_equal(groups[inverse[lo:lo + _HASHED_ROWS]], values_of(rows[lo:lo + _HASHED_ROWS])):
+            return None
+    return rows[first], np.bincount(inverse, minlength=len(keys))
 
 
 def resampled_totals(counts: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:

@@ -8,20 +8,28 @@ from collections import Counter
 
 import pytest
 from conftest import GOLD, SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.align import (
+    BLOCK,
+    CHECKPOINT,
     EXACT,
     FUZZY,
+    MAX_WINDOW_TOKENS,
     NORMALISED,
     UNALIGNED,
     DocumentIndex,
+    _find_whole,
     _trim,
     align,
     fold,
+    fold_and_tokenise,
     normalise,
     squad_tokens,
     token_f1,
     tokenise,
+    window_arrays,
     windows,
 )
 from bench.records import CLAIM_TYPES, Claim, Document
@@ -305,3 +313,54 @@ def test_seed_gold_texts_align_exactly_onto_their_spans():
         for claim in claims:
             found = index.align(claim.text)
             assert (found.method, found.start, found.end) == (EXACT, claim.start, claim.end), claim.id
+
+
+# ---------------------------------------------------------------- the index's array paths
+
+# Characters that exercise every rule: whitespace of several kinds, sentence and clause
+# marks, closing quotes, articles and conjunctions, letters that fold to several characters
+# (ligatures, "ß", "…"), to none of their own (combining marks), or to a space ("¨").
+_TRICKY = (" \t\n\r\x0b\u00a0\u2003\u3000.,;:-!?\u2026\"')]}_\u201c\u201d\u2019\u2013\u2014\ufb01\u00df\u0301\u00a8"
+           "\u00b4\u0130\u2474\u0663\u00bdaAeE\u00c9\u00e9zZ019")
+_WORDS = ("the", "a", "and", "that", "said", "Kyiv", "1,730", "U.S.", "\u201cwon\u2019t\u201d", "\u2014")
+_texts = st.lists(st.one_of(st.sampled_from(_WORDS), st.text(_TRICKY, max_size=4), st.characters()),
+                  max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_texts, block=st.sampled_from([1, 2, 7, 64, BLOCK]), checkpoint=st.sampled_from([1, 3, 16, CHECKPOINT]),
+       max_tokens=st.sampled_from([1, 3, MAX_WINDOW_TOKENS]))
+def test_array_paths_agree_with_the_reference_definitions(text, block, checkpoint, max_tokens):
+    """The index folds, tokenises and cuts windows block by block on arrays; the result is
+    ``normalise``, ``tokenise`` and ``windows`` exactly, offsets mapped back included."""
+    folded, arrays = fold_and_tokenise(text, block, checkpoint)
+    reference = normalise(text)
+    assert folded.text == reference.text
+    assert [folded.span(i, i + 1) for i in range(len(reference.text))] == [
+        reference.span(i, i + 1) for i in range(len(reference.text))]
+    tokens = tokenise(text)
+    assert arrays.tokens() == tokens
+    lo, hi = window_arrays(arrays.sentence_end, arrays.clause_end, max_tokens)
+    assert list(zip(lo.tolist(), hi.tolist())) == windows(tokens, max_tokens)
+    for i in range(0, len(reference.text), 3):  # whole-word search across the blocks
+        needle = reference.text[i:i + 1 + i % 9].strip()
+        if needle:
+            assert folded.find_whole(needle) == _find_whole(reference.text, needle)
+
+
+def test_index_of_a_long_document_places_claims_as_one_of_its_copy():
+    """Folded and tokenised in many blocks, a document made of copies places a claim on the first copy."""
+    text = "\n\n".join(doc.text for _, doc in sorted(load_documents(SEEDS).items()))
+    index = DocumentIndex(text * 40)
+    small = DocumentIndex(text)
+    assert len(index.norm.parts) > 1
+    for claim in ("Russian troops continued the assault on the steel plant after evacuations of civilians",
+                  "the soldiers surrendered", "THE HUMANITARIAN CORRIDOR", "no such words anywhere zzz"):
+        assert index.align(claim) == small.align(claim)
+
+
+def test_a_token_too_long_for_a_byte_keeps_its_end():
+    text = "A " + "x" * 300 + ". And \u201c" + "\u00e9" * 260 + "\u201d, then more."
+    arrays = fold_and_tokenise(text, 4, 2)[1]
+    assert arrays.long_end and arrays.tokens() == tokenise(text)
+    assert DocumentIndex(text).align("then more x") == align("then more x", text)

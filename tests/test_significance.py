@@ -11,6 +11,7 @@ import pytest
 from bench.records import CLAIM_TYPES, Claim, Document
 from bench.scoring import ATTRIBUTION_COLUMNS, Counts, claim_metrics, score, unit_columns
 from bench.significance import (
+    _group_rows,
     Paragraphs,
     Units,
     bootstrap,
@@ -280,3 +281,31 @@ def test_paired_test_needs_the_same_units():
     c = Units(a.groups, a.sizes, unit_columns(CLAIM_TYPES[:2]), np.concatenate([a.counts[:, :6], a.counts[:, 12:]], 1))
     with pytest.raises(ValueError, match="different statistics"):
         paired_test(a, c, metrics)
+
+
+def test_float_rows_are_grouped_as_unique_along_rows():
+    """Rows with float sums are grouped by hashing and come in np.unique(axis=0)'s order, with its counts."""
+    rng = np.random.default_rng(3)
+    for trial in range(200):
+        rows = rng.integers(0, 3, size=(int(rng.integers(1, 200)), int(rng.integers(0, 6)))).astype(float)
+        if rows.shape[1] and trial % 2:
+            rows[:, -1] = rng.choice([0.0, 0.5, 1 / 3, 2 / 3, 1.25], size=len(rows))
+        groups, sizes = _group_rows(rows)
+        expected, inverse = np.unique(rows, axis=0, return_inverse=True)
+        assert np.array_equal(groups, expected)
+        assert np.array_equal(sizes, np.bincount(inverse.ravel(), minlength=len(expected)))
+
+
+def test_long_texts_give_the_same_paragraphs_without_being_split(monkeypatch):
+    import bench.significance as significance
+
+    rng = random.Random(4)
+    texts = ["".join(rng.choice("ab \n\r") for _ in range(rng.randint(0, 40))) for _ in range(300)]
+    doc_ids = [str(k) for k in range(len(texts))]
+    split = Paragraphs(doc_ids, texts)
+    monkeypatch.setattr(significance, "_SPLIT_AT_MOST", 0)
+    found = Paragraphs(doc_ids, texts)
+    assert np.array_equal(found.sizes, split.sizes) and np.array_equal(found._key, split._key)
+    for k, text in enumerate(texts):
+        assert (found._key[found.first[k]:found.first[k] + found.sizes[k]] % found._stride).tolist() == \
+            paragraph_starts(text)

@@ -150,6 +150,17 @@ class PredictionsBuilder:
         self._lines[k].append(line)
         return index
 
+    def add_document_records(self, k: int, records: list, lines: list[int]) -> None:
+        """Checked records of the k-th document with their lines, in order: ``add`` for each, in bulk
+        when none is free text to place."""
+        if self.kind.free_text and any(record.start is None for record in records):
+            index = None  # one document index alive at once
+            for record, line in zip(records, lines):
+                index = self.add(record, line, index)
+            return
+        self._records[k].extend(records)
+        self._lines[k].extend(lines)
+
     def add_document(self, doc_id: str, items: Iterable[object], *, where: str) -> list:
         """One document's records from Python objects (a model's output), checked as file lines are;
         returns them as given (before placing), which is what a run saves.
@@ -209,19 +220,19 @@ def read_predictions(path: Path | str, kind: RecordKind, documents: Mapping[str,
     data = read_bytes(path) if data is None else data
     records, numbers = decode_lines(path, kind.decoder, kind.explain, data=data)
     builder = PredictionsBuilder(kind, documents, doc_ids, threshold=threshold)
-    lines = []
+    problem = builder.problem
     for index, record in enumerate(records):
-        problem = builder.problem(record)
-        if problem:
-            raise InputError(problem, path=path, line=line_number(numbers, index))
-        lines.append(line_number(numbers, index))
+        found = problem(record)
+        if found:
+            raise InputError(found, path=path, line=line_number(numbers, index))
+    lines = np.arange(1, len(records) + 1) if numbers is None else np.asarray(numbers, np.int64)
     # place free text one document at a time: one document index alive at once
-    order = sorted(range(len(records)), key=lambda i: (builder._at[records[i].doc_id], i))
-    index, current = None, None
-    for i in order:
-        if records[i].doc_id != current:
-            index, current = None, records[i].doc_id
-        index = builder.add(records[i], lines[i], index)
+    doc = np.fromiter(map(builder._at.__getitem__, (r.doc_id for r in records)), np.int64, len(records))
+    order = np.argsort(doc, kind="stable")
+    ordered, lines = list(map(records.__getitem__, order.tolist())), lines[order].tolist()
+    bounds = np.r_[0, np.cumsum(np.bincount(doc, minlength=len(builder.doc_ids)))].tolist()
+    for k in np.flatnonzero(np.diff(bounds)).tolist():
+        builder.add_document_records(k, ordered[bounds[k]:bounds[k + 1]], lines[bounds[k]:bounds[k + 1]])
     return builder.finish(data, given=records, place=lambda n, doc_id: f"{path}:{n}")
 
 

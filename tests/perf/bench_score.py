@@ -1,27 +1,28 @@
-"""`bench score` against nervaluate, as whole processes on the same files, in one run.
+"""`bench score` against nervaluate, as whole processes on the same files, side by side in one run.
 
 Run from the repository root (not collected by pytest)::
 
-    .venv/bin/python tests/perf/bench_score.py                       # 20,000 documents, 400,000 gold claims
+    .venv/bin/python tests/perf/bench_score.py                    # 2,000 and 20,000 documents (40k, 400k claims)
     .venv/bin/python tests/perf/bench_score.py --docs 2000 --repeat 1
 
-It writes a synthetic corpus (docs.jsonl, gold.jsonl, preds.jsonl) to a temporary folder:
-about 20 gold claims a document in 10 paragraphs, words drawn from a Zipf-distributed
-vocabulary of 5,000 words as in running text; predictions copied from the gold with 10%
-dropped, 25% with shifted boundaries, 10% retyped, claimants in other spellings, and 0-4
-spurious ones a document, placed between the claims (predictions never overlap one another,
-so nervaluate, which is not one-to-one, and ClaimBench count the same strict matches).
-Then, each as its own process and each the best of ``--repeat``:
+For each size it writes a synthetic corpus (docs.jsonl, gold.jsonl, preds.jsonl) to a
+temporary folder: about 20 gold claims a document in 10 paragraphs, words drawn from a
+Zipf-distributed vocabulary of 5,000 words as in running text; predictions copied from the
+gold with 10% dropped, 25% with shifted boundaries, 10% retyped, claimants in other
+spellings, and 0-4 spurious ones a document, placed between the claims (predictions never
+overlap one another, so nervaluate, which is not one-to-one, and ClaimBench count the same
+strict matches). Then, each as its own process (``measure.py``: CPU time and peak memory of
+the child alone, best of ``--repeat`` after a warm-up run):
 
 - ClaimBench: ``bench score preds.jsonl --gold gold.jsonl --docs docs.jsonl`` from process
-  start to the run saved (every scheme, 1,000-resample intervals, outcomes and units);
+  start to the run saved (every scheme the predictions call for, 1,000-resample intervals,
+  outcomes and units);
 - nervaluate: a script that reads the same three files with ``json``, one line at a time,
   into nervaluate's span lists and calls ``Evaluator(...).evaluate()``.
 
-It prints both wall times and their ratio, the start-up cost (``bench run --model rules``
-over the seeds against a bare ``python -c pass``), checks that ClaimBench's strict counts
-equal nervaluate's, and reports the size of the run folder against the predictions file and
-the peak resident memory of each process. Figures are in tests/perf/README.md.
+It prints both CPU times and their ratio, checks that ClaimBench's strict counts equal
+nervaluate's, and reports the size of the run folder against the predictions file. Figures
+are in tests/perf/README.md.
 """
 
 from __future__ import annotations
@@ -30,13 +31,11 @@ import argparse
 import itertools
 import json
 import random
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
 TYPES = ("quantity", "prediction", "position", "event")
 ATTRIBUTIONS = ("direct", "indirect", "author")
 CLAIMANTS = {"Vladimir Putin": ["Putin", "President Putin"], "Volodymyr Zelensky": ["Zelensky", "Zelenskyy"],
@@ -44,7 +43,7 @@ CLAIMANTS = {"Vladimir Putin": ["Putin", "President Putin"], "Volodymyr Zelensky
 VOCABULARY = 5000
 
 NERVALUATE = """
-import json, resource, sys
+import json, sys
 from nervaluate import Evaluator
 folder, types = sys.argv[1], ["quantity", "prediction", "position", "event"]
 doc_ids = [json.loads(line)["doc_id"] for line in open(f"{folder}/docs.jsonl", encoding="utf-8")]
@@ -60,15 +59,6 @@ result = Evaluator([gold.get(d, []) for d in doc_ids], [preds[d] for d in doc_id
 strict = result["overall"]["strict"]
 print(json.dumps({"tp": strict.correct, "fp": strict.incorrect + strict.partial + strict.spurious,
                   "fn": strict.incorrect + strict.partial + strict.missed}))
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
-"""
-
-CLAIMBENCH = """
-import resource, sys
-from bench.cli import main
-code = main(sys.argv[1:])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
-sys.exit(code)
 """
 
 
@@ -136,65 +126,55 @@ def write_corpus(folder: Path, n_docs: int, claims_per_doc: int, seed: int) -> i
     return n_claims
 
 
-def timed(command: list[str], repeat: int) -> tuple[float, subprocess.CompletedProcess]:
-    best, done = float("inf"), None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-        best = min(best, time.perf_counter() - started)
-        if done.returncode != 0:
-            raise SystemExit(f"{command[:3]} failed:\n{done.stderr[-3000:]}")
-    return best, done
-
-
 def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def measure_size(n_docs: int, claims: int, repeat: int, seed: int) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # measure.py, beside this script
+    from measure import bench_command, best_of
+
+    with tempfile.TemporaryDirectory(prefix="claimbench-perf-") as tmp:
+        folder = Path(tmp)
+        began = time.perf_counter()
+        n_gold = write_corpus(folder, n_docs, claims, seed)
+        n_preds = sum(1 for _ in (folder / "preds.jsonl").open(encoding="utf-8"))
+        print(f"corpus: {n_docs:,} documents, {n_gold:,} gold claims, {n_preds:,} predictions "
+              f"(written in {time.perf_counter() - began:.1f} s); predictions file "
+              f"{(folder / 'preds.jsonl').stat().st_size / 1e6:.1f} MB", flush=True)
+        out = folder / "runs"
+        ours = best_of([*bench_command(), "score", str(folder / "preds.jsonl"), "--gold", str(folder / "gold.jsonl"),
+                        "--docs", str(folder / "docs.jsonl"), "--out", str(out), "--quiet", "--format", "json"],
+                       repeat)
+        theirs = best_of([sys.executable, "-c", NERVALUATE, str(folder)], repeat)
+        results, strict = json.loads(ours.stdout), json.loads(theirs.stdout)
+        micro = results["scores"]["strict"]["micro"]
+        run = sorted(p for p in out.iterdir() if p.is_dir())[-1]
+        return {"docs": n_docs, "gold": n_gold, "preds": n_preds, "ours": ours, "theirs": theirs,
+                "equal": (micro["tp"], micro["fp"], micro["fn"]) == (strict["tp"], strict["fp"], strict["fn"]),
+                "strict": micro, "schemes": list(results["scores"]),
+                "run_mb": folder_size(run) / 1e6, "preds_mb": (folder / "preds.jsonl").stat().st_size / 1e6}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--docs", type=int, default=20_000, help="documents (default: 20,000)")
+    parser.add_argument("--docs", type=int, nargs="+", default=[2_000, 20_000],
+                        help="documents, one corpus per number (default: 2,000 and 20,000)")
     parser.add_argument("--claims", type=int, default=20, help="gold claims a document (default: 20)")
     parser.add_argument("--repeat", type=int, default=3, help="best of this many runs of each (default: 3)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="claimbench-perf-") as tmp:
-        folder = Path(tmp)
-        began = time.perf_counter()
-        n_gold = write_corpus(folder, args.docs, args.claims, args.seed)
-        n_preds = sum(1 for _ in (folder / "preds.jsonl").open(encoding="utf-8"))
-        print(f"corpus: {args.docs:,} documents, {n_gold:,} gold claims, {n_preds:,} predictions "
-              f"(written in {time.perf_counter() - began:.1f} s); predictions file "
-              f"{(folder / 'preds.jsonl').stat().st_size / 1e6:.1f} MB", flush=True)
-        bare, _ = timed([sys.executable, "-c", "pass"], args.repeat)
-        script = Path(sys.executable).parent / "bench"
-        bench = [str(script)] if script.is_file() else [sys.executable, "-m", "bench.cli"]
-        rules, _ = timed([*bench, "run", "--model", "rules", "--quiet", "--out", str(folder / "rules-runs")],
-                         args.repeat)
-        out = folder / "runs"
-        ours, done = timed([sys.executable, "-c", CLAIMBENCH, "score", str(folder / "preds.jsonl"),
-                            "--gold", str(folder / "gold.jsonl"), "--docs", str(folder / "docs.jsonl"),
-                            "--out", str(out), "--quiet", "--format", "json"], args.repeat)
-        results = json.loads(done.stdout)
-        our_memory = int(done.stderr.strip().splitlines()[-1])
-        theirs, done = timed([sys.executable, "-c", NERVALUATE, str(folder)], args.repeat)
-        strict = json.loads(done.stdout)
-        their_memory = int(done.stderr.strip().splitlines()[-1])
-        micro = results["scores"]["strict"]["micro"]
-        equal = (micro["tp"], micro["fp"], micro["fn"]) == (strict["tp"], strict["fp"], strict["fn"])
-        run = sorted(p for p in out.iterdir() if p.is_dir())[-1]
-        size, preds_size = folder_size(run), (folder / "preds.jsonl").stat().st_size
-        files = ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in sorted(run.iterdir()))
-        print(f"python -c pass:        {bare:7.2f} s")
-        print(f"bench run --model rules (the five seeds, process start to run saved): {rules:.2f} s = "
-              f"{rules / bare:.1f}x python -c pass")
-        print(f"bench score:           {ours:7.2f} s  (peak memory {our_memory / 1024:.0f} MB; every scheme, "
-              f"{results['settings']['n_bootstrap']} resamples)")
-        print(f"nervaluate (files):    {theirs:7.2f} s  (peak memory {their_memory / 1024:.0f} MB)")
-        print(f"ratio nervaluate / bench score: {theirs / ours:.1f}x")
-        print(f"strict counts equal: {equal} (tp {micro['tp']}, fp {micro['fp']}, fn {micro['fn']})")
-        print(f"run folder: {size / 1e6:.1f} MB = {size / preds_size:.2f}x the predictions file ({files})")
-        return 0 if equal else 1
+    rows = [measure_size(n, args.claims, args.repeat, args.seed) for n in args.docs]
+    print("\n| gold claims | `bench score` CPU (peak memory) | nervaluate CPU (peak memory) | ratio | strict counts equal "
+          "| run folder / predictions file |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        ours, theirs = r["ours"], r["theirs"]
+        print(f"| {r['gold']:,} | {ours.cpu_s:.2f} s ({ours.peak_mb:.0f} MB) | {theirs.cpu_s:.2f} s "
+              f"({theirs.peak_mb:.0f} MB) | {theirs.cpu_s / ours.cpu_s:.2f}x | {'yes' if r['equal'] else 'NO'} "
+              f"(tp {r['strict']['tp']:,}) | {r['run_mb']:.1f} / {r['preds_mb']:.1f} MB |")
+    print(f"schemes computed: {', '.join(rows[-1]['schemes'])}")
+    return 0 if all(r["equal"] for r in rows) else 1
 
 
 if __name__ == "__main__":
