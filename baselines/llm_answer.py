@@ -199,12 +199,16 @@ def read_answer(completion: Mapping) -> Answer:
         return Answer(problem=str(exc), truncated=truncated)
     except ValueError:
         answer = None
-    if answer is None or (truncated and "claims" not in answer):
-        items = complete_items(content) if truncated else None
+    if answer is None or "claims" not in answer:
+        items = complete_items(content)  # a claims list that breaks off: the items it completed
         if items is None:
-            return Answer(problem="cut off before any claim" if truncated else "not JSON", truncated=truncated)
+            if truncated:
+                return Answer(problem="cut off before any claim", truncated=True)
+            return Answer(problem="not JSON") if answer is None else claims_of(answer)
         found = _judged(items)
-        found.truncated = True
+        found.truncated = truncated
+        if not truncated:  # it stopped of itself mid-way: what follows the last complete item is lost
+            found.dropped.append((len(items) + 1, "the answer breaks off here (incomplete JSON)"))
         return found
     found = claims_of(answer)
     found.truncated = truncated

@@ -109,6 +109,7 @@ class Session:
         self.served = ""
         self.offline = False
         self._seen_alive = False
+        self._went_away = False  # a request found the server gone: check what it serves when it is back
         self.form: str | None = None if settings.response_format == "auto" else settings.response_format
         self._deciding: int | None = None
         self.tried: list[dict] = []
@@ -484,6 +485,10 @@ class Session:
                     with self.lock:
                         self._calls.discard(call)
                     self._ended()
+                if refused:
+                    self._went_away = True
+                elif reply is not None and self._went_away:
+                    self._same_model_after_restart()
                 if reply is not None:
                     status, message, error = reply.status, "", {}
                     if status == 200:
@@ -539,6 +544,21 @@ class Session:
                 self._say(f'model "openai", {where}: attempt {attempt} of {settings.retries + 1} failed ({cause}); '
                           f"retrying in {wait:.1f} s")
                 self._dead.wait(wait)
+
+    def _same_model_after_restart(self) -> None:
+        """A server that refused connections is back: it must serve the model it served before (its answer
+        is not taken otherwise), or the run ends."""
+        with self._start_lock:
+            if not self._went_away:
+                return  # another request checked already
+            try:
+                now = discover(self._probe, self.settings.model)
+            except (Refused, Unreachable):
+                return  # gone again: the request that got through is judged as it is
+            self._went_away = False
+            if now.identity and now.served != self.served:
+                raise self._fail(f"the server at {self.url} came back serving {show(now.name)}, not the model it "
+                                 f"served before ({show(self.server.name)}): answers of two models would be mixed")
 
     def _refusal(self, doc_id: str, body: dict, status: int, message: str, error: Mapping, deciding: bool) -> None:
         """Raise what a refusal means, unless it is worth another try (408, 429, a 5xx, streaming options)."""
@@ -641,8 +661,10 @@ class Session:
             cause = "context"
         elif max_tokens and completion is not None:
             cause = "context"  # it stopped short of max_tokens: the server's context was full
+        elif completion is None:
+            cause = "unknown"  # the server gave no token counts: max_tokens or its context
         else:
-            cause = "max_tokens" if max_tokens else "the server's limit"
+            cause = "the server's limit"
         return {"doc_id": doc_id, "cause": cause, "prompt_tokens": prompt, "completion_tokens": completion,
                 "max_tokens": max_tokens or None, "context": context, "claims_kept": kept}
 
@@ -652,8 +674,9 @@ class Session:
         return {"served": self.served, "response_format": self.form or "undecided"}
 
     def provenance(self) -> dict:
+        self.start()
         settings = self.settings
-        server = self.server or Server()
+        server = self.server
         with self.lock:
             request = settings.parameters(settings.max_tokens)
             if self.form is not None and response_format(self.form) is not None:
@@ -729,7 +752,10 @@ class Session:
             if "context" in causes:
                 parts.append(f"{causes.count('context')} at the end of the server's context (start it with a "
                              "larger one)")
-            other = len(causes) - causes.count("max_tokens") - causes.count("context")
+            if "unknown" in causes:
+                parts.append(f"{causes.count('unknown')} at max_tokens or the end of the server's context (it gave "
+                             "no token counts)")
+            other = len(causes) - sum(causes.count(c) for c in ("max_tokens", "context", "unknown"))
             if other:
                 parts.append(f"{other} at the server's own limit")
             found.append(f'model "openai": {len(self.truncated)} answer(s) were cut off, their complete claims '

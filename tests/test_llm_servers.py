@@ -95,11 +95,15 @@ def test_the_slots_a_server_states_are_used(fake, capsys, tmp_path):
     assert fake.max_in_flight == 2 and results["provenance"]["concurrency"] == 2
 
 
-def test_a_server_that_restarts_mid_run_is_waited_for(fake, capsys, tmp_path):
+@pytest.mark.parametrize("serving", ["the same model", "another model"])
+def test_a_server_that_restarts_mid_run_is_waited_for(serving, fake, capsys, tmp_path):
     fake.stop_after = 2
     fake.start()
     port = fake.port
     restarted = FakeLLM()
+    if serving == "another model":
+        restarted.models = ["other-weights.gguf"]
+        restarted.strict_names = False
 
     def come_back():
         while fake.answered < 2:
@@ -111,6 +115,11 @@ def test_a_server_that_restarts_mid_run_is_waited_for(fake, capsys, tmp_path):
     thread.start()
     try:
         code, err, results, _ = bench_run(capsys, tmp_path, fake, "retries=8", "backoff=0.05")
+        if serving == "another model":  # its answer is not taken: two models' answers would be mixed
+            assert code == 2 and 'came back serving "other-weights.gguf"' in one_error_line(err)
+            with sqlite3.connect(tmp_path / "cache.sqlite") as db:
+                assert db.execute("SELECT COUNT(*) FROM completions").fetchone() == (2,)
+            return
         assert code == 0, err
         assert sorted(r["doc_id"] for r in fake.chat[:2] + restarted.chat) == DOC_IDS
         lines = _retry_lines(err)
