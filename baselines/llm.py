@@ -72,6 +72,7 @@ from .llm_server import FORMS
 
 CACHE_NAME = Path("claimbench") / "llm-cache.sqlite"
 AUTO_THREADS = 8  # documents in hand at once when the server decides the concurrency
+MAX_SECONDS = 1_000_000  # beyond this a socket or a timer cannot wait
 
 
 def default_cache() -> Path:
@@ -117,9 +118,9 @@ class OpenAIModel(Model):
                   ("retries", retries, retries >= 0, "0 or more"),
                   ("shots", shots, shots >= 0, "0 or more"),
                   ("max_tokens", max_tokens, max_tokens >= 0, "0 (no limit) or more"),
-                  ("timeout", timeout, timeout > 0, "a positive number of seconds"),
-                  ("backoff", backoff, backoff >= 0, "0 or more seconds"),
-                  ("max_wait", max_wait, max_wait >= 0, "0 or more seconds")]
+                  ("timeout", timeout, 0 < timeout <= MAX_SECONDS, "a positive number of seconds, at most 1000000"),
+                  ("backoff", backoff, 0 <= backoff <= MAX_SECONDS, "0 to 1000000 seconds"),
+                  ("max_wait", max_wait, 0 <= max_wait <= MAX_SECONDS, "0 to 1000000 seconds")]
         for name, value, ok, expected in checks:
             if not ok or value != value:
                 raise InputError(f'model "openai": {name}={value} must be {expected}')

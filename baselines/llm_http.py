@@ -33,6 +33,9 @@ from bench.version import __version__
 
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # a 4096-token answer streamed is about 1 MB
 READ_SIZE = 65536
+# a shorter secret cannot be told from ordinary text, so it is not searched for in what a server
+# sends back (masking it would garble answers); it is never shown as part of a URL either way
+MIN_SECRET = 8
 
 
 class HttpFailure(Exception):
@@ -77,7 +80,7 @@ class Endpoint:
     prefix: str  # the base URL's path, without a trailing slash: "/v1"
     query: str
     shown: str  # the URL as messages and records show it (no credential)
-    secrets: tuple[str, ...] = ()  # what must never be written: user-info, secret query values, the auth header
+    secrets: tuple[str, ...] = ()  # what must never be written: a password, secret query values, the auth header
     auth: str | None = None  # an Authorization header made from user-info in the URL
     loopback: bool = False
 
@@ -93,15 +96,15 @@ class Endpoint:
             user, password = unquote(parts.username or ""), unquote(parts.password or "")
             token = base64.b64encode(f"{user}:{password}".encode()).decode()
             auth = f"Basic {token}"
-            secrets += [s for s in (user, password, token, parts.netloc.rpartition("@")[0]) if s]
+            secrets += [password, token, parts.netloc.rpartition("@")[0]]  # the user name alone is no secret
         shown = redact_url(url)
         given = parse_qsl(parts.query, keep_blank_values=True)
         masked = parse_qsl(urlsplit(shown).query, keep_blank_values=True)
         secrets += [value for (_, value), (_, mask) in zip(given, masked) if mask == MASK and value and value != MASK]
         host = parts.hostname
         return cls(scheme=parts.scheme.lower(), host=host, port=port, prefix=parts.path.rstrip("/"),
-                   query=parts.query, shown=shown.rstrip("/"), secrets=tuple(sorted(set(secrets), key=len,
-                                                                                    reverse=True)),
+                   query=parts.query, shown=shown.rstrip("/"),
+                   secrets=tuple(sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)),
                    auth=auth, loopback=_is_loopback(host))
 
     def target(self, path: str, *, root: bool = False) -> str:

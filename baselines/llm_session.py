@@ -34,7 +34,7 @@ from bench.errors import FatalError, InputError, printable, show
 
 from .llm_answer import Answer, TooDeep, loads, read_answer
 from .llm_cache import ResponseCache, canonical, request_key
-from .llm_http import Call, Cancelled, Endpoint, Lost, Refused, TimedOut, TooLarge, Unreachable
+from .llm_http import MIN_SECRET, Call, Cancelled, Endpoint, Lost, Refused, TimedOut, TooLarge, Unreachable
 from .llm_prompt import message_tokens
 from .llm_server import (FORMS, Incomplete, Server, StreamError, completion_of, context_numbers, discover, error_of,
                          error_of_object, is_context_error, names_format, names_stream_options, response_format)
@@ -100,7 +100,8 @@ class Session:
         self.endpoint = Endpoint.parse(settings.base_url)
         self.url = self.endpoint.shown
         self._key = api_key
-        self.secrets = tuple(sorted({s for s in (api_key, *self.endpoint.secrets) if s}, key=len, reverse=True))
+        found = {s for s in (api_key, *self.endpoint.secrets) if len(s) >= MIN_SECRET}
+        self.secrets = tuple(sorted(found, key=len, reverse=True))
         self.cache = ResponseCache(Path(settings.cache))
         self.lock = threading.Lock()
         self._start_lock = threading.Lock()
@@ -152,10 +153,7 @@ class Session:
 
     def clean(self, text: object, limit: int = 200) -> str:
         """Text from a server, one line, with every secret masked, cut to ``limit`` characters."""
-        text = str(text)
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        text = printable(" ".join(text.split()))
+        text = printable(" ".join(self._mask(str(text)).split()))
         return text if len(text) <= limit else text[:limit] + "…"
 
     def _masked(self, value: object) -> object:
@@ -170,9 +168,18 @@ class Session:
             return {k: self._masked(v) for k, v in value.items()}
         return value
 
+    def _mask(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def _failed(self, message: str) -> DocumentFailed:
+        """This document's failure, with every secret masked."""
+        return DocumentFailed(self._mask(message))
+
     def _say(self, message: str) -> None:
         """One line on stderr now (a retry, a timeout, a format refused), above the progress bars."""
-        line = f"bench: warning: {printable(message)}"
+        line = f"bench: warning: {printable(self._mask(message))}"
         if self._write is not None:
             self._write(line, file=sys.stderr)
         else:
@@ -396,7 +403,7 @@ class Session:
                             self._decided(form)
                         return completion, form, True
                 if self.offline:
-                    raise DocumentFailed(f'model "openai", document "{doc_id}": the server at {self.url} cannot be '
+                    raise self._failed(f'model "openai", document "{doc_id}": the server at {self.url} cannot be '
                                          "reached and the cache has no answer for this request")
                 try:
                     completion = self._send(doc_id, asked, deciding)
@@ -477,7 +484,7 @@ class Session:
                 except TimedOut:
                     cause = f"no complete answer within {settings.timeout:g} s (--model-arg timeout)"
                 except TooLarge as exc:
-                    raise DocumentFailed(f'model "openai", {where}: {exc.detail}; it was not kept') from None
+                    raise self._failed(f'model "openai", {where}: {exc.detail}; it was not kept') from None
                 except Cancelled:
                     self._alive()
                     raise Fatal('model "openai": cancelled') from None
@@ -501,10 +508,10 @@ class Session:
                         except Incomplete as exc:
                             cause = str(exc)
                         except TooDeep as exc:
-                            raise DocumentFailed(f'model "openai", {where}: the response is {exc}; it was not '
+                            raise self._failed(f'model "openai", {where}: the response is {exc}; it was not '
                                                  "kept") from None
                         except ValueError as exc:
-                            raise DocumentFailed(f'model "openai", {where}: the server\'s response is not a chat '
+                            raise self._failed(f'model "openai", {where}: the server\'s response is not a chat '
                                                  f"completion ({self.clean(exc, 80)}); it was not kept") from None
                     else:
                         message, error = error_of(reply.body)
@@ -525,14 +532,14 @@ class Session:
                     if refused:
                         raise self._fail(f"the server at {self.url} went away and did not come back ({cause}; gave up "
                                          f"after {settings.retries} retries)")
-                    raise DocumentFailed(f'model "openai", {where}: the server at {self.url} kept failing: {cause} '
+                    raise self._failed(f'model "openai", {where}: the server at {self.url} kept failing: {cause} '
                                          f"(gave up after {settings.retries} retries; --model-arg retries)")
                 asked = _retry_after(headers)
                 if asked is not None and asked > settings.max_wait:
                     raise self._fail(f"the server at {self.url} asks to wait {asked:g} s before retrying ({cause}), "
                                      f"longer than max_wait {settings.max_wait:g} s")
                 if asked is None:
-                    wait = min(settings.backoff * 2 ** attempt, settings.max_wait)
+                    wait = min(settings.backoff * 2 ** min(attempt, 60), settings.max_wait)
                     wait *= 1 - JITTER * self._random.random()
                 else:
                     wait = asked
@@ -583,7 +590,7 @@ class Session:
         if status in (400, 422) and names_stream_options(message):
             return
         detail = f": {message}" if message else ""
-        raise DocumentFailed(f'model "openai", document "{doc_id}": the server at {self.url} refused the request '
+        raise self._failed(f'model "openai", document "{doc_id}": the server at {self.url} refused the request '
                              f"(HTTP {status}{detail})")
 
     def _context_error(self, doc_id: str, messages: list[dict], max_tokens: int | None, context: int | None,
@@ -604,7 +611,7 @@ class Session:
             message += ("; start the server with a larger context (llama-server -c N, llama-cpp-python --n_ctx N, "
                         "vLLM --max-model-len N, Ollama OLLAMA_CONTEXT_LENGTH=N) or ask for less (--model-arg "
                         "shots, max_tokens); the request is not sent again")
-        return DocumentFailed(message)
+        return self._failed(message)
 
     def _not_found(self, detail: str) -> str:
         """What a 404 means: a model the server does not serve, or no API at base_url."""

@@ -162,11 +162,14 @@ def test_what_each_kind_of_server_says_about_itself():
 # ---------------------------------------------------------------- bounded HTTP
 
 def test_a_base_url_is_taken_apart_with_its_secrets():
-    endpoint = Endpoint.parse("https://bob:s3cret@api.example.com:8443/v1?api_key=tok123&region=eu")
+    endpoint = Endpoint.parse("https://bob:s3cret-pass@api.example.com:8443/v1?api_key=tok123456&region=eu")
     assert (endpoint.scheme, endpoint.host, endpoint.port, endpoint.prefix) == ("https", "api.example.com", 8443, "/v1")
     assert endpoint.shown == "https://***@api.example.com:8443/v1?api_key=***&region=eu"
-    assert {"s3cret", "tok123"} <= set(endpoint.secrets) and endpoint.auth.startswith("Basic ")
-    assert endpoint.target("/chat/completions") == "/v1/chat/completions?api_key=tok123&region=eu"
+    assert {"s3cret-pass", "tok123456"} <= set(endpoint.secrets) and "bob" not in endpoint.secrets
+    assert endpoint.auth.startswith("Basic ")
+    assert endpoint.target("/chat/completions") == "/v1/chat/completions?api_key=tok123456&region=eu"
+    short = Endpoint.parse("http://bob:pw@h/v1?token=abc")  # too short to be searched for; never shown
+    assert short.shown == "http://***@h/v1?token=***" and "pw" not in short.secrets
     assert Endpoint.parse("http://localhost:8080/v1/").target("/props", root=True) == "/props"
     assert Endpoint.parse("http://[::1]:8000/v1").loopback and not endpoint.loopback
     for bad in ("ftp://h/v1", "http:///v1", "localhost:8080", "http://h:99999/v1"):
