@@ -519,11 +519,10 @@ class Session:
                     if status != 200:
                         message = self.clean(message)
                         cause = f"HTTP {status}" + (f": {message}" if message else "")
-                        self._refusal(doc_id, body, status, message, error, deciding)
-                        if settings.stream and self._stream_options and status in (400, 422) and \
-                                names_stream_options(message):
-                            self._stream_options = False  # a server that takes streaming but not its options
+                        if "stream_options" in sent and status in (400, 422) and names_stream_options(message):
+                            self._stream_options = False  # a server that streams but takes no stream options
                             continue
+                        self._refusal(doc_id, body, status, message, error, deciding)
                         if deciding and "response_format" in body and status >= 500:
                             server_errors += 1
                             if server_errors >= 2:  # a 500 twice for the format being tried: it is not taken
@@ -568,7 +567,7 @@ class Session:
                                  f"served before ({show(self.server.name)}): answers of two models would be mixed")
 
     def _refusal(self, doc_id: str, body: dict, status: int, message: str, error: Mapping, deciding: bool) -> None:
-        """Raise what a refusal means, unless it is worth another try (408, 429, a 5xx, streaming options)."""
+        """Raise what a refusal means, unless it is worth another try (408, 425, 429, a 5xx)."""
         form = body.get("response_format")
         if is_context_error(message, error):
             context, prompt = context_numbers(message, error)
@@ -586,8 +585,6 @@ class Session:
         if status == 404:
             raise self._fail(self._not_found(message))
         if status in RETRY_STATUSES or status >= 500:
-            return
-        if status in (400, 422) and names_stream_options(message):
             return
         detail = f": {message}" if message else ""
         raise self._failed(f'model "openai", document "{doc_id}": the server at {self.url} refused the request '

@@ -64,6 +64,8 @@ class FakeLLM:
         self.truncate = None  # cut every answer to this many characters, finish_reason "length"
         self.truncate_tokens = None  # the completion tokens a cut answer reports (default: its max_tokens)
         self.stream_usage = True  # a streamed answer ends with usage when asked for it
+        self.stream_options = True  # stream_options taken (else HTTP 400 naming it)
+        self.streams = True  # streams when asked (else answers whole)
         self.piece = 40  # characters per streamed event
         self.piece_delay = 0.0  # seconds between streamed events
         self.drip = None  # seconds between the bytes of a response
@@ -173,6 +175,8 @@ class FakeLLM:
             return handler._json(action[1], {"error": {"message": message}}, action[2])
         if action and action[0] == "sleep":
             time.sleep(action[1])
+        if "stream_options" in body and not self.stream_options:
+            return handler._json(400, {"error": {"message": "Unrecognized request argument supplied: stream_options"}})
         form = (body.get("response_format") or {}).get("type")
         if form is not None and form not in self.formats:
             message = (f"1 validation error: loc ('body', 'response_format', 'type'): Input should be 'text' or "
@@ -235,7 +239,7 @@ class FakeLLM:
             handler.send_header("Content-Length", str(len(self.raw)))
             handler.end_headers()
             return handler.wfile.write(self.raw)
-        if body.get("stream"):
+        if body.get("stream") and self.streams:
             return self._stream(handler, body, content, finish, usage)
         payload = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": self.served_as,
                    "system_fingerprint": "fp_test",

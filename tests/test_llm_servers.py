@@ -67,6 +67,20 @@ def test_a_chosen_format_the_server_refuses_ends_the_run_with_a_hint(fake, capsy
     assert len(fake.chat) == 1
 
 
+@pytest.mark.parametrize("server", ["refuses stream_options", "does not stream"])
+def test_servers_that_stream_differently(server, fake, capsys, tmp_path):
+    if server == "refuses stream_options":
+        fake.stream_options = False
+    else:
+        fake.streams = False
+    fake.start()
+    code, err, results, _ = bench_run(capsys, tmp_path, fake, limit=2)
+    assert code == 0, err
+    assert len(fake.chat) == (3 if server == "refuses stream_options" else 2)
+    assert all(r["body"]["stream"] for r in fake.chat)
+    assert micro(results)["f1"] == 1.0 and results["provenance"]["retried"] == 0
+
+
 def test_a_single_slot_that_queues_gets_one_request_at_a_time(fake, capsys, tmp_path):
     # llama.cpp with one slot: each answer takes 0.3 s; a deadline of 0.5 s per request holds only if no
     # request waits in the server's queue while its deadline runs
