@@ -25,10 +25,11 @@ Arguments (``--model-arg key=value``), with their defaults:
   ``prompts/claims.txt``.
 - ``concurrency: int = 0``: requests in flight at once; 0 fits the server: its slots when it
   says (llama.cpp), one for a server on this machine, 4 for a remote one.
-- ``timeout: float = 600.0``: seconds one request may take in all, from when it is sent
+- ``timeout: float = 1200.0``: seconds one request may take in all, from when it is sent
   (waiting for a free slot on this side does not count).
-- ``retries: int = 5``: retries of a request that got 408, 429 or a 5xx, timed out, lost its
-  connection, or found the server restarting (connection refused after it had answered).
+- ``retries: int = 5``: retries of a request that got 408, 429 or a 5xx, lost its connection,
+  or found the server restarting (connection refused after it had answered); one that ran out
+  of time is retried once.
 - ``backoff: float = 1.0``: the first wait before a retry, in seconds; it doubles with each
   retry (less up to 25 % jitter) unless the server says how long with ``Retry-After``.
 - ``max_wait: float = 60.0``: the longest single wait; a server asking for longer ends the run.
@@ -94,7 +95,7 @@ class OpenAIModel(Model):
 
     def __init__(self, base_url: str = "", model: str = "", temperature: float = 0.0, seed: int = 0,
                  max_tokens: int = 4096, response_format: str = "auto", shots: int = 2, shots_from: str = "",
-                 shots_docs: str = "", prompt: str = "", concurrency: int = 0, timeout: float = 600.0,
+                 shots_docs: str = "", prompt: str = "", concurrency: int = 0, timeout: float = 1200.0,
                  retries: int = 5, backoff: float = 1.0, max_wait: float = 60.0, stream: bool = True,
                  api_key_env: str = "OPENAI_API_KEY", cache: str = ""):
         from .llm_http import Endpoint

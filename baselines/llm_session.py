@@ -47,6 +47,7 @@ REMOTE_CONCURRENCY = 4
 MAX_CONCURRENCY = 8
 MIN_ANSWER_TOKENS = 256  # a request leaving less room than this for the answer is not sent
 PROBE_TIMEOUT = 30.0
+MAX_TIMEOUTS = 1  # retries of a request that ran out of time (the next try would likely run out too)
 
 
 class Fatal(FatalError):
@@ -293,7 +294,20 @@ class Session:
 
     def _probe(self, path: str, root: bool = False, post: object = None) -> tuple[int, object]:
         """One discovery request: (status, decoded JSON or None). Refused and Unreachable are raised for
-        the model list only; any other failure is a server that does not answer this question."""
+        the model list only; any other failure is a server that does not answer this question. A model
+        list answered with 503 (llama.cpp while it loads its model) is asked again, as a retry is."""
+        for attempt in range(self.settings.retries + 1):
+            status, found = self._probe_once(path, root, post)
+            if path != "/models" or status != 503 or attempt == self.settings.retries:
+                return status, found
+            wait = min(self.settings.backoff * 2 ** min(attempt, 60), self.settings.max_wait)
+            self._say(f'model "openai": the server at {self.url} is not ready (HTTP 503 for its model list: loading '
+                      f"its model?); asking again in {wait:.1f} s")
+            self._dead.wait(wait)
+            self._alive()
+        return status, found
+
+    def _probe_once(self, path: str, root: bool, post: object) -> tuple[int, object]:
         call = Call(self.endpoint, min(self.settings.timeout, PROBE_TIMEOUT), max_bytes=4 * 1024 * 1024)
         body = None if post is None else canonical(post).encode("utf-8")
         with self.lock:
@@ -451,7 +465,7 @@ class Session:
     def _send(self, doc_id: str, body: dict, deciding: bool) -> dict:
         """The server's completion for ``body``, retried as the settings say (see the module docstring)."""
         settings = self.settings
-        attempt, server_errors = 0, 0
+        attempt, server_errors, timeouts = 0, 0, 0
         target = self.endpoint.target("/chat/completions")
         where = f'document "{doc_id}"'
         # the slot is held through the waits between retries: a server that struggles or restarts gets
@@ -483,6 +497,7 @@ class Session:
                     cause = f"lost the connection ({exc.detail})"
                 except TimedOut:
                     cause = f"no complete answer within {settings.timeout:g} s (--model-arg timeout)"
+                    timeouts += 1
                 except TooLarge as exc:
                     raise self._failed(f'model "openai", {where}: {exc.detail}; it was not kept') from None
                 except Cancelled:
@@ -527,6 +542,10 @@ class Session:
                             server_errors += 1
                             if server_errors >= 2:  # a 500 twice for the format being tried: it is not taken
                                 raise _Unsupported(status, message)
+                if timeouts > MAX_TIMEOUTS:  # an answer that takes longer than the deadline will again
+                    raise self._failed(f'model "openai", {where}: no complete answer within {settings.timeout:g} s, '
+                                       f"{timeouts} times: give the server longer (--model-arg timeout) or ask for "
+                                       "less (max_tokens)")
                 if attempt >= settings.retries:
                     if refused:
                         raise self._fail(f"the server at {self.url} went away and did not come back ({cause}; gave up "

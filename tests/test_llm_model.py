@@ -210,6 +210,13 @@ def test_429_5xx_and_timeouts_are_retried_with_one_line_each(fake, capsys, tmp_p
     assert micro(results)["f1"] == 1.0
 
 
+def test_a_request_that_runs_out_of_time_twice_fails_its_document(fake, capsys, tmp_path):
+    fake.script = [("sleep", 0.6), ("sleep", 0.6)]
+    code, err, _, _ = bench_run(capsys, tmp_path, fake, "timeout=0.3", limit=1)
+    assert code == 2 and "no complete answer within 0.3 s, 2 times" in one_error_line(err)
+    assert len(fake.chat) == 2
+
+
 def test_malformed_claims_are_dropped_one_by_one_and_recorded(fake, capsys, tmp_path):
     good = CLAIMS[DOC_IDS[1]]
     fake.answers = {
