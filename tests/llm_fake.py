@@ -54,6 +54,7 @@ class FakeLLM:
         self.owned_by = "fake"
         self.entry_extra = {}  # more fields of each listed model (vLLM: max_model_len)
         self.props = None  # llama.cpp's GET /props, when set
+        self.loading = 0  # answer this many model lists with 503 (llama.cpp while it loads its model)
         self.served_as = SERVED_AS  # the model name echoed in completions
         self.stop_after = None  # answer this many requests, then go away
         self.delay = 0.0  # seconds each answer takes once it has a slot
@@ -99,6 +100,9 @@ class FakeLLM:
                     sent = self.headers.get("Authorization", "")
                     return self._json(401, {"error": {"message": f"Incorrect API key provided: {sent}"}})
                 path = self.path.split("?")[0].rstrip("/")
+                if path == "/v1/models" and fake.loading > 0:
+                    fake.loading -= 1
+                    return self._json(503, {"error": {"message": "Loading model", "code": 503}})
                 if path == "/v1/models":
                     listed = [{"id": m, "object": "model", "owned_by": fake.owned_by, "created": int(time.time()),
                                **fake.entry_extra} for m in fake.models]

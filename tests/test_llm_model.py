@@ -75,10 +75,6 @@ def one_error_line(err):
     return errors[0]
 
 
-def chats(fake):
-    return [r for r in fake.chat]
-
-
 # ---------------------------------------------------------------- runs through the CLI
 
 def test_correct_answers_are_scored_and_a_rerun_sends_nothing(fake, capsys, tmp_path):

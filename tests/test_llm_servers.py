@@ -100,6 +100,16 @@ def test_a_single_slot_that_queues_gets_one_request_at_a_time(fake, capsys, tmp_
     assert code == 2 and "no complete answer within 0.5 s" in one_error_line(err)
 
 
+def test_a_server_loading_its_model_is_waited_for(fake, capsys, tmp_path):
+    fake.loading, fake.owned_by = 2, "llamacpp"
+    fake.props = {"total_slots": 1, "default_generation_settings": {"n_ctx": 16384}}
+    fake.start()
+    code, err, results, _ = bench_run(capsys, tmp_path, fake, limit=1)
+    assert code == 0, err
+    assert err.count("is not ready (HTTP 503 for its model list") == 2
+    assert results["provenance"]["server"]["kind"] == "llama.cpp"
+
+
 def test_the_slots_a_server_states_are_used(fake, capsys, tmp_path):
     fake.slots, fake.delay, fake.owned_by = 2, 0.3, "llamacpp"
     fake.props = {"total_slots": 2, "default_generation_settings": {"n_ctx": 16384}}
