@@ -25,8 +25,8 @@ from .corpus.paths import DEFAULT_DOCS, DEFAULT_GOLD
 from .errors import FatalError, InputError, warn
 from .jsonio import json_sha256, read_bytes
 from .model import Model, RunContext
-from .protocol import (ModelRun, check_model_args, extra_corpus, instantiate, items_of, parse_model_args, protocol_of,
-                       run_model, trains_on, with_defaults)
+from .protocol import (ModelRun, check_model_args, extra_corpus, guarded, instantiate, items_of, parse_model_args,
+                       protocol_of, run_model, trains_on, with_defaults)
 from .records import CLAIM_TYPES, Corpus
 from .redact import redact
 from .registry import resolve
@@ -368,15 +368,22 @@ def dry_run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig,
              else check_model_args(cls, model_args or {}))
     corpus = load(task, gold=gold, docs=docs, limit=limit).corpus
     refused = f'--dry-run: model "{cls.name}" sends no requests, so there is nothing to show without running it'
-    if trains_on(cls, task) or cls.dry_run is Model.dry_run:
+    if cls.dry_run is Model.dry_run:
         raise InputError(refused)
+    if trains_on(cls, task):
+        raise InputError(f'--dry-run: model "{cls.name}" is trained for each fold, so what it would send is not '
+                         "known before it runs")
     context = RunContext(progress=False)
     try:
-        rows = instantiate(cls, given, context).dry_run([corpus.documents[d] for d in corpus.doc_ids])
+        instance = instantiate(cls, given, context)
+        documents = [corpus.documents[d] for d in corpus.doc_ids]
+        rows = guarded(lambda: instance.dry_run(documents), model=cls.name, what="in its dry run")
     finally:
         context.close()
     if rows is None:
         raise InputError(refused)
+    if isinstance(rows, (str, bytes, dict)) or not all(isinstance(row, dict) for row in rows):
+        raise InputError(f'model "{cls.name}": dry_run() must return a list of dicts, one a document')
     return list(rows)
 
 
