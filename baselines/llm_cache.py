@@ -97,7 +97,8 @@ class ResponseCache:
                          (base_url, model, served))
         return rows[0][0] if rows else None
 
-    def saw(self, base_url: str, model: str, served: str, identity: Mapping, response_format: str | None = None) -> None:
+    def saw(self, base_url: str, model: str, served: str, identity: Mapping,
+            response_format: str | None = None) -> None:
         """Record that ``model`` at ``base_url`` is ``served`` now (and the response format it takes, once known)."""
         self._run("write", "INSERT INTO servers VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (base_url, model, served) "
                            "DO UPDATE SET seen = excluded.seen, identity = excluded.identity, "

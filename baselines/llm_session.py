@@ -101,7 +101,7 @@ class Session:
         self.endpoint = Endpoint.parse(settings.base_url)
         self.url = self.endpoint.shown
         self._key = api_key
-        found = {s for s in (api_key, *self.endpoint.secrets) if len(s) >= MIN_SECRET}
+        found = {s for s in self.endpoint.secrets if len(s) >= MIN_SECRET} | ({api_key} if len(api_key) >= 4 else set())
         self.secrets = tuple(sorted(found, key=len, reverse=True))
         self.cache = ResponseCache(Path(settings.cache))
         self.lock = threading.Lock()

@@ -221,7 +221,8 @@ def test_malformed_claims_are_dropped_one_by_one_and_recorded(fake, capsys, tmp_
                                                      "attribution": "author"},
                                            {"type": "event", "claimant": "author", "attribution": "author"},
                                            *good[1:]]}),
-        DOC_IDS[2]: f"<think>the article is about...</think>\n```json\n{json.dumps({'claims': CLAIMS[DOC_IDS[2]]})}\n```",
+        DOC_IDS[2]: "<think>the article is about...</think>\n```json\n"
+                    f"{json.dumps({'claims': CLAIMS[DOC_IDS[2]]})}\n```",
     }
     code, err, results, _ = bench_run(capsys, tmp_path, fake, limit=3)
     assert code == 0, err

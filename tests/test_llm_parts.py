@@ -35,8 +35,8 @@ def test_malformed_items_are_dropped_and_the_rest_kept():
     found = claims_of({"claims": items})
     assert found.problem is None
     assert found.dropped == [(2, "not an object"), (3, 'unknown type "opinion"'), (4, 'missing "text"'),
-                             (5, 'empty "text"'), (6, 'unknown attribution "quoted"'), (7, '"claimant" is not a string'),
-                             (8, '"text" is not a string')]
+                             (5, 'empty "text"'), (6, 'unknown attribution "quoted"'),
+                             (7, '"claimant" is not a string'), (8, '"text" is not a string')]
     assert found.claims == [CLAIM, {"text": "no claimant", "type": "quantity", "claimant": None, "attribution": None},
                             {"text": "t", "type": "event", "claimant": None, "attribution": None}]
     assert claims_of({"claim": []}).problem == 'no "claims" field'
