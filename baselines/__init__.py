@@ -5,7 +5,8 @@ Installed as ``bench.baselines``. The models are ``rules``, ``sentences``, ``tra
 (sentences, clauses, boilerplate), ``cues`` (type cue lexicons), ``attribution`` (quotes and
 reporting frames), ``claimants`` (claimant names), ``candidates`` (candidate claim spans with
 their claimant), ``numbers`` (figures and their normalised values), ``linking`` (claims
-that agree or conflict), ``encoder`` (the MiniLM-L6 encoder).
+that agree or conflict), ``encoder`` (the MiniLM-L6 encoder). The ``openai`` model's parts
+are the ``llm_*`` modules (see ``llm``).
 """
 
 # name -> module:class, the one list of shipped models. A module is imported when its model

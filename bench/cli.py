@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", type=Path, default=None, metavar="PARTIAL",
                      help="continue a partial run (what a stopped, interrupted or killed run leaves), predicting "
                           "only the documents not done; it must have been started with the same settings")
+    run.add_argument("--dry-run", action="store_true",
+                     help="print what each document's request would hold (its size in tokens, estimated) and send "
+                          "nothing; for models that send requests, such as openai")
     _scoring_options(run)
     run.set_defaults(handler=cmd_run)
 
@@ -269,6 +272,8 @@ def cmd_run(args) -> int:
     config = _config(args)  # bad settings are rejected before any work
     if args.max_failures is not None and not 0 <= args.max_failures <= 1:
         raise InputError(f"--max-failures {args.max_failures}: must be a share of the documents, from 0 to 1")
+    if args.dry_run:
+        return _dry_run(args, config)
     with _stdout_to_stderr():
         outcome = run(model=args.model, model_args=args.model_arg, gold=args.gold, docs=args.docs, config=config,
                       train_gold=args.train_gold, train_docs=args.train_docs, limit=args.limit, timeout=args.timeout,
@@ -297,6 +302,26 @@ def _score_names(inputs: list[str], names: list[str] | None) -> list[str | None]
         return [names[0] if spec == "-" else None for spec in inputs]
     raise InputError(f"--name given {len(names)} times for {len(inputs)} prediction files: give one name per file, "
                      "or one for standard input (-)")
+
+
+def _dry_run(args, config) -> int:
+    """``run --dry-run``: the model's rows of request sizes as a table (or JSON); nothing sent or saved."""
+    import json
+
+    from .pipeline import dry_run
+    from .tables import render
+
+    with _stdout_to_stderr():
+        rows = dry_run(model=args.model, model_args=args.model_arg, gold=args.gold, docs=args.docs, config=config,
+                       limit=args.limit)
+    if args.format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif rows:
+        headers = list(rows[0])
+        print(render([["-" if row.get(h) is None else row.get(h) for h in headers] for row in rows], headers,
+                     args.format))
+    print(f"dry run: {len(rows)} document(s), nothing sent", file=sys.stderr)
+    return 0
 
 
 def cmd_score(args) -> int:

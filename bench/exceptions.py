@@ -52,6 +52,11 @@ class InputError(Exception):
                           line=line if line is not None else self.line)
 
 
+class FatalError(InputError):
+    """A model failure that no later document can escape (a rejected key, a server gone for good): it
+    ends the run even under ``--on-error skip``."""
+
+
 class BenchWarning(UserWarning):
     """Legal but suspicious input; shown as ``bench: warning: …`` by the CLI."""
 

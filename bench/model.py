@@ -89,6 +89,11 @@ class Model:
         """Learn from gold. Not overridden by models that need no training."""
         raise NotImplementedError
 
+    def dry_run(self, documents: Sequence[Document]) -> list[dict] | None:
+        """What the model would send for each document, without sending it (``bench run --dry-run``):
+        one row of sizes a document. None: the model has nothing to show (it sends no requests)."""
+        return None
+
     def provenance(self) -> dict | None:
         """What a run records about the model beyond its arguments: the server's model name,
         ``usage`` (moved to the run's own ``usage``), ``warnings`` (shown and recorded)."""

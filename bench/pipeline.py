@@ -22,11 +22,11 @@ from pathlib import Path
 from .corpus.hashes import documents_sha256, gold_info, layer_sha256
 from .corpus.load import load_corpus
 from .corpus.paths import DEFAULT_DOCS, DEFAULT_GOLD
-from .exceptions import InputError, warn
+from .exceptions import FatalError, InputError, warn
 from .jsonio import json_sha256, read_bytes
-from .model import RunContext
-from .protocol import (ModelRun, check_model_args, extra_corpus, items_of, parse_model_args, protocol_of, run_model,
-                       with_defaults)
+from .model import Model, RunContext
+from .protocol import (ModelRun, check_model_args, extra_corpus, guarded, instantiate, items_of, parse_model_args,
+                       protocol_of, run_model, trains_on, with_defaults)
 from .records import CLAIM_TYPES, Corpus
 from .redact import redact
 from .registry import resolve
@@ -322,7 +322,7 @@ def run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, tra
         failures[doc_id] = Failure(doc_id=doc_id, error=error.message)
         if partial is not None:
             partial.append(JournalLine(doc=doc_id, error=error.message))
-        if on_error == "stop":
+        if on_error == "stop" or isinstance(error, FatalError):
             raise RunStopped(error.message, None if partial is None else partial.folder)
 
     todo = [d for d in corpus.doc_ids if partial is None or d not in _done(partial)]
@@ -363,6 +363,36 @@ def run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, tra
     elif out is not None:
         folder = save_run(out, content)
     return RunOutcome(content, folder, failed, len(corpus.documents), predictions, found)
+
+
+def dry_run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, limit: int | None = None
+            ) -> list[dict]:
+    """What ``run`` would send for each document, from a model that sends requests (``Model.dry_run``):
+    nothing is sent, trained or saved."""
+    task = config.task
+    resolved = resolve(model) if not isinstance(model, type) else _class_model(model)
+    cls = resolved.cls
+    given = (parse_model_args(cls, list(model_args)) if isinstance(model_args, (list, tuple))
+             else check_model_args(cls, model_args or {}))
+    corpus = load(task, gold=gold, docs=docs, limit=limit).corpus
+    refused = f'--dry-run: model "{cls.name}" sends no requests, so there is nothing to show without running it'
+    if cls.dry_run is Model.dry_run:
+        raise InputError(refused)
+    if trains_on(cls, task):
+        raise InputError(f'--dry-run: model "{cls.name}" is trained for each fold, so what it would send is not '
+                         "known before it runs")
+    context = RunContext(progress=False)
+    try:
+        instance = instantiate(cls, given, context)
+        documents = [corpus.documents[d] for d in corpus.doc_ids]
+        rows = guarded(lambda: instance.dry_run(documents), model=cls.name, what="in its dry run")
+    finally:
+        context.close()
+    if rows is None:
+        raise InputError(refused)
+    if isinstance(rows, (str, bytes, dict)) or not all(isinstance(row, dict) for row in rows):
+        raise InputError(f'model "{cls.name}": dry_run() must return a list of dicts, one a document')
+    return list(rows)
 
 
 def _done(partial: PartialRun) -> set[str]:

@@ -1,7 +1,9 @@
-"""The ``openai`` model against a real OpenAI-compatible HTTP server on 127.0.0.1 (no internet).
+"""The ``openai`` model run through the CLI against a real OpenAI-compatible HTTP server on 127.0.0.1.
 
-The server (``FakeLLM``) speaks ``/v1/chat/completions`` and ``/v1/models`` and answers each
-article with its gold claims as free text, unless a test scripts failures or bad answers.
+The server (``llm_fake.FakeLLM``) answers each article with its gold claims as free text,
+unless a test scripts failures or other answers. How the model copes with each kind of real
+server (llama.cpp, llama-cpp-python, vLLM, a restart, a small context) is in
+``test_llm_servers.py``; the parts alone in ``test_llm_parts.py``.
 """
 
 import json
@@ -10,160 +12,14 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import GOLD, ROOT, SEEDS
+from conftest import ROOT
+from llm_fake import CLAIMS, DOC_IDS, DOCS, MODEL, SERVED_AS, FakeLLM
 
-from bench.records import Document
 from bench.cli import main
 
-MODEL = "fake-model"
-SERVED_AS = "fake-model-q4"
 SECRET = "sk-test-0123456789-DO-NOT-LEAK"
-
-
-def _gold():
-    docs, claims = {}, {}
-    for path in sorted(SEEDS.glob("*.txt")):
-        docs[path.stem] = path.read_text(encoding="utf-8")
-        gold = json.loads((GOLD / f"{path.stem}.json").read_text(encoding="utf-8"))
-        claims[path.stem] = [{k: c[k] for k in ("text", "type", "claimant", "attribution")} for c in gold["claims"]]
-    return docs, claims
-
-
-DOCS, CLAIMS = _gold()
-DOC_IDS = sorted(DOCS)
-
-
-class FakeLLM:
-    """An OpenAI-compatible server; tests change its behaviour through its attributes."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.chat = []  # every chat request: {"headers", "body", "doc_id", "at"}
-        self.other = []  # every other request path
-        self.script = []  # per chat request, in order: ("status", code, headers) or ("sleep", seconds)
-        self.answers = {}  # doc_id -> the content to answer with instead of the gold
-        self.reject_format = False
-        self.fail_docs = {}  # doc_id -> HTTP status to answer it with
-        self.fail_when_asked = 0  # a failing answer waits until this many chat requests have come in
-        self.asked = threading.Condition(self.lock)
-        self.fenced = False
-        self.require_key = None
-        self.models = [MODEL]
-        self.stop_after = None  # answer this many requests, then go away
-        self.delay = 0.0  # seconds each answer takes
-        self.answered = 0
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self.leaks = []
-        self.httpd = None
-        self.port = 0
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    def start(self, port=0):
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                fake.other.append(self.path)
-                if self.path.rstrip("/") == "/v1/models":
-                    listed = [{"id": m, "object": "model"} for m in fake.models]
-                    return self._json(200, {"object": "list", "data": listed})
-                return self._json(404, {"error": {"message": "not found"}})
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
-                if self.path != "/v1/chat/completions":
-                    fake.other.append(self.path)
-                    return self._json(404, {"error": {"message": "not found"}})
-                with fake.lock:
-                    fake.in_flight += 1
-                    fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
-                try:
-                    return fake.respond(self, body)
-                finally:
-                    with fake.lock:
-                        fake.in_flight -= 1
-
-            def _json(self, status, payload, headers=()):
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in dict(headers).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-        class Server(ThreadingHTTPServer):
-            def handle_error(self, request, client_address):
-                pass  # a client that gave up (a timeout test) is not an error here
-
-        self.httpd = Server(("127.0.0.1", port), Handler)
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-        return self
-
-    def stop(self):
-        if self.httpd is not None:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.httpd = None
-
-    def respond(self, handler, body):
-        messages = body["messages"]
-        last = messages[-1]["content"]
-        doc_id = next((d for d in DOC_IDS if DOCS[d] in last), None)
-        with self.lock:
-            self.chat.append({"headers": {k.lower(): v for k, v in handler.headers.items()}, "body": body,
-                              "doc_id": doc_id, "at": time.monotonic()})
-            action = self.script.pop(0) if self.script else None
-            self.asked.notify_all()
-        if self.require_key is not None and handler.headers.get("Authorization") != f"Bearer {self.require_key}":
-            sent = handler.headers.get("Authorization", "")
-            return handler._json(401, {"error": {"message": f"Incorrect API key provided: {sent}"}})
-        if body["model"] not in self.models:
-            return handler._json(404, {"error": {"message": f"The model `{body['model']}` does not exist."}})
-        if doc_id in self.fail_docs:
-            with self.asked:
-                self.asked.wait_for(lambda: len(self.chat) >= self.fail_when_asked, timeout=10)
-            return handler._json(self.fail_docs[doc_id], {"error": {"message": "forbidden"}})
-        if action and action[0] == "status":
-            return handler._json(action[1], {"error": {"message": "try again later"}}, action[2])
-        if action and action[0] == "sleep":
-            time.sleep(action[1])
-        time.sleep(self.delay)
-        if self.reject_format and "response_format" in body:
-            return handler._json(400, {"error": {"message": "response_format is not supported"}})
-        for message in messages[:-1]:
-            if doc_id is not None and DOCS[doc_id] in message["content"]:
-                self.leaks.append(doc_id)
-        content = self.answers.get(doc_id)
-        if content is None:
-            content = json.dumps({"claims": CLAIMS.get(doc_id, [])}, ensure_ascii=False)
-            if self.fenced:
-                content = f"Here are the claims:\n```json\n{content}\n```"
-        payload = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": SERVED_AS,
-                   "system_fingerprint": "fp_test",
-                   "choices": [{"index": 0, "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": content}}],
-                   "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}}
-        with self.lock:
-            self.answered += 1
-            going = self.stop_after is not None and self.answered >= self.stop_after
-        if going:  # stop listening before this last answer leaves, so the next request finds no server
-            self.httpd.shutdown()
-            self.httpd.server_close()
-        return handler._json(200, payload)
 
 
 @pytest.fixture
@@ -174,25 +30,22 @@ def fake():
 
 
 def _join_runner_threads():
-    """Wait for the runner's worker threads (``bench.protocol._threaded``), which go on after a failed run.
-
-    The runner wraps each call in ``contextlib.redirect_stdout``, which is process-wide: a worker
-    that ends after the test would set ``sys.stdout`` back to a stream of a test that is over.
-    """
+    """Wait for the runner's worker threads (``bench.protocol._threaded``), which go on after a failed run."""
     for thread in threading.enumerate():
         if thread is not threading.current_thread() and thread.name.endswith("(work)"):
             thread.join(5)
 
 
-def bench_run(capsys, tmp_path, fake_or_url, *args, limit=None, out="runs", cache="cache.sqlite"):
+def bench_run(capsys, tmp_path, fake_or_url, *args, limit=None, out="runs", cache="cache.sqlite", extra=(),
+              model=MODEL):
     """``bench run --model openai`` against the server; (exit code, stderr, results.json or None, run folder)."""
     url = fake_or_url if isinstance(fake_or_url, str) else fake_or_url.url
     out_dir = tmp_path / out
     before = set(out_dir.iterdir()) if out_dir.exists() else set()
-    argv = ["run", "--model", "openai", "--model-arg", f"base_url={url}", "--model-arg", f"model={MODEL}",
+    argv = ["run", "--model", "openai", "--model-arg", f"base_url={url}", "--model-arg", f"model={model}",
             "--model-arg", f"cache={tmp_path / cache}", "--model-arg", "backoff=0.01",
             *[x for a in args for x in ("--model-arg", a)],
-            "--out", str(out_dir), "--quiet", "--bootstrap", "0", "--format", "json"]
+            "--out", str(out_dir), "--quiet", "--bootstrap", "0", "--format", "json", *extra]
     if limit is not None:
         argv += ["--limit", str(limit)]
     code = main(argv)
@@ -201,15 +54,11 @@ def bench_run(capsys, tmp_path, fake_or_url, *args, limit=None, out="runs", cach
     found = out_dir.iterdir() if out_dir.exists() else []
     new = sorted(p for p in found if p not in before and not p.name.startswith("."))
     finished = [p for p in new if not p.name.endswith(".partial")]
-    if code != 0:
+    if code == 2:
         assert finished == []  # a failed run leaves only its partial run, to be resumed
         return code, captured.err, None, None
     (folder,) = finished
     return code, captured.err, json.loads((folder / "results.json").read_text()), folder
-
-
-def lenient(results):
-    return results["scores"]["lenient"]
 
 
 def micro(results):
@@ -217,10 +66,13 @@ def micro(results):
 
 
 def one_error_line(err):
+    """The one ``bench: error:`` line a failed run ends with (retry and format lines may come before it)."""
     lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith('bench: error: model "openai"'), err
-    return lines[0]
+    errors = [line for line in lines if line.startswith("bench: error:")]
+    assert len(errors) == 1 and lines[-1] == errors[0], err
+    assert errors[0].startswith('bench: error: model "openai"'), err
+    assert all(line.startswith("bench: warning:") for line in lines[:-1]), err
+    return errors[0]
 
 
 # ---------------------------------------------------------------- runs through the CLI
@@ -233,17 +85,20 @@ def test_correct_answers_are_scored_and_a_rerun_sends_nothing(fake, capsys, tmp_
     # every document asked once, in parallel but never more than `concurrency` at once
     assert sorted(r["doc_id"] for r in fake.chat) == DOC_IDS
     assert 2 <= fake.max_in_flight <= 3
-    # few-shot examples are other documents' gold; the document comes last; the schema is sent
-    assert fake.leaks == []
+    # two examples from the development corpus, never a seed article; the document comes last; the schema is sent
     for request in fake.chat:
         body = request["body"]
-        assert [m["role"] for m in body["messages"]] == ["system", "user", "assistant", "user", "assistant", "user"]
-        assert DOCS[request["doc_id"]] in body["messages"][-1]["content"]
+        messages = body["messages"]
+        assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
+        assert DOCS[request["doc_id"]] in messages[-1]["content"]
+        assert not any(DOCS[d] in m["content"] for m in messages[:-1] for d in DOC_IDS)
+        assert messages[1:5] == fake.chat[0]["body"]["messages"][1:5]  # the same examples for every document
         assert body["response_format"]["type"] == "json_schema"
         assert (body["model"], body["temperature"], body["seed"], body["max_tokens"]) == (MODEL, 0.0, 0, 4096)
+        assert body["stream"] is True and body["stream_options"] == {"include_usage": True}
         assert "authorization" not in request["headers"]  # no key set: none sent
     # the gold, given back as free text, is placed exactly and scores 1
-    assert results["inputs"]["protocol"] == "leave-one-document-out"
+    assert results["inputs"]["protocol"] == "none (untrained model)"
     assert results["coverage"]["predicted"] == 5
     assert micro(results)["f1"] == 1.0
     rows = [json.loads(line) for line in (folder / "alignment.jsonl").read_text().splitlines()]
@@ -252,25 +107,30 @@ def test_correct_answers_are_scored_and_a_rerun_sends_nothing(fake, capsys, tmp_
     usage = results["usage"]
     assert set(usage) == {"requests", "cache_hits", "prompt_tokens", "completion_tokens", "wall_s"}
     assert (usage["requests"], usage["cache_hits"], usage["prompt_tokens"], usage["completion_tokens"]) == \
-        (5, 0, 500, 50)
+        (5, 0, sum(r["prompt_tokens"] for r in fake.chat), 50)
     assert usage["wall_s"] > 0
     provenance = results["provenance"]
-    assert provenance["server_model"] == SERVED_AS
+    assert provenance["server_model"] == MODEL and provenance["echoed_model"] == SERVED_AS
     assert provenance["system_fingerprint"] == "fp_test"
-    assert provenance["unusable_answers"] == 0
+    assert provenance["unusable_answers"] == 0 and provenance["dropped_claims"] == 0
     assert provenance["request"]["temperature"] == 0.0 and provenance["request"]["seed"] == 0
     assert provenance["request"]["max_tokens"] == 4096 and provenance["request"]["model"] == MODEL
+    assert provenance["response_format"] == "json_schema" and provenance["answers"]["json_schema"] == 5
+    assert provenance["shots_from"] == "dev-train" and len(provenance["shot_documents"]) == 2
     assert len(provenance["prompt_sha256"]) == 64
-    assert results["system"]["args"]["prompt_sha256"] == provenance["prompt_sha256"]  # in the signature
+    signed = results["system"]["args"]
+    assert signed["prompt_sha256"] == provenance["prompt_sha256"]  # in the signature
+    assert signed["shots_sha256"] == provenance["shots_sha256"] and signed["served"] == provenance["server"]["served"]
 
-    # the same command again: no request at all, the same numbers and signature
+    # the same command again: no chat request (only the questions about what the server serves), the same run
     fake.chat.clear()
+    fake.other.clear()
     code, err, again, _ = bench_run(capsys, tmp_path, fake, "concurrency=3", "shots=2")
     assert code == 0, err
-    assert fake.chat == [] and fake.other == []
+    assert fake.chat == [] and {method for method, _ in fake.other} == {"GET"}
     assert (again["usage"]["requests"], again["usage"]["cache_hits"], again["usage"]["prompt_tokens"]) == (0, 5, 0)
-    assert again["provenance"]["cached_tokens"]["prompt_tokens"] == 500
-    assert again["provenance"]["server_model"] == SERVED_AS
+    assert again["provenance"]["cached_tokens"]["prompt_tokens"] == usage["prompt_tokens"]
+    assert again["provenance"]["server_model"] == MODEL
     assert again["signature"] == results["signature"]
     assert again["scores"] == results["scores"]
 
@@ -294,6 +154,9 @@ def test_a_changed_parameter_model_or_prompt_is_asked_again(fake, capsys, tmp_pa
     assert all("max_tokens" not in r["body"] for r in fake.chat)
     assert asked("model=other-model")["usage"]["requests"] == 2
     assert asked("shots=1")["usage"]["requests"] == 2
+    # how answers are fetched changes nothing: no request, the same signature
+    same = asked("stream=false", "timeout=30", "concurrency=2", "retries=1")
+    assert same["usage"]["requests"] == 0 and same["signature"] == base["signature"]
 
     prompt = tmp_path / "my_prompt.txt"
     prompt.write_text("Extract the claims as JSON, version 1.\n")
@@ -307,60 +170,81 @@ def test_a_changed_parameter_model_or_prompt_is_asked_again(fake, capsys, tmp_pa
     assert len({base["signature"], first["signature"], second["signature"]}) == 3
 
 
-def test_429_5xx_and_timeouts_are_retried_with_backoff(fake, capsys, tmp_path):
-    fake.script = [("status", 429, {"Retry-After": "0.2"}), ("status", 503, {}), ("sleep", 0.4)]
-    code, err, results, _ = bench_run(capsys, tmp_path, fake, "timeout=0.15", "concurrency=1", limit=1)
+def test_spelling_out_a_default_changes_nothing(fake, capsys, tmp_path):
+    code, err, base, _ = bench_run(capsys, tmp_path, fake, limit=1)
+    assert code == 0, err
+    fake.chat.clear()
+    code, err, spelled, _ = bench_run(capsys, tmp_path, fake, "temperature=0", "seed=0", "max_tokens=4096",
+                                      "response_format=auto", "shots=2", "shots_from=dev-train", limit=1)
+    assert code == 0, err
+    assert fake.chat == [] and spelled["signature"] == base["signature"]
+
+
+def test_limit_never_changes_the_prompt(fake, capsys, tmp_path):
+    code, err, _, _ = bench_run(capsys, tmp_path, fake, limit=2)
+    assert code == 0, err
+    limited = {r["doc_id"]: r["body"]["messages"] for r in fake.chat}
+    fake.chat.clear()
+    code, err, results, _ = bench_run(capsys, tmp_path, fake)
+    assert code == 0, err
+    assert sorted(r["doc_id"] for r in fake.chat) == DOC_IDS[2:]  # the first two came from the cache
+    assert results["usage"]["cache_hits"] == 2
+    assert all(r["body"]["messages"][:-1] == limited[DOC_IDS[0]][:-1] for r in fake.chat)
+
+
+def test_429_5xx_and_timeouts_are_retried_with_one_line_each(fake, capsys, tmp_path):
+    fake.script = [("status", 429, {"Retry-After": "0.2"}), ("status", 503, {}), ("sleep", 0.6)]
+    code, err, results, _ = bench_run(capsys, tmp_path, fake, "timeout=0.3", limit=1)
     assert code == 0, err
     assert len(fake.chat) == 4
     assert fake.chat[1]["at"] - fake.chat[0]["at"] >= 0.2  # Retry-After honoured
     assert results["usage"]["requests"] == 4 and results["provenance"]["retried"] == 3
+    lines = [line for line in err.splitlines() if "retrying" in line]
+    assert len(lines) == 3 and all(f'document "{DOC_IDS[0]}"' in line for line in lines)
+    assert [f"attempt {k} of 6" in line for k, line in enumerate(lines, 1)] == [True] * 3
+    assert "HTTP 429" in lines[0] and "HTTP 503" in lines[1] and "no complete answer within 0.3 s" in lines[2]
     assert micro(results)["f1"] == 1.0
 
 
-def test_unusable_answers_are_counted_warned_and_score_as_missed(fake, capsys, tmp_path):
-    good = json.dumps({"claims": CLAIMS[DOC_IDS[3]]})
+def test_a_request_that_runs_out_of_time_twice_fails_its_document(fake, capsys, tmp_path):
+    fake.script = [("sleep", 0.6), ("sleep", 0.6)]
+    code, err, _, _ = bench_run(capsys, tmp_path, fake, "timeout=0.3", limit=1)
+    assert code == 2 and "no complete answer within 0.3 s, 2 times" in one_error_line(err)
+    assert len(fake.chat) == 2
+
+
+def test_malformed_claims_are_dropped_one_by_one_and_recorded(fake, capsys, tmp_path):
+    good = CLAIMS[DOC_IDS[1]]
     fake.answers = {
         DOC_IDS[0]: "Sorry, I cannot help with that.",
-        DOC_IDS[1]: json.dumps({"claims": [{"text": "x", "type": "opinion", "claimant": "a",
-                                            "attribution": "author"}]}),
-        DOC_IDS[2]: json.dumps({"claims": [{"type": "event", "claimant": "author", "attribution": "author"}]}),
-        DOC_IDS[3]: f"<think>the article is about...</think>\n```json\n{good}\n```",
+        DOC_IDS[1]: json.dumps({"claims": [good[0], {"text": "x", "type": "opinion", "claimant": "a",
+                                                     "attribution": "author"},
+                                           {"type": "event", "claimant": "author", "attribution": "author"},
+                                           *good[1:]]}),
+        DOC_IDS[2]: "<think>the article is about...</think>\n```json\n"
+                    f"{json.dumps({'claims': CLAIMS[DOC_IDS[2]]})}\n```",
     }
-    code, err, results, _ = bench_run(capsys, tmp_path, fake, limit=4)
+    code, err, results, _ = bench_run(capsys, tmp_path, fake, limit=3)
     assert code == 0, err
-    warning = [line for line in err.splitlines() if line.startswith("bench: warning:") and "unusable" in line]
-    assert len(warning) == 1 and "3 of 4 answers" in warning[0]
-    assert any("unusable" in w for w in results["warnings"])
     provenance = results["provenance"]
-    assert provenance["unusable_answers"] == 3
-    reasons = {u["doc_id"]: u["reason"] for u in provenance["unusable"]}
-    assert reasons[DOC_IDS[0]] == "not JSON"
-    assert 'unknown type "opinion"' in reasons[DOC_IDS[1]]
-    assert 'missing "text"' in reasons[DOC_IDS[2]]
-    assert results["coverage"]["predicted"] == 1
-    scores = micro(results)
-    assert (scores["tp"], scores["fp"]) == (len(CLAIMS[DOC_IDS[3]]), 0)
-    assert scores["fn"] == sum(len(CLAIMS[d]) for d in DOC_IDS[:3])
-
-
-def test_a_server_that_rejects_response_format_is_asked_in_plain_text(fake, capsys, tmp_path):
-    fake.reject_format, fake.fenced = True, True
-    code, err, results, _ = bench_run(capsys, tmp_path, fake, limit=2)
-    assert code == 0, err
-    assert len(fake.chat) == 4
-    assert ["response_format" in r["body"] for r in fake.chat].count(False) == 2
-    assert micro(results)["f1"] == 1.0
-    assert results["provenance"]["answers"] == {"json_schema": 0, "plain_text": 2}
-    fake.chat.clear()
-    code, err, again, _ = bench_run(capsys, tmp_path, fake, limit=2)
-    assert code == 0 and fake.chat == [] and again["usage"]["cache_hits"] == 2, err
+    assert provenance["unusable"] == [{"doc_id": DOC_IDS[0], "reason": "not JSON"}]
+    assert provenance["dropped_claims"] == 2
+    assert provenance["dropped"] == [{"doc_id": DOC_IDS[1], "item": 2, "reason": 'unknown type "opinion"'},
+                                     {"doc_id": DOC_IDS[1], "item": 3, "reason": 'missing "text"'}]
+    warnings = [line for line in err.splitlines() if line.startswith("bench: warning:")]
+    assert any("1 of 3 answers" in w for w in warnings) and any("2 malformed claim(s) in 1 answer(s)" in w
+                                                                 for w in warnings)
+    scores = micro(results)  # the valid claims of the flawed answer all count
+    assert (scores["tp"], scores["fp"]) == (len(good) + len(CLAIMS[DOC_IDS[2]]), 0)
+    assert scores["fn"] == len(CLAIMS[DOC_IDS[0]])
 
 
 def test_an_interrupted_run_resumes_where_it_stopped(fake, capsys, tmp_path):
-    fake.stop_after = 2  # two answers, then the server goes away
-    code, err, _, _ = bench_run(capsys, tmp_path, fake, "concurrency=1")
+    fake.stop_after = 2  # two answers, then the server goes away for good
+    code, err, _, _ = bench_run(capsys, tmp_path, fake, "retries=2", "concurrency=1")
     assert code == 2
-    assert "cannot reach the server" in one_error_line(err)
+    assert "went away and did not come back" in one_error_line(err)
+    assert err.count("connection refused") == 3  # two retry lines and the error
     answered = [r["doc_id"] for r in fake.chat[:2]]
 
     restarted = FakeLLM().start(port=fake.port)
@@ -378,10 +262,18 @@ def test_after_a_fatal_error_the_other_threads_send_nothing_more(fake, capsys, t
     # the failure is answered once both workers have asked, and the other answer takes long
     # enough for the failure to reach the runner first, whatever the machine's load
     fake.fail_docs, fake.fail_when_asked, fake.delay = {DOC_IDS[0]: 403}, 2, 0.5
-    code, err, _, _ = bench_run(capsys, tmp_path, fake, "concurrency=2")
+    code, err, _, _ = bench_run(capsys, tmp_path, fake, "concurrency=2", "response_format=json_schema")
     assert code == 2 and "HTTP 403" in one_error_line(err)
-    # the runner's other worker went on with the queue (bench_run waited for it): its models failed at once
+    # the runner's other worker went on with the queue (bench_run waited for it): its requests failed at once
     assert sorted(r["doc_id"] for r in fake.chat) == DOC_IDS[:2]
+
+
+def test_a_fatal_error_ends_the_run_even_when_failures_are_skipped(fake, capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    fake.require_key = SECRET
+    code, err, _, _ = bench_run(capsys, tmp_path, fake, "concurrency=1", extra=("--on-error", "skip"))
+    assert code == 2 and "no key was sent" in one_error_line(err)
+    assert fake.chat == []  # found when the server was asked what it serves
 
 
 def _closed_port():
@@ -410,8 +302,8 @@ def test_failures_end_the_run_with_one_line(case, fake, capsys, tmp_path, monkey
     elif case == "no base_url":
         args, expected = ["base_url="], "needs the server: --model-arg base_url="
     elif case == "still failing":
-        fake.script = [("status", 500, {})] * 10  # shared by both documents
-        args, expected = ["retries=2"], "kept failing: HTTP 500"
+        fake.script = [("status", 500, {})] * 20
+        args, expected = ["retries=2", "response_format=json_schema"], "kept failing: HTTP 500"
     else:
         fake.script = [("status", 429, {"Retry-After": "120"})]
         args, expected = ["max_wait=5"], "asks to wait 120 s"
@@ -436,6 +328,21 @@ def test_the_key_is_sent_but_never_written(fake, capsys, tmp_path, monkeypatch):
         assert SECRET.encode() not in path.read_bytes(), path
 
 
+def test_dry_run_prints_the_prompt_size_and_sends_nothing(fake, capsys, tmp_path):
+    code = main(["run", "--model", "openai", "--model-arg", f"base_url={fake.url}", "--model-arg", f"model={MODEL}",
+                 "--model-arg", f"cache={tmp_path / 'cache.sqlite'}", "--limit", "1", "--dry-run", "--format", "json",
+                 "--out", str(tmp_path / "runs")])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    (row,) = json.loads(captured.out)
+    assert row["doc_id"] == DOC_IDS[0] and row["prompt"] == row["system"] + row["shots"] + row["article"]
+    assert 1500 < row["system"] < 2500 and 800 < row["shots"] < 1600 and row["total"] == row["prompt"] + 4096
+    assert fake.chat == [] and fake.other == []
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "cache.sqlite").exists()
+    code = main(["run", "--model", "rules", "--dry-run"])
+    assert code == 2 and "sends no requests" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------- the model without the CLI
 
 def test_arguments_defaults_and_cache_location(tmp_path, monkeypatch):
@@ -447,8 +354,8 @@ def test_arguments_defaults_and_cache_location(tmp_path, monkeypatch):
     cls = llm.OpenAIModel
     for name, param in inspect.signature(cls).parameters.items():  # every argument documented with its default
         assert f"``{name}: {type(param.default).__name__} = {param.default!r}``".replace("'", '"') in llm.__doc__
-    assert parse_model_args(cls, ["temperature=0.5", "concurrency=2", "timeout=30", "shots=0"]) == \
-        {"temperature": 0.5, "concurrency": 2, "timeout": 30.0, "shots": 0}
+    assert parse_model_args(cls, ["temperature=0.5", "concurrency=2", "timeout=30", "shots=0", "stream=no"]) == \
+        {"temperature": 0.5, "concurrency": 2, "timeout": 30.0, "shots": 0, "stream": False}
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     model = cls(base_url="http://127.0.0.1:1/v1/", model="m", concurrency=3)
     assert model.workers == 3 and model.settings.base_url == "http://127.0.0.1:1/v1"
@@ -458,53 +365,17 @@ def test_arguments_defaults_and_cache_location(tmp_path, monkeypatch):
     assert cls(base_url="http://h/v1", model="m").settings.cache == \
         str(tmp_path / "home" / ".cache" / "claimbench" / "llm-cache.sqlite")
     assert not (tmp_path / "xdg").exists()  # nothing is created before the model predicts
-    assert cls.is_trainable() and cls.tasks == ("claims",)
-    assert model.fingerprint()["prompt_sha256"] == llm.hashlib.sha256(llm.PROMPT_FILE.read_bytes()).hexdigest()
+    assert not cls.is_trainable() and cls.tasks == ("claims",)
+    for bad, why in [({"response_format": "yaml"}, "response_format"), ({"base_url": "ftp://h/v1"}, "http://"),
+                     ({"concurrency": -1}, "concurrency"), ({"shots_from": str(tmp_path / "nowhere")}, "shots_from")]:
+        with pytest.raises(Exception, match=why):
+            cls(**({"base_url": "http://h/v1", "model": "m"} | bad))
 
 
-def test_few_shot_examples_are_the_training_documents_only():
-    from bench.baselines.llm import OpenAIModel
-    from bench.records import Claim
-
-    docs = [Document(d, DOCS[d]) for d in DOC_IDS]
-    gold = {d: [Claim(doc_id=d, start=0, end=3, text=DOCS[d][:3], type="event", claimant="author",
-                      attribution="author")] for d in DOC_IDS}
-    model = OpenAIModel(base_url="http://h/v1", model="m", shots=2)
-    model.fit(docs[1:], {d: gold[d] for d in DOC_IDS[1:]})
-    messages = model.messages(docs[0])
-    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
-    assert DOCS[DOC_IDS[1]] in messages[1]["content"] and DOCS[DOC_IDS[2]] in messages[3]["content"]
-    assert json.loads(messages[2]["content"]) == {"claims": [{"text": DOCS[DOC_IDS[1]][:3], "type": "event",
-                                                             "claimant": "author", "attribution": "author"}]}
-    assert DOCS[DOC_IDS[0]] in messages[-1]["content"]
-    assert all(DOCS[DOC_IDS[0]] not in m["content"] for m in messages[:-1])
-    model.fit(docs, gold)  # even when handed its own document, a document is never its own example
-    assert all(DOCS[DOC_IDS[0]] not in m["content"] for m in model.messages(docs[0])[:-1])
-
-
-def test_reading_answers():
-    from bench.baselines.llm import claims_of, find_json_object
-
-    claim = {"text": "t", "type": "event", "claimant": "author", "attribution": "author"}
-    answer = json.dumps({"claims": [claim]})
-    for reply in (answer, f"```json\n{answer}\n```", f"Sure! {answer} Hope this helps.", f"<think>{{</think>{answer}"):
-        assert claims_of(find_json_object(reply)) == [claim]
-    with pytest.raises(ValueError):
-        find_json_object("no object here [1, 2]")
-    for bad, why in [({"claim": []}, 'no "claims"'), ({"claims": {}}, "not a list"),
-                     ({"claims": ["x"]}, "not an object"),
-                     ({"claims": [claim | {"attribution": "quoted"}]}, "unknown attribution"),
-                     ({"claims": [claim | {"claimant": None}]}, '"claimant" is not a string'),
-                     ({"claims": [claim | {"text": "\ud800"}]}, '"text" is not a string'),
-                     ({"claims": [claim | {"text": "  "}]}, 'empty "text"')]:
-        with pytest.raises(ValueError, match=why):
-            claims_of(bad)
-
-
-def test_other_models_do_not_import_openai():
+def test_other_models_do_not_load_the_client():
     code = ("import sys; from bench.registry import resolve; resolve('rules'); resolve('openai'); "
-            "print('openai' in sys.modules, 'sqlite3' in sys.modules)")
+            "print(*[m in sys.modules for m in ('openai', 'sqlite3', 'http.client', 'ssl')])")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False", "False"]
+    assert done.stdout.split() == ["False"] * 4

@@ -128,7 +128,7 @@ NUMBER_OPTIONS = {
 # skipped (test_scale); --schemes chooses which schemes are computed, not any scheme's numbers
 NUMBER_OPTIONS["--on-error"] = None
 OUTPUT_OPTIONS = {"--format", "--out", "--quiet", "--report", "--check", "--timeout", "--help", "-h", "--schemes",
-                  "--max-failures", "--resume"}
+                  "--max-failures", "--resume", "--dry-run"}
 
 
 def _options(command: str) -> set[str]:
