@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .segment import (
     BELIEF_VERBS, DETERMINERS, FINITE_AUX, IRREGULAR_VERBS, MONTHS, POSSESSIVES, PREPOSITIONS,
-    PRONOUNS, REPORT_VERBS, STANCE_VERBS, WEEKDAYS, Token, is_verb_cue, strip_span, tokens,
+    PRONOUNS, REPORT_VERBS, STANCE_VERBS, WEEKDAYS, Token, inflect, is_verb_cue, strip_span, tokens,
 )
 
 # ---------------------------------------------------------------- quotations
@@ -161,7 +161,8 @@ def leading_frame(masked: str, start: int, end: int, *, allow_ing: bool = False,
             continue
         if _expect_from(toks, i):
             return None
-        if any(t.lower in STANCE_VERBS or t.lower.startswith(("refus", "declin")) for t in toks[:i]):
+        if any(t.lower in STANCE_VERBS or t.lower in DENIAL_VERBS or t.lower.startswith(("refus", "declin"))
+               for t in toks[:i]):
             return None  # "refused to say ...": the stance is the claim, not a frame
         subject = subject_span(masked, start, toks[i].start)
         if subject is None and i > 0 and _has_clause_verb(toks[:i]):
@@ -291,7 +292,10 @@ def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
         if s < e:
             chunks.append((s, e))
         pos += len(part) + 1
-    chunks = [c for c in chunks if region[c[0]:c[1]].strip().lower() not in LEADING_ADVERBS]
+    chunks = [c for c in chunks if region[c[0]:c[1]].strip().lower() not in LEADING_ADVERBS
+              and not _not_a_subject(region[c[0]:c[1]])]
+    chunks = [_after_subordinator(region, c) for c in chunks]
+    chunks = [c for c in chunks if c[0] < c[1]]
     if not chunks:
         return None
     s, e = chunks[-1]
@@ -305,10 +309,12 @@ def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
     toks = tokens(region, s, e)
     while toks and toks[0].lower in LEADING_ADVERBS:
         toks = toks[1:]
+    if len(toks) > 1 and toks[-1].lower in PRONOUNS and toks[-2].lower not in ("and", "or"):
+        toks = toks[-1:]  # "Outside the court he said": the pronoun, not the place
     kept: list[Token] = []
     for idx, tok in enumerate(toks):
         low = tok.lower
-        if kept and (low in FINITE_AUX or low in IRREGULAR_VERBS or low in TIME_WORDS
+        if kept and (low in FINITE_AUX or low in IRREGULAR_VERBS or low in TIME_WORDS or low in DENIAL_VERBS
                      or (low.endswith("ly") and not tok.capitalized)
                      or (low == "to" and idx + 1 < len(toks) and toks[idx + 1].lower in REPORT_VERBS)):
             break
@@ -318,6 +324,35 @@ def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
     if not kept or len(kept) > 12:
         return None
     return start + kept[0].start, start + kept[-1].end
+
+
+_SUBORDINATORS = frozenset({"where", "when", "while", "as", "because", "although", "though", "if", "and", "but",
+                            "whereas", "after", "before", "since", "so"})
+_RELATIVES = frozenset({"who", "which", "whose", "whom", "that"})
+
+
+def _not_a_subject(chunk: str) -> bool:
+    """A comma-separated piece that never names a speaker: an age ("54"), a relative clause
+    ("who reached the city"), a prepositional or participial fragment ("In a video posted online")."""
+    toks = tokens(chunk)
+    if not toks:
+        return True
+    first = toks[0].lower
+    if all(t.text[:1].isdigit() for t in toks) or first in _RELATIVES:
+        return True
+    if first in PREPOSITIONS and first not in ("of",) and not (toks[-1].lower in PRONOUNS):
+        return True
+    return False
+
+
+def _after_subordinator(region: str, chunk: tuple[int, int]) -> tuple[int, int]:
+    """"where the army said": the subject starts after the subordinating word."""
+    s, e = chunk
+    toks = tokens(region, s, e)
+    while len(toks) > 1 and toks[0].lower in _SUBORDINATORS:
+        toks = toks[1:]
+        s = toks[0].start
+    return s, e
 
 
 def is_pronoun_subject(words_: list[str]) -> bool:
@@ -353,9 +388,22 @@ def stance_start(masked: str, start: int, end: int) -> tuple[int, tuple[int, int
 _VERB_MODIFIERS = frozenset({"not", "also", "already", "now", "again", "still", "once", "never"})
 
 
+# Verbs whose subject holds the claim and that stay in its span: denials, disputes,
+# dismissals, confirmations, accusations (GUIDELINES 12.4); typed by their content.
+DENIAL_VERBS = frozenset(
+    f for f in inflect("deny", "dispute", "dismiss", "confirm", "blame", "welcome", "contest", "accuse",
+                       "acknowledge", "rule") if not f.endswith("ing")
+) | frozenset({"admits", "admitted"})  # "rule" only in "ruled out"
+
+
 def _stance_at(toks: list[Token], i: int) -> bool:
-    """Token ``i`` is an active stance verb ("rejected", "called on", "expects ... from")."""
+    """Token ``i`` is an active stance verb ("rejected", "called on", "expects ... from")
+    or a verb of denial whose subject holds the claim ("denied", "disputes")."""
     low = toks[i].lower
+    if low in DENIAL_VERBS and (low not in ("rule", "rules", "ruled") or (
+            i + 1 < len(toks) and toks[i + 1].lower == "out")):
+        prev = toks[i - 1].lower if i > 0 else ""
+        return prev not in DETERMINERS and prev != "to" and prev not in ("who", "which", "that")
     if low in STANCE_VERBS and not low.endswith("ing"):
         prev = toks[i - 1].lower if i > 0 else ""
         return prev not in DETERMINERS and prev != "to"

@@ -17,14 +17,17 @@ from dataclasses import dataclass
 
 from bench.records import AUTHOR, Claim, Document
 
-from .attribution import Quote, find_quotes, inverted_subject, leading_frame, stance_start, trailing_frame
+from .attribution import (
+    Quote, find_quotes, inverted_subject, leading_frame, stance_start, subject_span, trailing_frame,
+)
 from .claimants import Claimants
+from .furniture import prose_lines
 from .cues import (
     CONDITIONAL, EVALUATIVE, GERUND_WITH_OBJECT, INFINITIVE, INTRO, STRONG_OPINION, UNCERTAIN, WRAPPER, has_stance,
     is_quantity,
 )
 from .segment import (
-    COLON, FINITE_AUX, FUNCTION_WORDS, NEW, PARTICIPLE, THAT, VP, has_verb, is_boilerplate, label_prefix_end, lines,
+    COLON, FINITE_AUX, FUNCTION_WORDS, NEW, PARTICIPLE, THAT, VP, has_verb,
     mask, split_clauses, split_sentences, tokens, trim, words,
 )
 
@@ -76,10 +79,8 @@ class _Extractor:
         self.last_speaker: tuple[str, ...] = ()
 
     def run(self) -> list[Candidate]:
-        for ls, le in lines(self.text):
-            if is_boilerplate(self.text[ls:le], self.masked[ls:le]):
-                continue
-            self._line(label_prefix_end(self.masked, ls, le), le)
+        for ls, le in prose_lines(self.text, self.masked):
+            self._line(ls, le)
         self.out.sort(key=lambda c: (c.start, c.end, c.claimant))
         return self.out
 
@@ -233,14 +234,16 @@ class _Extractor:
         if self._intro_participle(a, b):
             return _State((AUTHOR,), AUTHOR, frame_only=True), None
         start = self._strip_intro(a, b)
-        self.names.mention(self._author_subject(start, b))
+        person = self.names.mention(self._author_subject(start, b))
+        if person is not None:
+            self.last_speaker = (person,)  # a quote that follows with no frame is likeliest theirs
         return _AUTHOR_STATE, (start, b)
 
     def _author_subject(self, a: int, b: int) -> tuple[int, int] | None:
         toks = tokens(self.masked, a, b)
-        for k, tok in enumerate(toks[:6]):
+        for k, tok in enumerate(toks[:14]):
             if k and tok.lower in FINITE_AUX:
-                return toks[0].start, toks[k - 1].end
+                return subject_span(self.masked, a, tok.start)
         return None
 
     def _skip_word(self, a: int, b: int, word: str) -> int:
@@ -307,7 +310,7 @@ class _Extractor:
             and not CONDITIONAL.match(span)
             and self._has_predicate(s, e, belief=belief, headline=headline, participle=participle)
         )
-        if attribution == AUTHOR or not claimants:
+        if attribution == AUTHOR or not claimants or set(claimants) == {AUTHOR}:
             claimants, attribution = (AUTHOR,), AUTHOR
         for claimant in claimants:
             self.out.append(Candidate(s, e, claimant, attribution, belief=belief, quoted=quoted, keep=keep))

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from .attribution import LEADING_ADVERBS
+from bench.records import AUTHOR
+
 from .segment import PRONOUNS, Token, tokens
 
 TITLE_WORDS = frozenset({
@@ -33,7 +35,23 @@ ORG_WORDS = frozenset({
     "chamber", "times", "post", "press", "tv", "radio", "channel", "cross", "fund", "board",
     "parliament", "assembly", "congress", "senate", "inc", "ltd", "corp", "plc", "co", "media",
 })
-_NAME_RUN = re.compile(r"[A-Z][\w'’\-]*(?:\s+(?:(?:of|the|for|de|da|van|von|al)\s+)*[A-Z][\w'’\-]*)*")
+_NAME_RUN = re.compile(r"[A-Z][\w'’\-]*(?:\s+(?:(?:of|the|for|and|&|de|da|van|von|al)\s+)*[A-Z][\w'’\-]*)*")
+_VOICES = frozenset({"spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative", "official",
+                     "officials", "statement"})
+_OWN_STAFF = frozenset({"reporter", "reporters", "correspondent", "correspondents", "team", "staff", "newsroom"})
+
+
+def _plausible(name: str) -> bool:
+    """A claimant name, not an age, a number or a clause taken for one."""
+    toks = name.split()
+    return bool(toks) and not name[:1].isdigit() and len(toks) <= 8 and toks[0].lower() not in (
+        "who", "which", "that", "whose", "where", "when", "in", "on", "at", "after", "before")
+
+
+def _other_kind(name: str, head: str) -> bool:
+    """Whether ``name`` says it is another kind of body than ``head`` ("Harwick Council" for "the union")."""
+    words = {w.lower() for w in name.split()}
+    return bool(words & ORG_WORDS) and head not in words
 
 
 @dataclass(slots=True)
@@ -44,6 +62,7 @@ class Claimants:
     masked: str
     last: str | None = None
     last_person: str | None = None
+    last_org: str | None = None
     persons: set[str] = field(default_factory=set)
     _runs: dict[str, list[tuple[int, int]]] | None = None
 
@@ -60,27 +79,40 @@ class Claimants:
         s = toks[0].start
         if len(toks) == 1 and toks[0].lower in PRONOUNS:
             low = toks[0].lower
-            found = (self.last_person or self.last) if low in ("he", "she") else self.last
+            if low in ("i", "we", "you"):
+                return []
+            # "he"/"she": the nearest person named, never a place or an organisation; "it"/"they": a party
+            found = self.last_person if low in ("he", "she") else (self.last_org or self.last)
             return [found] if found else []
+        if toks[0].lower in ("our", "this") and len(toks) >= 2 and toks[1].lower in _OWN_STAFF:
+            return [AUTHOR]  # "our reporter at the scene says": the publication itself
         parts = self._split_and(toks)
         names = [self._one(p) for p in parts]
-        names = [n for n in names if n]
+        names = [n for n in names if n and _plausible(n)]
         if names:
             self.last = names[-1]
+            if names[-1] not in self.persons and names[-1] != AUTHOR and names[-1][:1].isupper() \
+                    and names[-1].lower() not in PRONOUNS:
+                self.last_org = names[-1]
         return names
 
-    def mention(self, span: tuple[int, int] | None) -> None:
-        """Note the subject of a sentence in the article's voice: the likeliest "he"/"she" later."""
+    def mention(self, span: tuple[int, int] | None) -> str | None:
+        """Note the subject of a sentence in the article's voice: the likeliest "he"/"she" later.
+        Returns the person it names, if any."""
         if span is None:
-            return
+            return None
         toks = tokens(self.masked, *span)
         if not 1 <= len(toks) <= 4 or not all(t.capitalized or t.lower in TITLE_WORDS for t in toks):
-            return
+            return None
         if any(t.lower in ORG_WORDS for t in toks) or toks[0].lower in ("the", "a", "an"):
-            return
+            return None
         person = self._person(toks)
-        if person is None and len(toks) == 1:
-            self.last_person = self.text[toks[0].start:toks[0].end]
+        if person is None and len(toks) == 1 and toks[0].lower not in PRONOUNS:
+            surname = self.text[toks[0].start:toks[0].end]
+            person = next((p for p in self.persons if p.split()[-1] == surname), None)
+            if person is not None:
+                self.last_person = person
+        return person
 
     def _split_and(self, toks: list[Token]) -> list[list[Token]]:
         groups: list[list[Token]] = [[]]
@@ -89,8 +121,9 @@ class Claimants:
                 groups.append([])
             else:
                 groups[-1].append(tok)
-        if len(groups) > 1 and all(g and g[0].capitalized for g in groups):
-            return groups
+        if len(groups) > 1 and all(g and g[0].capitalized for g in groups) and not (
+                groups[0][0].lower == "the" and not any(t.lower in ORG_WORDS for t in groups[0])):
+            return groups  # "Russia and Ukraine", not "The Corriden and Valley Health Board"
         return [toks]
 
     def _one(self, toks: list[Token]) -> str | None:
@@ -100,15 +133,24 @@ class Claimants:
         person = self._person(toks)
         if person:
             return person
-        if lows[0] == "the" and len(toks) >= 2 and (not toks[-1].capitalized or lows[-1] in TITLE_WORDS):
+        if lows[0] in ("a", "an", "the", "its", "their") and len(toks) == 2 and lows[-1] in _VOICES and self.last_org:
+            return self.last_org  # an unnamed spokesperson speaks for the party (GUIDELINES 12.3)
+        described = lows[0] in ("the", "its", "their") and len(toks) >= 2 and not any(t.capitalized for t in toks[1:])
+        if described or (lows[0] == "the" and len(toks) >= 2 and lows[-1] in TITLE_WORDS):
             found = self._resolve_description(lows[-1], toks[0].start)
             if found:
                 return found
+            if described and len(toks) == 2 and lows[-1] in ORG_WORDS and self.last_org \
+                    and not _other_kind(self.last_org, lows[-1]):
+                return self.last_org  # "the company": the party last named, unless its name says otherwise
         if lows[0] == "the" and all(t.capitalized or t.lower in ("of", "the", "for", "and") for t in toks[1:]):
             toks = toks[1:]
         surface = self.text[toks[0].start:toks[-1].end]
-        if len(toks) == 1 and toks[0].capitalized and any(p.split()[-1] == toks[0].text for p in self.persons):
-            self.last_person = surface
+        if len(toks) == 1 and toks[0].capitalized:
+            full = next((p for p in self.persons if p.split()[-1] == toks[0].text), None)
+            if full is not None:
+                self.last_person = full
+                return full  # "Quarles" after "Bettany Quarles": the same person, named in full
         return surface
 
     def _person(self, toks: list[Token]) -> str | None:

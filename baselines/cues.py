@@ -10,6 +10,7 @@ import re
 
 from .segment import MONTHS, STANCE_VERBS, words
 from .attribution import is_pronoun_subject
+from .numbers import has_figure
 
 # ---------------------------------------------------------------- type cues
 
@@ -75,24 +76,9 @@ INTRO = frozenset({
 # ---------------------------------------------------------------- typing
 
 def is_quantity(text: str) -> bool:
-    """A count, amount or measured value; dates and years that only place an event do not count."""
-    core = _PURPOSE.sub("", text)
-    if QUANTITY_PHRASES.search(core):
-        return True
-    toks = [m.group() for m in re.finditer(r"\d+(?:[.,:]\d+)*%?|[^\W\d_][\w'\-]*", core)]
-    for i, tok in enumerate(toks):
-        low = tok.lower()
-        if low in NUMBER_WORDS:
-            return True
-        if tok[:1].isdigit():
-            prev = toks[i - 1].lower() if i else ""
-            nxt = toks[i + 1].lower() if i + 1 < len(toks) else ""
-            if prev in MONTHS or nxt in MONTHS or ":" in tok:
-                continue
-            if re.fullmatch(r"(?:19|20)\d\d", tok) and nxt not in ("people", "soldiers", "civilians"):
-                continue
-            return True
-    return False
+    """A count, amount or measured value: a figure the quantity normaliser finds (``numbers``),
+    outside a purpose clause; dates, times, ages, names and descriptors ("two-room") are none."""
+    return has_figure(_PURPOSE.sub("", text))
 
 
 def rule_type(text: str, *, belief: bool = False) -> str:

@@ -14,17 +14,20 @@ million", percentages and amounts of money), a vague plural numeral ("dozens",
 Not figures: dates (a month or weekday beside the number, a year), times, time frames
 ("in the past 48 hours", "this month", "for two years"), ages between commas after a name,
 ordinals, and numbers glued to letters, hyphens or slashes (names, codes, URLs). Lines of
-boilerplate are skipped (``segment.is_boilerplate``). Nothing here is specific to any
+furniture are skipped (``furniture.prose_lines``). Nothing here is specific to any
 article; ``find_quantities`` returns dicts in the prediction format of the ``quantities``
 task.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
-from .segment import FUNCTION_WORDS, MONTHS, WEEKDAYS, is_boilerplate, lines, mask
+from .furniture import prose_lines
+from .segment import FUNCTION_WORDS, MONTHS, WEEKDAYS, lines, mask
 
 ONES = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -42,8 +45,9 @@ CURRENCIES = {"£": "GBP", "$": "USD", "€": "EUR", "¥": "JPY", "₹": "INR"}
 CURRENCY_WORDS = {"pounds": "GBP", "pound": "GBP", "dollars": "USD", "dollar": "USD", "euros": "EUR", "euro": "EUR"}
 MEASURES = {
     "hour": "hour", "hours": "hour", "minute": "minute", "minutes": "minute", "km": "km", "kilometres": "km",
-    "kilometers": "km", "kilometre": "km", "kilometer": "km", "miles": "mile", "mile": "mile", "metres": "m",
-    "meters": "m", "tonnes": "tonne", "tonne": "tonne", "tons": "ton", "ton": "ton", "kg": "kg",
+    "kilometers": "km", "kilometre": "km", "kilometer": "km", "miles": "mile", "mile": "mile", "metres": "metre",
+    "meters": "metre", "metre": "metre", "meter": "metre", "millimetres": "millimetre", "millimeters": "millimetre",
+    "centimetres": "centimetre", "centimeters": "centimetre", "seconds": "second", "tonnes": "tonne", "tonne": "tonne", "tons": "ton", "ton": "ton", "kg": "kg",
     "kilograms": "kg", "litres": "litre", "liters": "litre", "barrels": "barrel", "acres": "acre",
     "hectares": "hectare", "megawatts": "MW", "mw": "MW",
 }
@@ -62,11 +66,18 @@ BOUNDS = {
     "upwards of": ("low", False), "at least": ("low", True), "no fewer than": ("low", True),
     "no less than": ("low", True), "a minimum of": ("low", True),
 }
-LEAD_INS = ("a total of", "a further", "an additional")  # kept in the span, change nothing
+LEAD_INS = ("a total of",)  # kept in the span, change nothing; "a further 3%" is the span "3%" (an addition)
 STOP_AFTER = FUNCTION_WORDS | frozenset({"have", "has", "had", "were", "was", "are", "is", "will", "would", "had",
                                          "been", "be", "said", "say", "says", "who", "which", "that"})
 
-_NUMBER = re.compile(r"(?<![\w./-])([£$€¥₹])?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s?(%))?(?![\w/-]|\.\d)")
+_NUMBER = re.compile(r"(?<![\w./-])([£$€¥₹])?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(bn|mn|m|k)?(?:\s?(%))?(?![\w/-]|\.\d)")
+# a magnitude glued to the number ("£41m", "€300k", "2bn"); "m" and "k" only after a currency sign (else metres)
+GLUED = {"bn": 1_000_000_000, "mn": 1_000_000, "m": 1_000_000, "k": 1_000}
+# a number that names something ("Route 17", "Berth 7", "Terminal 2"): a capitalised word right before it
+_NAME_BEFORE = re.compile(r"(?<![.!?:;\"“‘]\s)(?<!^)\b[A-Z][a-z]+\s$")
+_CLOCK_AFTER = re.compile(r"\s*(?:[ap]\.?m\b|o'clock|GMT|UTC|BST)", re.IGNORECASE)
+_CLOCK_BEFORE = frozenset({"at", "after", "before", "until", "till", "by", "past", "since", "around"})
+_RANGE = re.compile(r"\s*(?:and|to|-|–)\s*$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*")
 _QUOTES = "\"“”‘’'"
@@ -107,9 +118,7 @@ def find_quantities(text: str) -> list[dict]:
     """Every figure of a document's text, as quantity records (see the module docstring)."""
     masked = mask(text)
     found: list[Figure] = []
-    for ls, le in lines(text):
-        if is_boilerplate(text[ls:le], masked[ls:le]):
-            continue
+    for ls, le in prose_lines(text, masked):
         found.extend(_line_figures(text, masked, ls, le))
     found.sort(key=lambda f: (f.start, f.end))
     out, last_end = [], -1
@@ -118,6 +127,12 @@ def find_quantities(text: str) -> list[dict]:
             out.append(figure.to_dict(text))
             last_end = figure.end
     return out
+
+
+def has_figure(text: str) -> bool:
+    """Whether a stretch of text (a claim, one line) holds a figure the normaliser finds."""
+    masked = mask(text)
+    return any(True for ls, le in lines(text) for _ in _line_figures(text, masked, ls, le))
 
 
 # ---------------------------------------------------------------- one line
@@ -135,26 +150,72 @@ class _Core:
 
 def _line_figures(text: str, masked: str, ls: int, le: int) -> list[Figure]:
     cores = _digit_cores(masked, ls, le) + _word_cores(masked, ls, le)
+    cores = [c for c in cores if c.kind != "number" or not _not_a_figure(masked, c, ls, le)]
     figures: list[Figure] = []
-    for core in sorted(cores, key=lambda c: (c.start, -c.end)):
+    ordered = sorted(cores, key=lambda c: (c.start, -c.end))
+    k = 0
+    while k < len(ordered):
+        core = ordered[k]
+        k += 1
         if any(f.start <= core.start < f.end for f in figures):
             continue
-        if core.kind == "number" and _not_a_figure(masked, core, ls, le):
+        partner = ordered[k] if k < len(ordered) else None
+        lead = _range_lead(masked, core, partner, ls)
+        if lead is not None:
+            figures.append(_range(text, masked, core, partner, lead, ls, le))
+            k += 1
             continue
         figures.append(_figure(text, masked, core, ls, le, figures[-1] if figures else None))
     return figures
 
 
+def _range_lead(masked: str, low: _Core, high: _Core | None, ls: int) -> int | None:
+    """Where a range of two numbers starts: "between 40 and 60", "(anywhere) from £1 to £2", "40-60"."""
+    if high is None or low.kind != "number" or high.kind != "number" or high.value < low.value:
+        return None
+    gap = masked[low.end:high.start]
+    if gap in ("-", "–") and masked[low.start:low.end][:1].isdigit():
+        return low.start
+    before = masked[max(ls, low.start - 20):low.start].lower()
+    if re.fullmatch(r"\s*and\s*", gap):
+        m = re.search(r"\bbetween\s*$", before)
+    elif re.fullmatch(r"\s*to\s*", gap):
+        m = re.search(r"\banywhere\s+from\s*$", before)  # "from 24,500 to 32,000 seats" is a change
+    else:
+        return None
+    return low.start - len(before) + m.start() if m else None
+
+
+def _range(text: str, masked: str, low: _Core, high: _Core, start: int, ls: int, le: int) -> Figure:
+    """One mention for a range, both ends inclusive (GUIDELINES 10.3); its unit is the ends' own."""
+    unit = high.unit if high.unit != "count" else low.unit
+    lead = masked[max(ls, start - 40):start].lower()
+    approximate = False
+    for phrase in HEDGES:
+        m = re.search(rf"(?:^|\W)({re.escape(phrase)})\s*$", lead)
+        if m:
+            approximate, start = True, start - len(lead) + m.start(1)
+            break
+    counted = _counted(text, masked, _Core(low.start, high.end, high.value, "number", unit), ls, le)
+    return Figure(start, high.end, low.value, high.value, True, True, approximate, unit, counted)
+
+
 def _digit_cores(masked: str, ls: int, le: int) -> list[_Core]:
     cores = []
     for m in _NUMBER.finditer(masked, ls, le):
-        currency, integer, decimals, percent = m.group(1), m.group(2), m.group(3), m.group(4)
-        value = float(integer.replace(",", "") + (decimals or ""))
+        currency, integer, decimals, glued, percent = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
+        if glued and glued in ("m", "k") and not currency:
+            continue  # "41m" alone: metres or a code, not a sum
+        value = _value(integer.replace(",", "") + (decimals or ""), GLUED[glued] if glued else 1)
+        if value is None:
+            continue  # too large to be a finite number: no figure a reader could check
         start, end = (m.start(1) if currency else m.start(2)), m.end()
         unit = CURRENCIES[currency] if currency else "count"
         tail = _words_after(masked, end, le, 2)
-        if tail and tail[0][0].lower() in SCALES and not (tail[0][0] == "m" and not currency):
-            value *= SCALES[tail[0][0].lower()]
+        if not glued and tail and tail[0][0].lower() in SCALES and not (tail[0][0] == "m" and not currency):
+            value = _value(repr(value), SCALES[tail[0][0].lower()])
+            if value is None:
+                continue
             end = tail[0][2]
             tail = _words_after(masked, end, le, 2)
         if percent:
@@ -169,6 +230,15 @@ def _digit_cores(masked: str, ls: int, le: int) -> list[_Core]:
                 unit = MEASURES[tail[0][0].lower()]
         cores.append(_Core(start, end, value, "number", unit))
     return cores
+
+
+def _value(digits: str, scale: int = 1) -> float | None:
+    """``digits`` times ``scale`` as a float without binary noise ("4.1" x 1e6 is 4100000), None when not finite."""
+    try:
+        value = float(Decimal(digits) * scale)
+    except (InvalidOperation, OverflowError):
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _word_cores(masked: str, ls: int, le: int) -> list[_Core]:
@@ -194,12 +264,12 @@ def _word_cores(masked: str, ls: int, le: int) -> list[_Core]:
             cores.append(_Core(start, words[k + 2][2], 20_000, "vague"))
             k += 3
             continue
-        elif word in FRACTIONS or word.rstrip("s") in FRACTIONS and "-" in word:
+        elif word in FRACTIONS or ("-" in word and _fraction_word(word.split("-")[-1]) in FRACTIONS):
             lead = _fraction_lead(words, k)
             if lead is not None:
                 first, numerator = lead
-                cores.append(_Core(words[first][1], end, numerator * FRACTIONS[word.rstrip("s")], "fraction",
-                                   "fraction"))
+                cores.append(_Core(words[first][1], end, numerator * FRACTIONS[_fraction_word(word.split("-")[-1])],
+                                   "fraction", "fraction"))
         elif word in ("majority",) and prev in ("a", "the"):
             cores.append(_Core(words[k - 1][1], end, 0.5, "majority", "fraction"))
         elif word == "dozen":
@@ -218,6 +288,11 @@ def _word_cores(masked: str, ls: int, le: int) -> list[_Core]:
                 continue
         k += 1
     return cores
+
+
+def _fraction_word(word: str) -> str:
+    """"thirds" -> "third", "halves" -> "half", "quarters" -> "quarter"."""
+    return "half" if word == "halves" else word[:-1] if word.endswith("s") and word[:-1] in FRACTIONS else word
 
 
 def _fraction_lead(words, k: int) -> tuple[int, float] | None:
@@ -267,6 +342,10 @@ def _counts_one(words, k: int) -> bool:
     """"one" counts when a noun follows ("one lawmaker"), not in "one of", "no one", "one another"."""
     prev = words[k - 1][0] if k else ""
     nxt = words[k + 1][0] if k + 1 < len(words) else ""
+    if nxt == "of":  # "One of the buses": one of a group; not "is one of several" (a member, not a count)
+        after = words[k + 2][0] if k + 2 < len(words) else ""
+        return prev not in ("is", "was", "are", "were", "be", "been", "no", "any", "every", "the", "this", "that") \
+            and after in ("the", "its", "their", "them", "those", "these", "his", "her", "our", "us")
     return prev not in ("no", "any", "every", "some", "each", "the", "this", "that") and nxt not in (
         "of", "another", "day", "time", "point", "way", "hand", "side", "") and nxt not in STOP_AFTER
 
@@ -312,6 +391,14 @@ def _not_a_figure(masked: str, core: _Core, ls: int, le: int) -> bool:
         return True  # "in the past 48 hours"
     if masked[core.end:core.end + 1] == ":" or masked[max(ls, core.start - 1):core.start] == ":":
         return True  # a clock time
+    if _CLOCK_AFTER.match(masked, core.end, le):
+        return True  # "6 a.m.", "4.40 p.m."
+    if before and before[0] in _CLOCK_BEFORE and core.value <= 12 and not number[:1].isdigit() and (
+            not after or after[0] in FUNCTION_WORDS):
+        return True  # "stopped shortly after six", "by nine the queues were back"
+    if core.unit == "count" and number[:1].isdigit() and _NAME_BEFORE.search(masked[max(ls, core.start - 30):core.start]) \
+            and masked[max(ls, core.start - 30):core.start].split()[-1].lower().strip(".") not in MONTHS | WEEKDAYS:
+        return True  # a number in a name: "Route 17", "Berth 7", "Terminal 2"
     if masked[max(ls, core.start - 2):core.start] == ", " and masked[core.end:core.end + 1] == ",":
         name = _words_before(masked, core.start - 2, ls, 1)
         if name and name[0][0][:1].isupper():

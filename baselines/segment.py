@@ -312,21 +312,6 @@ def split_sentences(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if s < e]
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Every sentence of every non-boilerplate line: the unit of the ``sentences`` floor."""
-    masked = mask(text)
-    out = []
-    for ls, le in lines(text):
-        if is_boilerplate(text[ls:le], masked[ls:le]):
-            continue
-        cs = label_prefix_end(masked, ls, le)
-        for s, e in split_sentences(masked, cs, le):
-            s, e = trim(text, s, e, masked)
-            if e - s > 0 and len(words(masked[s:e])) >= 3:
-                out.append((s, e))
-    return out
-
-
 # ---------------------------------------------------------------- trimming
 
 _OPEN_DOUBLE = "\"“«„"
