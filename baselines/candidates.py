@@ -12,6 +12,7 @@ the candidate it overlaps (``frame_for``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -307,6 +308,7 @@ class _Extractor:
             and not UNCERTAIN.search(span)
             and not (EVALUATIVE.search(span) and not is_quantity(span) and len(words(span)) <= 14)
             and not STRONG_OPINION.search(span)
+            and not (quoted and _FEELING.match(span))
             and not CONDITIONAL.match(span)
             and self._has_predicate(s, e, belief=belief, headline=headline, participle=participle)
         )
@@ -324,6 +326,12 @@ class _Extractor:
                 if not has_verb(self.masked, toks[k].start, e) and not is_quantity(self.masked[toks[k].start:e]):
                     return toks[k - 1].end
         return e
+
+
+# A speaker's own feeling, wish or assumption is no claim (GUIDELINES 12.13)
+_FEELING = re.compile(
+    r"(?:I|we)\s+(?:just\s+|really\s+|still\s+|only\s+)?(?:thought|feel|felt|wish|wished|assumed|'d\s+like|would\s+like|"
+    r"won't\s+pretend|am\s+(?:angry|sad|glad|happy|sorry|proud)|hope|hoped|love|loved|miss|missed)\b", re.IGNORECASE)
 
 
 def _content_words(span: str) -> bool:

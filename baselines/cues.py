@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .segment import MONTHS, STANCE_VERBS, words
+from .segment import FINITE_AUX, MONTHS, STANCE_VERBS, words
 from .attribution import is_pronoun_subject
 from .numbers import has_figure
 
@@ -27,7 +27,7 @@ QUANTITY_PHRASES = re.compile(
 )
 FUTURE = re.compile(
     r"\b(?:will|won't|shall|would|wouldn't|going\s+to|can|cannot|can't|could|couldn't|may|might|"
-    r"be\s+able\s+to|about\s+to|set\s+to|plans?\s+to|planned\s+to|planning\s+to|expected\s+to|"
+    r"be\s+able\s+to|about\s+to|set\s+to|set\s+for|due\s+to|due\s+(?:on|in|by|next)|scheduled|expected\s+to|awaits?|awaiting|"
     r"(?:is|are|was|were)\s+expected|likely|unlikely|possible|impossible|forecasts?|predicts?|soon|next\s+(?:week|month|year))\b|'ll\b",
     re.IGNORECASE,
 )
@@ -35,6 +35,7 @@ _COMMIT_FUTURE = re.compile(r"\b(?:will|won't|shall|would|wouldn't|going\s+to)\b
 _OBLIGATION = re.compile(
     r"\b(?:must|should|ought\s+to|has\s+to|have\s+to|had\s+to|needs?|needed\s+to|call(?:s|ed|ing)?\s+(?:on|upon|for|off)|"
     r"ready['’\"”]?\s+(?:to|for)|willing\s+to|prepared\s+to|tight-lipped|no\s+comment|commitments?|"
+    r"plans?\s+to|planned\s+to|planning\s+to|ruled?\s+out|rules\s+out|(?<!been\s)(?<!being\s)(?<!was\s)(?<!were\s)asked\s+(?:\w+\s+){0,3}?to|"
     r"(?:portray|present|describe|label)(?:s|ed|ing)?\b[^.]*\bas)\b",
     re.IGNORECASE,
 )
@@ -100,8 +101,10 @@ def rule_type(text: str, *, belief: bool = False) -> str:
 
 
 def _month_names(text: str) -> str:
-    """"since May 16": a month, not the modal."""
-    return re.sub(r"\bMay(?=\s+\d)", "Month", text)
+    """"since May 16", "in May", "due in May": a month, not the modal. A capitalised "May"
+    inside a sentence, or before a day or a year, is the month."""
+    text = re.sub(r"\bMay(?=\s+\d)", "Month", text)
+    return re.sub(r"(?<=\w)(\W+)May\b", lambda m: m.group(1) + "Month", text)
 
 
 def has_stance(core: str, ws: list[str]) -> bool:
@@ -110,7 +113,23 @@ def has_stance(core: str, ws: list[str]) -> bool:
         return True
     for i, w in enumerate(ws):
         if w in STANCE_VERBS and w not in _AS_VERBS:
-            if i and ws[i - 1] in ("the", "a", "an", "this", "these", "their", "its", "his", "her"):
+            if i and ws[i - 1] in ("the", "a", "an", "this", "these", "their", "its", "his", "her", "who", "which"):
                 continue
+            if any(p in _BE for p in ws[max(0, i - 2):i]):
+                continue  # passive: "are being urged", "was offered" -- no holder
+            if i + 1 < len(ws) and ws[i + 1] in FINITE_AUX:
+                continue  # a noun: "the deposit guarantee does not ..."
+            if w.startswith("reject") and (ws[i + 1:i + 2] and ws[i + 1] in _REPORTED_THINGS or (
+                    ws[i + 2:i + 3] and ws[i + 1] in ("that", "this", "the", "those", "these", "any", "her", "his", "their")
+                    and ws[i + 2] in _REPORTED_THINGS)) \
+                    and not _OWN_INTENT.search(" ".join(ws[i + 1:])):
+                continue  # a denial of a fact ("rejected suggestions that ..."), typed by its content (12.4)
             return True
     return False
+
+
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+_REPORTED_THINGS = frozenset({"suggestions", "suggestion", "claims", "claim", "allegations", "allegation", "accusations",
+                              "accusation", "reports", "report", "explanation", "account", "figure", "figures",
+                              "version", "findings"})
+_OWN_INTENT = re.compile(r"\b(?:plan\w*|intend\w*|would|will|wants?|going\s+to)\b")

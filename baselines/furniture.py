@@ -37,6 +37,9 @@ _DATELINE = re.compile(
     r"(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}))?"
     r"\s*(?:\([^()\n]{2,60}\))?\s*[-–—]+\s+(?=[\"“‘'A-Z0-9])"
 )
+_LIVE_SUFFIX = re.compile(r"\s+[-–—|]\s*(?:live(?:\s+(?:updates?|blog|coverage))?|as\s+it\s+happened|latest(?:\s+updates?)?)\s*$",
+                          re.IGNORECASE)
+_BYLINE = re.compile(r"^(?:by|reporting by|additional reporting by|written by|edited by|editing by)\s+[A-Z]", re.IGNORECASE)
 _BULLET = re.compile(r"\s*(?:[-–—•*·▪●]|\d{1,2}[.)])\s+(?=\S)")
 _TIMESTAMP = re.compile(r"\s*(?:updated\s+)?\d{1,2}[.:]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*(?:GMT|UTC|BST|CET|EST|ET))?"
                         r"\s*[:\-–—]?\s+(?=[A-Z\"“‘])", re.IGNORECASE)
@@ -84,8 +87,12 @@ def prose_lines(text: str, masked: str | None = None) -> Iterator[tuple[int, int
         if related and _all_caps(plain):
             continue
         related = False
-        if is_boilerplate(raw, plain) or is_caption(raw) or _TAGS.match(plain) or _SECTION.match(plain):
+        if is_boilerplate(raw, plain) or is_caption(raw) or _TAGS.match(plain) or _SECTION.match(plain) \
+                or (_BYLINE.match(plain) and len(plain.split()) <= 30):
             continue
+        m = _LIVE_SUFFIX.search(masked, ls, le)
+        if m and m.start() > ls:
+            le = m.start()  # "... – live", "... - as it happened": the page's label, not the headline's words
         start = content_start(masked, ls, le, first_prose=first)
         if start >= le:
             continue

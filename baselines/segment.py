@@ -491,6 +491,9 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
                     link = VP
                 elif _finite_within(_skip_parentheticals(masked, toks, nxt), 0, 6, caps):
                     link = NEW
+        elif low in ("where", "when") and "," in gap and i > 0 and has_finite_left(i, last_cut) \
+                and _finite_within(toks, i + 1, 7, caps) and i + 1 < len(toks):
+            link = NEW  # ", when Brackwell offered ...", ", where doctors said ...": a clause of its own (12.2)
         elif "," in gap and i > 0:
             if _trailing_frame_at(toks, i):
                 pass
@@ -499,13 +502,13 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
             elif _ing_clause(tok):
                 link = PARTICIPLE
             elif low not in SUBORDINATORS and not _starts_vp(toks, i, caps) and low not in FINITE_AUX \
-                    and has_finite_left(i, last_cut) and _finite_within(toks, i, 5, caps) \
+                    and not _adverbial_opening(toks, last_cut) and has_finite_left(i, last_cut) and _finite_within(toks, i, 5, caps) \
                     and not _finite_within(toks, i, 1, caps):
                 link = NEW
         if link:
             cut_at = toks[i - 1].end
             skip = i
-            if low in _JOINERS:
+            if low in _JOINERS or (low in ("where", "when") and link == NEW):
                 skip += 1
             if skip < len(toks) and toks[skip].lower == "that" and link == THAT:
                 skip += 1
@@ -523,6 +526,21 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
     if s < e:
         clauses.append(Clause(s, e, link))
     return clauses
+
+
+# Words that open an adverbial phrase or clause: what follows them up to the comma stays
+# inside the main clause's claim (GUIDELINES 12.2), so no cut is made at that comma.
+ADVERBIAL_OPENERS = frozenset({
+    "after", "before", "during", "following", "in", "on", "at", "since", "despite", "under", "amid", "upon",
+    "within", "throughout", "when", "once", "as", "because", "until", "with", "without", "by", "for", "from",
+    "whenever", "although", "though", "unlike", "like",
+})
+
+
+def _adverbial_opening(toks: list[Token], lo: int) -> bool:
+    """The clause that starts at ``lo`` opens with an adverbial phrase or clause."""
+    first = next((t for t in toks if t.start >= lo), None)
+    return first is not None and first.lower in ADVERBIAL_OPENERS
 
 
 _JOINERS = frozenset({"and", "or", "but", "while", "although", "though", "whereas", "so"})
