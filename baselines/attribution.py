@@ -310,7 +310,7 @@ def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
     while toks and toks[0].lower in LEADING_ADVERBS:
         toks = toks[1:]
     if len(toks) > 1 and toks[-1].lower in PRONOUNS and toks[-2].lower not in ("and", "or"):
-        toks = toks[-1:]  # "Outside the court he said": the pronoun, not the place
+        toks = toks[-1:]  # "Outside the hall she said": the pronoun, not the place
     kept: list[Token] = []
     for idx, tok in enumerate(toks):
         low = tok.lower
@@ -333,7 +333,7 @@ _RELATIVES = frozenset({"who", "which", "whose", "whom", "that"})
 
 def _not_a_subject(chunk: str) -> bool:
     """A comma-separated piece that never names a speaker: an age ("54"), a relative clause
-    ("who reached the city"), a prepositional or participial fragment ("In a video posted online")."""
+    ("who reached the city"), a prepositional or participial fragment ("In a clip shared on Friday")."""
     toks = tokens(chunk)
     if not toks:
         return True

@@ -280,7 +280,7 @@ class _Extractor:
     def _has_predicate(self, s: int, e: int, *, belief: bool = False, headline: bool = False,
                        participle: bool = False) -> bool:
         """Something is asserted: a verb, a number or a stance; an infinitive after a belief
-        frame ("expects the backlog to take"), a participle clause, a headline's predicate."""
+        frame ("expects the queue to shrink"), a participle clause, a headline's predicate."""
         span = self.masked[s:e]
         return (has_verb(self.masked, s, e) or is_quantity(span) or has_stance(span, words(span))
                 or (belief and INFINITIVE.search(span) is not None)
@@ -336,7 +336,7 @@ _FEELING = re.compile(
 
 def _content_words(span: str) -> bool:
     """A mixed-case headline with a lowercase content word has a predicate even when its
-    verb is not recognised ("Dockworkers extend strike"); a bare name ("City Hall") has not."""
+    verb is not recognised ("Cleaners extend walkout"); a bare name ("City Hall") has not."""
     return any(w[:1].islower() and w not in FUNCTION_WORDS for w in span.split())
 
 

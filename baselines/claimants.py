@@ -49,7 +49,7 @@ def _plausible(name: str) -> bool:
 
 
 def _other_kind(name: str, head: str) -> bool:
-    """Whether ``name`` says it is another kind of body than ``head`` ("Harwick Council" for "the union")."""
+    """Whether ``name`` says it is another kind of body than ``head`` ("Elmford Council" for "the union")."""
     words = {w.lower() for w in name.split()}
     return bool(words & ORG_WORDS) and head not in words
 
@@ -85,7 +85,7 @@ class Claimants:
             found = self.last_person if low in ("he", "she") else (self.last_org or self.last)
             return [found] if found else []
         if toks[0].lower in ("our", "this") and len(toks) >= 2 and toks[1].lower in _OWN_STAFF:
-            return [AUTHOR]  # "our reporter at the scene says": the publication itself
+            return [AUTHOR]  # "our correspondent in the city writes": the publication itself
         parts = self._split_and(toks)
         names = [self._one(p) for p in parts]
         names = [n for n in names if n and _plausible(n)]
@@ -123,7 +123,7 @@ class Claimants:
                 groups[-1].append(tok)
         if len(groups) > 1 and all(g and g[0].capitalized for g in groups) and not (
                 groups[0][0].lower == "the" and not any(t.lower in ORG_WORDS for t in groups[0])):
-            return groups  # "Russia and Ukraine", not "The Corriden and Valley Health Board"
+            return groups  # two names, not one name with "and" in it ("The X and Y Board")
         return [toks]
 
     def _one(self, toks: list[Token]) -> str | None:
@@ -150,7 +150,7 @@ class Claimants:
             full = next((p for p in self.persons if p.split()[-1] == toks[0].text), None)
             if full is not None:
                 self.last_person = full
-                return full  # "Quarles" after "Bettany Quarles": the same person, named in full
+                return full  # "Okoro" after "Ada Okoro": the same person, named in full
         return surface
 
     def _person(self, toks: list[Token]) -> str | None:

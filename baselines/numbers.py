@@ -180,7 +180,7 @@ def _range_lead(masked: str, low: _Core, high: _Core | None, ls: int) -> int | N
     if re.fullmatch(r"\s*and\s*", gap):
         m = re.search(r"\bbetween\s*$", before)
     elif re.fullmatch(r"\s*to\s*", gap):
-        m = re.search(r"\banywhere\s+from\s*$", before)  # "from 24,500 to 32,000 seats" is a change
+        m = re.search(r"\banywhere\s+from\s*$", before)  # "grew from 10 to 15 members" is a change
     else:
         return None
     return low.start - len(before) + m.start() if m else None

@@ -428,7 +428,7 @@ def _starts_vp(toks: list[Token], i: int, caps: bool) -> bool:
         return not low.endswith("ing")
     nxt = toks[i + 1].lower if i + 1 < len(toks) else ""
     if low.endswith("ed") and len(low) > 4 and "-" not in low and nxt in PREPOSITIONS | DETERMINERS | OBJECT_PRONOUNS:
-        return True  # "... and called on the government ..."
+        return True  # "... and pressed for an inquiry ..."
     return (nxt in DETERMINERS or nxt in OBJECT_PRONOUNS) and not low.endswith(("ing", "ly"))
 
 
@@ -493,7 +493,7 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
                     link = NEW
         elif low in ("where", "when") and "," in gap and i > 0 and has_finite_left(i, last_cut) \
                 and _finite_within(toks, i + 1, 7, caps) and i + 1 < len(toks):
-            link = NEW  # ", when Brackwell offered ...", ", where doctors said ...": a clause of its own (12.2)
+            link = NEW  # ", when the firm offered ...", ", where doctors said ...": a clause of its own (12.2)
         elif "," in gap and i > 0:
             if _trailing_frame_at(toks, i):
                 pass
