@@ -148,8 +148,9 @@ def _expect_from(toks: list[Token], i: int) -> bool:
 def leading_frame(masked: str, start: int, end: int, *, allow_ing: bool = False,
                   window: int | None = None) -> Frame | None:
     """The first "X said (that) ..." or "According to X, ..." frame in a clause."""
-    if masked[start:end].lstrip()[:12].lower() == "according to":
-        after = _ACCORDING.search(masked, start, end).end()
+    according = _ACCORDING.search(masked, start, end) if masked[start:end].lstrip()[:12].lower() == "according to" else None
+    if according is not None:
+        after = according.end()
         comma = masked.find(",", after, end)
         if comma < 0:
             return None

@@ -361,6 +361,29 @@ def to_claims(document: Document, candidates: Sequence[Candidate], types: Sequen
     return claims
 
 
+def snap(spans: Sequence[tuple[int, int, str]], candidates: Sequence[Candidate],
+         min_iou: float = 0.3) -> list[tuple[int, int, str]]:
+    """Spans found by other means (``tagger``) moved onto clause boundaries: each (start, end, type)
+    takes the boundaries of the candidate segment it overlaps best (character IoU at least
+    ``min_iou``); a span that fits no candidate is a fragment and is dropped, and two spans that
+    land on the same segment give one (the first). Types are kept."""
+    segments = sorted({(c.start, c.end) for c in candidates})
+    out: list[tuple[int, int, str]] = []
+    taken: set[tuple[int, int]] = set()
+    for start, end, claim_type in spans:
+        best, where = 0.0, None
+        for a, b in segments:
+            if b <= start or a >= end:
+                continue
+            iou = (min(b, end) - max(a, start)) / (max(b, end) - min(a, start))
+            if iou > best:
+                best, where = iou, (a, b)
+        if where is not None and best >= min_iou and where not in taken:
+            taken.add(where)
+            out.append((*where, claim_type))
+    return out
+
+
 def frame_for(candidates: Sequence[Candidate], start: int, end: int) -> tuple[str, str]:
     """(claimant, attribution) of a span found by other means (``tagger``): those of the
     candidate it overlaps most, in characters; on a tie the first in text order (the order

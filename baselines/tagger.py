@@ -69,7 +69,7 @@ from dataclasses import dataclass
 from bench.records import CLAIM_TYPES, Claim, Document
 from bench.model import Model
 
-from .candidates import extract_candidates, frame_for
+from .candidates import extract_candidates, frame_for, snap
 from .encoder import Encoder, encoder_path, quiet_transformers
 from .segment import mask, trim
 
@@ -101,6 +101,18 @@ def tokenize(tokenizer, text: str) -> Tokens:
     # every token of a BERT tokenizer belongs to a word; keep a defensive fallback
     words = [w if w is not None else -1 - k for k, w in enumerate(words)]
     return Tokens(list(enc["input_ids"]), [tuple(o) for o in enc["offset_mapping"]], words)
+
+
+def class_weights(tags: Sequence[int]):
+    """Loss weights per label, inverse to the square root of its share of the training tokens
+    (mean 1 over the labels seen), so that rare types (``prediction``) are learned at all."""
+    import torch
+
+    counts = torch.bincount(torch.tensor([t for t in tags if t != IGNORE] or [0], dtype=torch.long),
+                            minlength=len(LABELS)).double()
+    weights = torch.where(counts > 0, 1.0 / counts.clamp(min=1).sqrt(), torch.zeros_like(counts))
+    seen = weights[counts > 0]
+    return (weights / seen.mean()).float() if len(seen) else torch.ones(len(LABELS))
 
 
 # ---------------------------------------------------------------- windows
@@ -294,9 +306,10 @@ class TaggerModel(Model):
 
     name = "tagger"
     tasks = ("claims",)
+    extra_training = ("dev-train",)
 
-    def __init__(self, seed: int = 0, epochs: int = 12, learning_rate: float = 5e-4, batch_size: int = 8,
-                 window: int = 128, stride: int = 96, max_steps: int = 0, min_words: int = 3):
+    def __init__(self, seed: int = 0, epochs: int = 2, learning_rate: float = 5e-4, batch_size: int = 8,
+                 window: int = 128, stride: int = 96, max_steps: int = 0, min_words: int = 3, snap: bool = True):
         if not 3 <= window <= MAX_WINDOW:
             raise ValueError(f"window {window}: must be 3 to {MAX_WINDOW} tokens ([CLS] and [SEP] included)")
         if not 1 <= stride <= window - 2:
@@ -311,6 +324,7 @@ class TaggerModel(Model):
         self.stride = stride
         self.max_steps = max_steps
         self.min_words = min_words
+        self.snap = snap
         self._model = None
         self._tokenizer = None
         self.steps = 0  # optimizer steps of the last fit
@@ -358,6 +372,7 @@ class TaggerModel(Model):
                 labels.append(tags[a:b])
         if not rows:
             raise ValueError("the tagger needs at least one non-empty training document")
+        weights = class_weights([t for row in labels for t in row])
         per_epoch = math.ceil(len(rows) / self.batch_size)
         total = per_epoch * self.epochs
         if self.max_steps:
@@ -388,7 +403,9 @@ class TaggerModel(Model):
                             break
                         chosen = permutation[lo:lo + self.batch_size]
                         ids, attention, target = self._batch([rows[k] for k in chosen], [labels[k] for k in chosen])
-                        loss = model(input_ids=ids, attention_mask=attention, labels=target).loss
+                        logits = model(input_ids=ids, attention_mask=attention).logits
+                        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, len(LABELS)), target.reshape(-1),
+                                                                 weight=weights, ignore_index=IGNORE)
                         loss.backward()
                         torch.nn.utils.clip_grad_norm_(trained, 1.0)
                         optimizer.step()
@@ -426,7 +443,7 @@ class TaggerModel(Model):
             spans = decode(document.text, tokens, tags, min_words=self.min_words)
             candidates = extract_candidates(document)
             claims = []
-            for start, end, claim_type in spans:
+            for start, end, claim_type in (snap(spans, candidates) if self.snap else spans):
                 claimant, attribution = frame_for(candidates, start, end)
                 claims.append(Claim(doc_id=document.doc_id, start=start, end=end, type=claim_type,
                                     claimant=claimant, attribution=attribution, text=document.text[start:end],

@@ -65,7 +65,7 @@ def tokenizer():
 def shifted():
     """A tagger trained on gold whose every span starts two words after the candidate's."""
     gold = content_spans(2)
-    model = quiet(**TINY)
+    model = quiet(**TINY, snap=False)
     model.fit([DOC], {DOC.doc_id: gold})
     return model, gold, model.predict([DOC])[DOC.doc_id]
 
@@ -86,6 +86,21 @@ def test_spans_follow_the_tags_not_the_candidates(shifted):
     assert found == wanted, [c.text for c in predicted]
     assert not {c.start for c in predicted} & candidate_starts  # no span starts where a candidate does
     assert all(c.text == TEXT[c.start:c.end] for c in predicted)
+
+
+def test_snapped_spans_lie_on_clause_boundaries(shifted):
+    """With ``snap`` (the default) each span moves onto the candidate segment it overlaps best:
+    the same claims as the raw tags, on the rules' clause boundaries, no fragment left."""
+    model, _, raw = shifted
+    model.snap = True
+    try:
+        snapped = model.predict([DOC])[DOC.doc_id]
+    finally:
+        model.snap = False
+    segments = {(c.start, c.end) for c in extract_candidates(DOC)}
+    assert snapped and len(snapped) == len(raw)
+    assert {(c.start, c.end) for c in snapped} <= segments
+    assert [c.type for c in snapped] == [c.type for c in raw]
 
 
 # (b) never the gold of the document it predicts
