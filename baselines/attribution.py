@@ -374,7 +374,8 @@ def stance_start(masked: str, start: int, end: int) -> tuple[int, tuple[int, int
             j -= 1
         if j == 0:
             return None
-        if any(t.lower in ("is", "are", "was", "were", "been", "be") for t in toks[j:i]):
+        if any(t.lower in ("is", "are", "was", "were", "been", "be", "being") for t in toks[j:i]) \
+                or (j > 0 and toks[j - 1].lower == "being"):
             return None  # passive: "they are guaranteed", the subject holds no stance
         subject = subject_span(masked, start, toks[j].start)
         if subject is None:

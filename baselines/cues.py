@@ -35,7 +35,8 @@ _COMMIT_FUTURE = re.compile(r"\b(?:will|won't|shall|would|wouldn't|going\s+to)\b
 _OBLIGATION = re.compile(
     r"\b(?:must|should|ought\s+to|has\s+to|have\s+to|had\s+to|needs?|needed\s+to|call(?:s|ed|ing)?\s+(?:on|upon|for|off)|"
     r"ready['’\"”]?\s+(?:to|for)|willing\s+to|prepared\s+to|tight-lipped|no\s+comment|commitments?|"
-    r"plans?\s+to|planned\s+to|planning\s+to|ruled?\s+out|rules\s+out|(?<!been\s)(?<!being\s)(?<!was\s)(?<!were\s)asked\s+(?:\w+\s+){0,3}?to|"
+    r"plans?\s+to|planned\s+to|planning\s+to|ruled?\s+out|rules\s+out|(?<!been\s)(?<!being\s)(?<!was\s)(?<!were\s)(?:asked|asks|asking|ask)\s+(?:\w+\s+){0,3}?(?:to|for)|"
+    r"welcom(?:e|es|ed)\b|(?:would|will|could)\s+not\s+comment|"
     r"(?:portray|present|describe|label)(?:s|ed|ing)?\b[^.]*\bas)\b",
     re.IGNORECASE,
 )

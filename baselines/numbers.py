@@ -56,6 +56,13 @@ TIME_UNITS = frozenset({"year", "years", "month", "months", "week", "weeks", "da
                         "century", "centuries", "a.m", "p.m", "am", "pm", "o'clock", "years-old", "year-old"})
 FRAME_BEFORE = frozenset({"last", "past", "next", "in", "within", "for", "over", "after", "before", "since",
                           "during", "every", "each", "first", "final", "coming", "previous"})
+# Lengths of time: a mention only as an amount (GUIDELINES 12.1), never as an adverbial of time
+DURATION_UNITS = {"second": "second", "seconds": "second", "minute": "minute", "minutes": "minute", "hour": "hour",
+                  "hours": "hour", "day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month",
+                  "months": "month", "year": "year", "years": "year"}
+DURATION_VERBS = frozenset({"last", "lasts", "lasted", "lasting", "take", "takes", "took", "taking", "spend", "spends",
+                            "spent", "spending", "face", "faces", "faced", "facing", "serve", "serves", "served",
+                            "carries", "carry", "carried", "of", "by", "extended", "delayed", "slipped", "given"})
 # Hedges set ``approximate``; bounds set the interval: (side, inclusive).
 HEDGES = ("approximately", "an estimated", "estimated", "close to", "roughly", "nearly", "almost", "around",
           "about", "some", "circa", "approx", "~")
@@ -64,7 +71,7 @@ BOUNDS = {
     "fewer than": ("high", False), "less than": ("high", False), "under": ("high", False), "below": ("high", False),
     "more than": ("low", False), "over": ("low", False), "above": ("low", False), "in excess of": ("low", False),
     "upwards of": ("low", False), "at least": ("low", True), "no fewer than": ("low", True),
-    "no less than": ("low", True), "a minimum of": ("low", True),
+    "no less than": ("low", True), "a minimum of": ("low", True), "a maximum of": ("high", True),
 }
 LEAD_INS = ("a total of",)  # kept in the span, change nothing; "a further 3%" is the span "3%" (an addition)
 STOP_AFTER = FUNCTION_WORDS | frozenset({"have", "has", "had", "were", "was", "are", "is", "will", "would", "had",
@@ -144,13 +151,16 @@ class _Core:
     start: int
     end: int
     value: float
-    kind: str  # "number", "vague", "fraction"
+    kind: str  # "number", "vague", "fraction", "majority", "range"
     unit: str = "count"
+    high: float | None = None  # the upper end of a "range" ("40-60")
 
 
 def _line_figures(text: str, masked: str, ls: int, le: int) -> list[Figure]:
-    cores = _digit_cores(masked, ls, le) + _word_cores(masked, ls, le)
-    cores = [c for c in cores if c.kind != "number" or not _not_a_figure(masked, c, ls, le)]
+    cores = _range_cores(masked, ls, le)
+    cores += [c for c in _digit_cores(masked, ls, le) + _word_cores(masked, ls, le)
+              if not any(r.start <= c.start < r.end for r in cores)]
+    cores = [c for c in cores if c.kind not in ("number", "range") or not _not_a_figure(masked, c, ls, le)]
     figures: list[Figure] = []
     ordered = sorted(cores, key=lambda c: (c.start, -c.end))
     k = 0
@@ -200,6 +210,23 @@ def _range(text: str, masked: str, low: _Core, high: _Core, start: int, ls: int,
     return Figure(start, high.end, low.value, high.value, True, True, approximate, unit, counted)
 
 
+_DIGIT_RANGE = re.compile(r"(?<![\w./:-])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s?[-–]\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w/:-]|\.\d)")
+
+
+def _range_cores(masked: str, ls: int, le: int) -> list[_Core]:
+    """"40-60 a week": one range (GUIDELINES 10.3); not a score ("1-1") nor a span of years ("2016-2019")."""
+    cores = []
+    for m in _DIGIT_RANGE.finditer(masked, ls, le):
+        low = _value(m.group(1).replace(",", "") + (m.group(2) or ""))
+        high = _value(m.group(3).replace(",", "") + (m.group(4) or ""))
+        if low is None or high is None or not low < high:
+            continue
+        if re.fullmatch(r"(?:1[5-9]|20)\d\d", m.group(1)) and re.fullmatch(r"(?:1[5-9]|20)?\d\d", m.group(3)):
+            continue
+        cores.append(_Core(m.start(), m.end(), low, "range", high=high))
+    return cores
+
+
 def _digit_cores(masked: str, ls: int, le: int) -> list[_Core]:
     cores = []
     for m in _NUMBER.finditer(masked, ls, le):
@@ -226,8 +253,8 @@ def _digit_cores(masked: str, ls: int, le: int) -> list[_Core]:
                 unit, end = "percent", per.end()
             elif tail and tail[0][0].lower() in CURRENCY_WORDS:
                 unit = CURRENCY_WORDS[tail[0][0].lower()]
-            elif tail and tail[0][0].lower() in MEASURES:
-                unit = MEASURES[tail[0][0].lower()]
+            elif tail and tail[0][0].lower().rstrip("'’") in MEASURES:
+                unit = MEASURES[tail[0][0].lower().rstrip("'’")]
         cores.append(_Core(start, end, value, "number", unit))
     return cores
 
@@ -275,7 +302,7 @@ def _word_cores(masked: str, ls: int, le: int) -> list[_Core]:
         elif word == "dozen":
             first = k - 1 if prev in ("a", "one") else k
             cores.append(_Core(words[first][1], end, 12, "number"))
-        elif word == "single" and prev == "a":
+        elif word == "single" and prev == "a" and (k < 2 or words[k - 2][0] not in ("not", "no")):
             cores.append(_Core(words[k - 1][1], end, 1, "number"))
         elif word in ONES or word in TENS or (word.split("-")[0] in TENS and "-" in word):
             value, last = _spelled(words, k)
@@ -305,6 +332,9 @@ def _fraction_lead(words, k: int) -> tuple[int, float] | None:
     if word == "half":
         return (k - 1, 1.0) if prev in ("a", "one") else (k, 1.0)
     if prev in ("a", "one"):
+        nxt = words[k + 1][0] if k + 1 < len(words) else ""
+        if nxt and nxt != "of" and nxt not in STOP_AFTER and not nxt.endswith("s"):
+            return None  # "a third reception centre": an ordinal, not a share
         return k - 1, 1.0
     if prev in ONES and prev not in ("one", "zero") and word.endswith("s"):
         return k - 1, ONES[prev]
@@ -344,10 +374,14 @@ def _counts_one(words, k: int) -> bool:
     nxt = words[k + 1][0] if k + 1 < len(words) else ""
     if nxt == "of":  # "One of the buses": one of a group; not "is one of several" (a member, not a count)
         after = words[k + 2][0] if k + 2 < len(words) else ""
-        return prev not in ("is", "was", "are", "were", "be", "been", "no", "any", "every", "the", "this", "that") \
+        return prev not in ("is", "was", "are", "were", "be", "been", "no", "any", "every", "the", "this", "that",
+                            "single") \
             and after in ("the", "its", "their", "them", "those", "these", "his", "her", "our", "us")
-    return prev not in ("no", "any", "every", "some", "each", "the", "this", "that") and nxt not in (
-        "of", "another", "day", "time", "point", "way", "hand", "side", "") and nxt not in STOP_AFTER
+    after = words[k + 2][0] if k + 2 < len(words) else ""
+    if nxt in TIME_UNITS or after in TIME_UNITS:
+        return False  # "one bad month from the end": a time frame
+    return prev not in ("no", "any", "every", "some", "each", "the", "this", "that", "single") and nxt not in (
+        "of", "another", "day", "time", "point", "way", "hand", "side", "go", "") and nxt not in STOP_AFTER
 
 
 def _words_after(masked: str, pos: int, end: int, n: int) -> list[tuple[str, int, int]]:
@@ -385,8 +419,11 @@ def _not_a_figure(masked: str, core: _Core, ls: int, le: int) -> bool:
         return True
     if core.unit == "count" and re.fullmatch(r"(?:1[5-9]|20)\d\d", number.strip()):
         return True  # a year
-    if after and after[0] in TIME_UNITS:
-        return True  # "two years", "24 days": durations and time frames
+    unit_word = _time_unit_after(masked, core.end, le)
+    if unit_word in TIME_UNITS or unit_word in DURATION_UNITS:
+        return not _duration_mention(masked, core, ls)  # adverbials of time are not figures (12.1)
+    if before and before[0] == "aged":
+        return True  # an age: "men aged 16 to 60"
     if core.unit == "hour" and before and before[0] in FRAME_BEFORE | {"the"}:
         return True  # "in the past 48 hours"
     if masked[core.end:core.end + 1] == ":" or masked[max(ls, core.start - 1):core.start] == ":":
@@ -406,12 +443,39 @@ def _not_a_figure(masked: str, core: _Core, ls: int, le: int) -> bool:
     return False
 
 
+def _time_unit_after(masked: str, end: int, le: int) -> str:
+    """The word after a number, looking past the second end of a range ("six to eight weeks")."""
+    after = [w[0].lower().rstrip("'’") for w in _words_after(masked, end, le, 4)]
+    if len(after) >= 3 and after[0] in ("to", "and", "or", "-") and (after[1][:1].isdigit() or after[1] in ONES
+                                                                    or after[1] in TENS):
+        return after[2]
+    return after[0] if after else ""
+
+
+_FILLERS = frozenset({"up", "to", "at", "least", "most", "more", "less", "fewer", "than", "no", "about", "some",
+                      "nearly", "almost", "around", "roughly", "over", "under", "a", "maximum", "minimum", "further",
+                      "another", "between", "and", "from", "anywhere", "an", "estimated", "approximately"})
+
+
+def _duration_mention(masked: str, core: _Core, ls: int) -> bool:
+    """A length of time that is an amount: the object of "last", "spend", "face" ..., after "of"
+    ("delays of up to three hours", "a term of at least 12 years") or before a possessive
+    ("20 minutes' warning"); a hedge or bound may stand between."""
+    before = [w[0].lower() for w in _words_before(masked, core.start, ls, 7)]
+    lead = [w for w in before if w not in _FILLERS and not w[:1].isdigit() and w not in ONES and w not in TENS]
+    unit_end = re.match(r"\s*[A-Za-z]+('|’)", masked[core.end:core.end + 20])
+    return bool(lead and lead[0] in DURATION_VERBS) or (not lead and any(w in DURATION_VERBS for w in before)) \
+        or unit_end is not None
+
+
 def _figure(text: str, masked: str, core: _Core, ls: int, le: int, previous: Figure | None) -> Figure:
     start, low, high = core.start, core.value, core.value
     low_in = high_in = True
     approximate = core.kind == "vague"
     if core.kind == "vague":
         high, high_in = None, False
+    if core.kind == "range":
+        high = core.high
     if core.kind == "majority":
         high, low_in, high_in = None, False, False
     lead = masked[max(ls, start - 40):start].lower()
@@ -434,8 +498,12 @@ def _figure(text: str, masked: str, core: _Core, ls: int, le: int, previous: Fig
         if re.search(rf"(?:^|\W){re.escape(phrase)}\s*$", lead):
             start = start - len(lead) + re.search(rf"{re.escape(phrase)}\s*$", lead).start()
             break
+    unit = core.unit
+    after = _words_after(masked, core.end, le, 1)
+    if unit == "count" and after and after[0][0].lower().rstrip("'’") in DURATION_UNITS:
+        unit = DURATION_UNITS[after[0][0].lower().rstrip("'’")]  # a length of time kept as an amount (12.1)
     counted = _counted(text, masked, core, ls, le, previous)
-    return Figure(start, core.end, low, high, low_in, high_in, approximate, core.unit, counted)
+    return Figure(start, core.end, low, high, low_in, high_in, approximate, unit, counted)
 
 
 def _counted(text: str, masked: str, core: _Core, ls: int, le: int, previous: Figure | None = None) -> str | None:

@@ -489,7 +489,7 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
             elif has_finite_left(i, last_cut):
                 if _starts_vp(toks, nxt, caps):
                     link = VP
-                elif _finite_within(_skip_parentheticals(masked, toks, nxt), 0, 6, caps):
+                elif _finite_within(_skip_parentheticals(masked, toks, nxt), 0, 10 if "," in gap else 6, caps):
                     link = NEW
         elif low in ("where", "when") and "," in gap and i > 0 and has_finite_left(i, last_cut) \
                 and _finite_within(toks, i + 1, 7, caps) and i + 1 < len(toks):
