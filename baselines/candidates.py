@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bench.records import AUTHOR, Claim, Document
 
@@ -28,7 +28,7 @@ from .cues import (
     is_quantity,
 )
 from .segment import (
-    COLON, FINITE_AUX, FUNCTION_WORDS, NEW, PARTICIPLE, THAT, VP, has_verb,
+    COLON, FINITE_AUX, FUNCTION_WORDS, NEW, PARTICIPLE, PREPOSITIONS, THAT, VP, has_verb,
     mask, split_clauses, split_sentences, tokens, trim, words,
 )
 
@@ -165,6 +165,7 @@ class _Extractor:
         speaker: tuple[str, ...] = ()
         clauses = split_clauses(self.masked, s, e, protected=embedded)
         headline = headline and len(clauses) == 1
+        emitted = (len(self.out), len(self.out))  # the candidates of the sentence's author-voice clauses so far
         for index, clause in enumerate(clauses):
             a, b = clause.start, clause.end
             if clause.link == THAT and prev is not None:
@@ -174,8 +175,14 @@ class _Extractor:
                 owners = prev.subjects or prev.claimants
                 attribution = AUTHOR if owners == (AUTHOR,) else INDIRECT
                 frame = leading_frame(self.masked, a, b, allow_ing=True, window=1)
+                trailing = trailing_frame(self.masked, a, b) if frame is None else None
                 if frame is not None:
                     span, belief = frame.content, frame.belief or prev.belief
+                elif trailing is not None and self.names.name(trailing.subject):
+                    # "... and has been released, the service said": the frame owns both predicates
+                    owners = tuple(self.names.name(trailing.subject))
+                    attribution, span, belief = INDIRECT, trailing.content, prev.belief
+                    self._reattribute(emitted, owners)
                 else:
                     span, belief = (a, b), prev.belief
                 state = _State(owners, attribution, prev.subjects, belief)
@@ -183,14 +190,32 @@ class _Extractor:
                 state, span = self._fresh(a, b, after_quote=False, default=prev)
             else:
                 state, span = self._fresh(a, b, after_quote=after_quote and index == 0)
+            if state.frame_only and state.claimants != (AUTHOR,) and index > 0 and emitted[0] < emitted[1]:
+                # "..., the operator said, and ...": a frame between clauses owns the clause before it
+                self._reattribute(emitted, state.claimants)
+                speaker = speaker or state.claimants
+                self.last_speaker = state.claimants
+                emitted = (len(self.out), len(self.out))
             if index == 0 and state.claimants != (AUTHOR,):
                 speaker = state.claimants
                 self.last_speaker = speaker
+            before = len(self.out)
             if span is not None and not state.frame_only:
                 self._emit(*span, state.claimants, state.attribution, belief=state.belief, headline=headline,
                            participle=clause.link == PARTICIPLE)
+            if state.claimants == (AUTHOR,) and clause.link != THAT:
+                emitted = (emitted[0] if emitted[1] == before else before, len(self.out))
+            elif not state.frame_only:
+                emitted = (len(self.out), len(self.out))
             prev = state
         return speaker
+
+    def _reattribute(self, emitted: tuple[int, int], claimants: tuple[str, ...]) -> None:
+        """Give the author-voice candidates ``self.out[a:b]`` to the speaker a later frame names."""
+        a, b = emitted
+        moved = [c for c in self.out[a:b] if c.claimant == AUTHOR]
+        kept = [c for c in self.out[a:b] if c.claimant != AUTHOR]
+        self.out[a:b] = kept + [replace(c, claimant=name, attribution=INDIRECT) for c in moved for name in claimants]
 
     def _fresh(self, a: int, b: int, *, after_quote: bool, default: _State | None = None):
         masked = self.masked
@@ -223,7 +248,7 @@ class _Extractor:
             belief = belief or frame.belief
             content = frame.content
         if claimants:
-            frame_only = content is None or not self._claim_like(*content, belief=belief)
+            frame_only = content is None or not self._claim_like(*content, belief=belief) or self._adjunct(*content)
             return _State(claimants, INDIRECT, subjects, belief, frame_only), content
         if default is not None:
             return _State(default.claimants, default.attribution, default.subjects), (a, b)
@@ -239,6 +264,13 @@ class _Extractor:
         if person is not None:
             self.last_speaker = (person,)  # a quote that follows with no frame is likeliest theirs
         return _AUTHOR_STATE, (start, b)
+
+    def _adjunct(self, a: int, b: int) -> bool:
+        """"in its latest bulletin, up from 9,800 at 8am": what follows a frame's verb is its own
+        adjunct and a verbless tail (GUIDELINES 12.8), not a claim."""
+        toks = tokens(self.masked, a, b)
+        return bool(toks) and (toks[0].lower in PREPOSITIONS or toks[0].lower in ("compared", "up", "down")) \
+            and not has_verb(self.masked, a, b)
 
     def _author_subject(self, a: int, b: int) -> tuple[int, int] | None:
         toks = tokens(self.masked, a, b)

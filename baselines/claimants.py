@@ -34,7 +34,18 @@ ORG_WORDS = frozenset({
     "corporation", "institute", "university", "association", "federation", "nations", "police",
     "chamber", "times", "post", "press", "tv", "radio", "channel", "cross", "fund", "board",
     "parliament", "assembly", "congress", "senate", "inc", "ltd", "corp", "plc", "co", "media",
+    # words that end the names of firms, clubs and bodies: a name holding one is no person's
+    "energy", "power", "water", "transit", "rail", "railways", "airlines", "airways", "systems",
+    "partners", "holdings", "trust", "society", "foundation", "services", "sports",
+    "united", "network", "capital", "consortium", "brands", "stores", "retail", "motors",
+    "logistics", "shipping", "ports", "mission", "alliance", "league", "club", "hospital", "school",
+    "college", "clinic", "forum", "campaign", "coalition", "movement", "institute", "centre", "center",
+    "industries", "technologies", "labs", "pharma", "insurance", "airport", "port", "regiment", "brigade",
 })
+# heads of descriptions that stand for the organisation last named ("the operator", "the firm")
+PARTY_HEADS = ORG_WORDS | frozenset({"operator", "firm", "business", "provider", "utility", "insurer", "developer",
+                                     "landlord", "retailer", "chain", "owner", "owners", "employer", "charity",
+                                     "regulator", "insurer", "broadcaster", "newspaper", "paper", "outlet", "side"})
 _NAME_RUN = re.compile(r"[A-Z][\w'’\-]*(?:\s+(?:(?:of|the|for|and|&|de|da|van|von|al)\s+)*[A-Z][\w'’\-]*)*")
 _VOICES = frozenset({"spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative", "official",
                      "officials", "statement"})
@@ -140,7 +151,7 @@ class Claimants:
             found = self._resolve_description(lows[-1], toks[0].start)
             if found:
                 return found
-            if described and len(toks) == 2 and lows[-1] in ORG_WORDS and self.last_org \
+            if described and len(toks) == 2 and lows[-1] in PARTY_HEADS and self.last_org \
                     and not _other_kind(self.last_org, lows[-1]):
                 return self.last_org  # "the company": the party last named, unless its name says otherwise
         if lows[0] == "the" and all(t.capitalized or t.lower in ("of", "the", "for", "and") for t in toks[1:]):

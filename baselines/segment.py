@@ -166,6 +166,8 @@ def is_verb_cue(toks: list[Token], i: int, *, caps: bool = False) -> bool:
     low = tok.lower
     if tok.capitalized and not caps and i > 0:
         return False  # a name ("May 16", "Will Smith"), not a verb
+    if low == "am" and i > 0 and toks[i - 1].text[:1].isdigit():
+        return False  # "8am", a time
     if low in FINITE_AUX or low in IRREGULAR_VERBS or low in REPORT_VERBS or low in BELIEF_VERBS:
         return not low.endswith("ing")
     if low in STANCE_VERBS and not low.endswith("ing"):
