@@ -55,8 +55,23 @@ _OWN_STAFF = frozenset({"reporter", "reporters", "correspondent", "correspondent
 def _plausible(name: str) -> bool:
     """A claimant name, not an age, a number or a clause taken for one."""
     toks = name.split()
-    return bool(toks) and not name[:1].isdigit() and len(toks) <= 8 and toks[0].lower() not in (
-        "who", "which", "that", "whose", "where", "when", "in", "on", "at", "after", "before")
+    return bool(toks) and not name[:1].isdigit() and len(toks) <= 8 and toks[0].lower() not in _NOT_NAMES
+
+
+# words before a capitalised run that make it a place or a thing, not a person
+_PLACE_BEFORE = frozenset({"the", "a", "an", "in", "at", "on", "into", "behind", "near", "outside", "inside", "from",
+                           "across", "along", "towards", "toward", "past", "off", "under", "over", "via", "through"})
+# words that begin no name: relatives, prepositions, numbers, months and days, sentence openers
+_NOT_NAMES = frozenset({
+    "who", "which", "that", "whose", "where", "when", "in", "on", "at", "after", "before", "by", "for", "from", "with",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty",
+    "thirty", "forty", "fifty", "hundred", "thousand", "hundreds", "thousands", "dozens", "nineteen", "eighteen",
+    "seventeen", "sixteen", "fifteen", "fourteen", "thirteen", "january", "february", "march", "april", "june",
+    "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "a", "an", "it", "its", "this", "these", "those", "but", "and",
+    "if", "as", "so", "then", "now", "more", "most", "some", "many", "every", "all", "no", "not", "nobody",
+    "everyone", "neither", "both", "another", "other", "while", "although", "because", "since", "until",
+})
 
 
 def _other_kind(name: str, head: str) -> bool:
@@ -76,6 +91,7 @@ class Claimants:
     last_org: str | None = None
     persons: set[str] = field(default_factory=set)
     _runs: dict[str, list[tuple[int, int]]] | None = None
+    _people: list[tuple[int, str]] | None = None
 
     def name(self, span: tuple[int, int] | None) -> list[str]:
         """Claimant names for a subject span (several for "X and Y"); empty if unknown."""
@@ -92,8 +108,12 @@ class Claimants:
             low = toks[0].lower
             if low in ("i", "we", "you"):
                 return []
-            # "he"/"she": the nearest person named, never a place or an organisation; "it"/"they": a party
-            found = self.last_person if low in ("he", "she") else (self.last_org or self.last)
+            # "he"/"she": the nearest person named before, never an age, a place or an organisation;
+            # "it"/"they": the party last named
+            if low in ("he", "she"):
+                found = self._nearest_person(s) or self.last_person
+            else:
+                found = self.last_org
             return [found] if found else []
         if toks[0].lower in ("our", "this") and len(toks) >= 2 and toks[1].lower in _OWN_STAFF:
             return [AUTHOR]  # "our correspondent in the city writes": the publication itself
@@ -106,6 +126,38 @@ class Claimants:
                     and names[-1].lower() not in PRONOUNS:
                 self.last_org = names[-1]
         return names
+
+    def _nearest_person(self, before: int) -> str | None:
+        """The person named nearest before ``before``: a run of two or three capitalised words that
+        names no organisation (titles dropped), or a surname of a person already named in full."""
+        if self._people is None:
+            self._people = []
+            full: list[str] = []
+            for m in _NAME_RUN.finditer(self.masked):
+                run = tokens(self.masked, m.start(), m.end())
+                while run and (run[0].lower in TITLE_WORDS or run[0].lower in _NOT_NAMES):
+                    run = run[1:]
+                words = [t.lower for t in run]
+                if not run or any(w in ORG_WORDS or w in _NOT_NAMES for w in words) or any(
+                        t.text.isupper() and len(t.text) > 1 for t in run) or "of" in words or "the" in words:
+                    continue
+                name = self.text[run[0].start:run[-1].end]
+                previous = self.masked[max(0, m.start() - 20):m.start()].split()
+                if previous and previous[-1].lower() in _PLACE_BEFORE:
+                    continue  # "behind the South Stand", "in Castle Square": a place, not a person
+                if 2 <= len(run) <= 3:
+                    full.append(name)
+                    self._people.append((run[-1].end, name))
+                elif len(run) == 1:
+                    known = next((p for p in reversed(full) if p.split()[-1] == name), None)
+                    if known is not None:
+                        self._people.append((run[-1].end, known))
+        found = None
+        for end, name in self._people:
+            if end > before:
+                break
+            found = name
+        return found
 
     def mention(self, span: tuple[int, int] | None) -> str | None:
         """Note the subject of a sentence in the article's voice: the likeliest "he"/"she" later.
@@ -158,14 +210,20 @@ class Claimants:
             toks = toks[1:]
         surface = self.text[toks[0].start:toks[-1].end]
         if len(toks) == 1 and toks[0].capitalized:
-            full = next((p for p in self.persons if p.split()[-1] == toks[0].text), None)
+            self._nearest_person(0)
+            known = list(self.persons) + [p for _, p in self._people or ()]
+            full = next((p for p in known if p.split()[-1] == toks[0].text and p != toks[0].text), None)
             if full is not None:
                 self.last_person = full
                 return full  # "Okoro" after "Ada Okoro": the same person, named in full
         return surface
 
     def _person(self, toks: list[Token]) -> str | None:
-        """A person's name with titles dropped: "union spokesman John Doe" -> "John Doe"."""
+        """A person's name with titles dropped: "union spokesman John Doe" -> "John Doe"; a person
+        "of" an organisation is the person ("Ada Okoro of the Rivers Trust" -> "Ada Okoro")."""
+        of = next((i for i, t in enumerate(toks) if t.lower == "of"), None)
+        if of is not None and of >= 2 and all(t.capitalized for t in toks[:of]):
+            return self._person(toks[:of])
         title_at = max((i for i, t in enumerate(toks) if t.lower in TITLE_WORDS), default=-1)
         tail = toks[title_at + 1:]
         if title_at < 0:
