@@ -115,6 +115,7 @@ class Frame:
     content: tuple[int, int] | None
     belief: bool = False
     verb_at: int = -1
+    figure: bool = False  # "puts the toll at ...": its content is a figure, never a further frame
 
 
 def _is_report_verb(toks: list[Token], i: int, *, allow_ing: bool) -> bool:
@@ -158,6 +159,11 @@ def leading_frame(masked: str, start: int, end: int, *, allow_ing: bool = False,
     toks = tokens(masked, start, end)
     limit = len(toks) if window is None else min(len(toks), window)
     for i in range(limit):
+        if _puts_at(toks, i):
+            subject = subject_span(masked, start, toks[i].start) if i else None
+            if subject is not None or i == 0:
+                return Frame(subject=subject, content=strip_span(masked, toks[i + 1].start, end), verb_at=toks[i].start,
+                             figure=True)
         if not _is_report_verb(toks, i, allow_ing=allow_ing and i == 0):
             continue
         if _expect_from(toks, i):
@@ -174,6 +180,16 @@ def leading_frame(masked: str, start: int, end: int, *, allow_ing: bool = False,
         return Frame(subject=subject, content=_content_after(masked, toks, i, end),
                      belief=toks[i].lower in BELIEF_VERBS, verb_at=toks[i].start)
     return None
+
+
+def _puts_at(toks: list[Token], i: int) -> bool:
+    """"X puts the toll at six", "has put the figure at ...": a frame around a figure (GUIDELINES 12.7)."""
+    if toks[i].lower not in ("put", "puts") or i + 2 >= len(toks):
+        return False
+    if i and (toks[i - 1].lower in DETERMINERS or toks[i - 1].lower == "to"):
+        return False
+    return any(t.lower == "at" for t in toks[i + 2:i + 12]) and toks[i + 1].lower not in ("on", "off", "up", "out",
+                                                                                           "in", "forward", "down")
 
 
 def _has_clause_verb(toks: list[Token]) -> bool:
@@ -217,11 +233,12 @@ def trailing_frame(masked: str, start: int, end: int) -> Frame | None:
         if "," not in gap:
             continue
         tail = toks[k:]
-        if len(tail) > 10:
+        if len(tail) > 14:
             return None
         comma = toks[k - 1].end + gap.index(",")
         if masked[toks[k].start:end].lower().startswith("according to"):
-            return Frame(subject=strip_span(masked, toks[k + 2].start if k + 2 < len(toks) else end, end),
+            named = subject_span(masked, toks[k + 2].start, end) if k + 2 < len(toks) else None
+            return Frame(subject=named or strip_span(masked, toks[k + 2].start if k + 2 < len(toks) else end, end),
                          content=strip_span(masked, start, comma))
         for j, tok in enumerate(tail):
             if tok.lower in REPORT_VERBS and not tok.lower.endswith("ing") and _is_report_verb(toks, k + j, allow_ing=False):
@@ -237,7 +254,9 @@ def trailing_frame(masked: str, start: int, end: int) -> Frame | None:
                 if subject is None:
                     return None
                 return Frame(subject=subject, content=strip_span(masked, start, comma), verb_at=tok.start)
-        return None
+        if len(tail) > 5 or any(is_verb_cue(toks, k + n) for n in range(len(tail))):
+            return None
+        # a verbless piece (", Maren Tosk" after ", according to the chief"): look further back
     return None
 
 

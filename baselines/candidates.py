@@ -19,12 +19,12 @@ from dataclasses import dataclass, replace
 from bench.records import AUTHOR, Claim, Document
 
 from .attribution import (
-    Quote, find_quotes, inverted_subject, leading_frame, stance_start, subject_span, trailing_frame,
+    DENIAL_VERBS, Quote, find_quotes, inverted_subject, leading_frame, stance_start, subject_span, trailing_frame,
 )
 from .claimants import Claimants
 from .furniture import prose_lines
 from .cues import (
-    CONDITIONAL, EVALUATIVE, GERUND_WITH_OBJECT, INFINITIVE, INTRO, STRONG_OPINION, UNCERTAIN, WRAPPER, has_stance,
+    CONDITIONAL, EVALUATIVE, GERUND_WITH_OBJECT, INFINITIVE, INTRO, META, STRONG_OPINION, UNCERTAIN, WRAPPER, has_stance,
     is_quantity,
 )
 from .segment import (
@@ -247,6 +247,8 @@ class _Extractor:
             subjects = named or subjects
             belief = belief or frame.belief
             content = frame.content
+            if frame.figure:
+                break
         if claimants:
             frame_only = content is None or not self._claim_like(*content, belief=belief) or self._adjunct(*content)
             return _State(claimants, INDIRECT, subjects, belief, frame_only), content
@@ -315,6 +317,7 @@ class _Extractor:
         frame ("expects the queue to shrink"), a participle clause, a headline's predicate."""
         span = self.masked[s:e]
         return (has_verb(self.masked, s, e) or is_quantity(span) or has_stance(span, words(span))
+                or words(span)[:1] != [] and words(span)[0] in DENIAL_VERBS
                 or (belief and INFINITIVE.search(span) is not None)
                 or (participle and words(span)[:1] != [] and words(span)[0].endswith("ing"))
                 or GERUND_WITH_OBJECT.search(span) is not None
@@ -335,9 +338,10 @@ class _Extractor:
             return
         span = masked[s:e]
         keep = (
-            len(words(span)) >= 3
+            (len(words(span)) >= 3 or (len(words(span)) == 2 and words(span)[0] in DENIAL_VERBS))
             and not _is_question(text, e)
             and not UNCERTAIN.search(span)
+            and not META.search(span)
             and not (EVALUATIVE.search(span) and not is_quantity(span) and len(words(span)) <= 14)
             and not STRONG_OPINION.search(span)
             and not (quoted and _FEELING.match(span))

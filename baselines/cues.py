@@ -35,7 +35,7 @@ _COMMIT_FUTURE = re.compile(r"\b(?:will|won't|shall|would|wouldn't|going\s+to)\b
 _OBLIGATION = re.compile(
     r"\b(?:must|should|ought\s+to|has\s+to|have\s+to|had\s+to|needs?|needed\s+to|call(?:s|ed|ing)?\s+(?:on|upon|for|off)|"
     r"ready['’\"”]?\s+(?:to|for)|willing\s+to|prepared\s+to|tight-lipped|no\s+comment|commitments?|"
-    r"plans?\s+to|planned\s+to|planning\s+to|ruled?\s+out|rules\s+out|(?<!been\s)(?<!being\s)(?<!was\s)(?<!were\s)(?:asked|asks|asking|ask)\s+(?:\w+\s+){0,3}?(?:to|for)|"
+    r"plans?\s+to|planned\s+to|planning\s+to|ruled?\s+out|rules\s+out|(?<!been\s)(?<!being\s)(?<!was\s)(?<!were\s)(?<!not\s)(?:asked|asks|asking|ask)\s+(?:\w+\s+){0,3}?(?:to|for)|"
     r"welcom(?:e|es|ed)\b|(?:would|will|could)\s+not\s+comment|"
     r"(?:portray|present|describe|label)(?:s|ed|ing)?\b[^.]*\bas)\b",
     re.IGNORECASE,
@@ -47,7 +47,14 @@ _PURPOSE = re.compile(r"\b(?:in\s+order\s+to|so\s+as\s+to|so\s+that)\b.*$", re.I
 
 # ---------------------------------------------------------------- non-claims
 
-UNCERTAIN = re.compile(r"\b(?:unclear|uncertain|not\s+(?:yet\s+)?clear|not\s+known|unknown|remains\s+to\s+be\s+seen)\b", re.I)
+UNCERTAIN = re.compile(
+    r"\b(?:unclear|uncertain|not\s+(?:yet\s+)?clear|not\s+known|unknown|remains\s+to\s+be\s+seen|anyone'?s\s+guess|"
+    r"(?:could|can|cannot|can't)\s*(?:not\s+)?be\s+(?:independently\s+)?(?:verified|confirmed))\b", re.I)
+# The page speaking of itself ("our live coverage", "we'll be back"): no claim about the world
+META = re.compile(
+    r"\b(?:our|this)\s+(?:live\s+)?(?:coverage|page|blog|updates|live\s+page)\b|\bwelcome\s+to\s+our\b|"
+    r"\bwe(?:'ll|\s+will)\s+be\s+back\b|\bhere\s+is\s+where\s+things\s+stand\b|\bwe(?:'re|\s+are)\s+(?:pausing|closing)\b",
+    re.IGNORECASE)
 EVALUATIVE_WORDS = (
     r"clear|perfect|smooth|smoothly|fragile|delicate|difficult|good|bad|badly|great|terrible|brutal|"
     r"important|optimistic|pessimistic|ideal|easy|hard|complicated|tragic|unacceptable|excellent|"

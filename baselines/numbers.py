@@ -83,6 +83,7 @@ GLUED = {"bn": 1_000_000_000, "mn": 1_000_000, "m": 1_000_000, "k": 1_000}
 # a number that names something ("Route 17", "Berth 7", "Terminal 2"): a capitalised word right before it
 _NAME_BEFORE = re.compile(r"(?<![.!?:;\"“‘]\s)(?<!^)\b[A-Z][a-z]+\s$")
 _CLOCK_AFTER = re.compile(r"\s*(?:[ap]\.?m\b|o'clock|GMT|UTC|BST)", re.IGNORECASE)
+_TALLIES = frozenset({"toll", "figure", "figures", "number", "numbers", "total", "count", "tally", "death", "deaths"})
 _CLOCK_BEFORE = frozenset({"at", "after", "before", "until", "till", "by", "past", "since", "around"})
 _RANGE = re.compile(r"\s*(?:and|to|-|–)\s*$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
@@ -431,7 +432,7 @@ def _not_a_figure(masked: str, core: _Core, ls: int, le: int) -> bool:
     if _CLOCK_AFTER.match(masked, core.end, le):
         return True  # "6 a.m.", "4.40 p.m."
     if before and before[0] in _CLOCK_BEFORE and core.value <= 12 and not number[:1].isdigit() and (
-            not after or after[0] in FUNCTION_WORDS):
+            not after or after[0] in FUNCTION_WORDS) and not (len(before) > 1 and before[1] in _TALLIES):
         return True  # "stopped shortly after six", "by nine the queues were back"
     if core.unit == "count" and number[:1].isdigit() and _NAME_BEFORE.search(masked[max(ls, core.start - 30):core.start]) \
             and masked[max(ls, core.start - 30):core.start].split()[-1].lower().strip(".") not in MONTHS | WEEKDAYS:

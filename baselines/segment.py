@@ -51,7 +51,7 @@ IRREGULAR_VERBS = frozenset({
     "felt", "fled", "fought", "found", "gave", "got", "went", "grew", "held", "kept", "knew",
     "led", "left", "lost", "made", "meant", "met", "paid", "ran", "rose", "said", "saw", "sent",
     "shot", "showed", "spoke", "spent", "stood", "struck", "took", "taught", "told", "thought",
-    "threw", "understood", "won", "wrote", "sought", "says", "tells", "gets", "goes",
+    "threw", "understood", "won", "wrote", "sought", "says", "tells", "gets", "goes", "put", "puts", "shut",
 })
 REPORT_VERBS = inflect(
     "say", "add", "announce", "claim", "state", "stress", "emphasize", "emphasise", "note",
@@ -484,6 +484,8 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
             nxt = i + 1
             if _open_relative(masked, toks, i, last_cut):
                 pass  # "the side, which approaches ... and implements ...": one descriptor
+            elif _open_adverbial(masked, toks, i, last_cut) and not (nxt < len(toks) and toks[nxt].lower == "that"):
+                pass  # "... as tram and rail drivers began ...": the adverbial clause stays whole (12.2)
             elif nxt < len(toks) and toks[nxt].lower == "that":
                 link = THAT
             elif nxt < len(toks) and _ing_clause(toks[nxt]) and cuts and cuts[-1][2] == PARTICIPLE:
@@ -546,6 +548,17 @@ def _adverbial_opening(toks: list[Token], lo: int) -> bool:
 
 
 _JOINERS = frozenset({"and", "or", "but", "while", "although", "though", "whereas", "so"})
+
+
+_ADVERBIAL_SUBORDINATORS = frozenset({"as", "when", "after", "before", "because", "since", "until", "once", "while",
+                                     "if", "unless", "whether"})
+
+
+def _open_adverbial(masked: str, toks: list[Token], i: int, lo: int) -> bool:
+    """Token ``i`` ("and") sits inside an adverbial clause not yet closed by a comma, and what
+    follows it is no verb phrase of its own."""
+    sub = [k for k in range(i) if toks[k].start >= lo and toks[k].lower in _ADVERBIAL_SUBORDINATORS and k > 0]
+    return bool(sub) and "," not in masked[toks[sub[-1]].end:toks[i].start] and i - sub[-1] <= 8
 
 
 def _open_relative(masked: str, toks: list[Token], i: int, lo: int) -> bool:
