@@ -26,12 +26,17 @@ QUANTITY_PHRASES = re.compile(
     re.IGNORECASE,
 )
 FUTURE = re.compile(
-    r"\b(?:will|won't|shall|would|wouldn't|going\s+to|can|cannot|can't|could|couldn't|may|might|"
-    r"be\s+able\s+to|about\s+to|set\s+to|set\s+for|due\s+to|due\s+(?:on|in|by|next)|scheduled|expected\s+to|awaits?|awaiting|"
-    r"(?:is|are|was|were)\s+expected|likely|unlikely|possible|impossible|forecasts?|predicts?|soon|next\s+(?:week|month|year))\b|'ll\b",
+    r"\b(?:will|won't|shall|going\s+to|can|cannot|can't|could|couldn't|may|might|"
+    r"be\s+able\s+to|about\s+to|set\s+to|set\s+for|due\s+to|due\s+(?:on|in|by|next)|scheduled|expected\s+to|"
+    r"(?:is|are|was|were)\s+expected|(?<!most\s)likely|unlikely|possible|impossible|forecasts?|predicts?|soon|"
+    r"next\s+(?:week|month|year))\b|'ll\b",
     re.IGNORECASE,
 )
 _COMMIT_FUTURE = re.compile(r"\b(?:will|won't|shall|would|wouldn't|going\s+to)\b|'ll\b", re.IGNORECASE)
+# "would" in reported speech is the past of a commitment ("said it would not improve its offer",
+# "agreed that the board would fund a review"), not a forecast
+_REPORTED_WOULD = re.compile(r"\b(?:would|wouldn't)\b", re.IGNORECASE)
+_IF = re.compile(r"\b(?:if|unless)\b", re.IGNORECASE)  # "would ... if": a conditional forecast, not a commitment
 _OBLIGATION = re.compile(
     r"\b(?:must|should|ought\s+to|has\s+to|have\s+to|had\s+to|needs?|needed\s+to|call(?:s|ed|ing)?\s+(?:on|upon|for|off)|"
     r"ready['’\"”]?\s+(?:to|for)|willing\s+to|prepared\s+to|tight-lipped|no\s+comment|commitments?|"
@@ -105,6 +110,8 @@ def rule_type(text: str, *, belief: bool = False) -> str:
         return "position"  # a party's commitment about its own side
     if FUTURE.search(core):
         return "prediction"
+    if _REPORTED_WOULD.search(core) and not _IF.search(core):
+        return "position"
     return "event"
 
 
