@@ -110,8 +110,8 @@ def rule_type(text: str, *, belief: bool = False) -> str:
         return "position"  # a party's commitment about its own side
     if FUTURE.search(core):
         return "prediction"
-    if _REPORTED_WOULD.search(core) and not _IF.search(core):
-        return "position"
+    if _REPORTED_WOULD.search(core):
+        return "prediction" if _IF.search(core) or re.search(r"\bwhich\s+would\b", core, re.I) else "position"
     return "event"
 
 
