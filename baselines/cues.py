@@ -58,13 +58,16 @@ UNCERTAIN = re.compile(
 # The page speaking of itself ("our live coverage", "we'll be back"): no claim about the world
 META = re.compile(
     r"\b(?:our|this)\s+(?:live\s+)?(?:coverage|page|blog|updates|live\s+page)\b|\bwelcome\s+to\s+our\b|"
-    r"\bwe(?:'ll|\s+will)\s+be\s+back\b|\bhere\s+is\s+where\s+things\s+stand\b|\bwe(?:'re|\s+are)\s+(?:pausing|closing)\b",
+    r"\bwe(?:'ll|\s+will)\s+be\s+back\b|\bhere\s+is\s+where\s+things\s+stand\b|\bwe(?:'re|\s+are)\s+(?:pausing|closing)\b|"
+    r"\bthis\s+(?:post|article|story|report)\s+(?:has\s+been|was)\s+(?:corrected|updated|amended)\b|\ban\s+earlier\s+version\b|"
+    r"\bbring\s+you\s+(?:the\s+latest|updates|more)\b",
     re.IGNORECASE)
 EVALUATIVE_WORDS = (
     r"clear|perfect|smooth|smoothly|fragile|delicate|difficult|good|bad|badly|great|terrible|brutal|"
     r"important|optimistic|pessimistic|ideal|easy|hard|complicated|tragic|unacceptable|excellent|"
     r"crucial|vital|wonderful|horrible|awful|dire|grim|fine|well|nice|sad|happy|proud|pleased|"
-    r"disappointed|outrageous|shameful|ridiculous|absurd|strange|remarkable|disgraceful|shocking|"
+    r"disappointed|outrageous|shameful|ridiculous|absurd|strange|remarkable|disgraceful|shocking|upbeat|candid|"
+    r"convinced|sure|resigned|relieved|furious|angry|anxious|nervous|worried|divided|split|"
     r"worrying|concerning|encouraging|positive|negative|hopeful|confident|regrettable|unfortunate"
 )
 STRONG_OPINION = re.compile(r"\bamong\s+the\s+(?:most|least|worst|best)\b|\bno\s+doubt\b", re.IGNORECASE)

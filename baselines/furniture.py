@@ -24,13 +24,14 @@ from .segment import is_boilerplate, label_prefix_end, lines, mask, split_senten
 
 # "... on March 21. Agency/Jane Roe" or "... Photo: Jane Roe/Agency" at the end of a line
 _CREDIT = re.compile(
-    r"(?:[.!?\"”’]\s+|^)(?:(?:photo(?:graph)?|picture|image|credit|pic)s?\s*:\s*[^.]{0,80}"
+    r"(?:[.!?\"”’]\s+|^)(?:(?i:photo(?:graph)?|picture|image|credit|pic)s?\s*:\s*[^.]{0,80}"
     r"|[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,5}\s*/\s*[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,4})\s*$",
 )
 _CREDIT_WORD = re.compile(r"\b(?:photo(?:graph)?|picture|image|credit|pic)s?\s*:", re.IGNORECASE)
-_TAGS = re.compile(r"^\s*(?:tags?|topics?|related topics|filed under|keywords|more on)\s*:", re.IGNORECASE)
+_TAGS = re.compile(r"^\s*(?:tags?|topics?|related topics|filed under|keywords|more on|read more|see also|read also|"
+                   r"also read|watch|listen)\s*:", re.IGNORECASE)  # a list of tags, or a link to another page
 _SECTION = re.compile(r"^[^|.!?]{1,40}\|[^|.!?]{1,60}$")
-_RELATED = re.compile(r"^\s*(?:related(?:\s+\w+)?|more\s+from\b.*|more\s+on\b.*|read\s+more|see\s+also|most\s+read|"
+_RELATED = re.compile(r"^\s*(?:more\s+from\b.*|more\s+on\b.*|most\s+read|"
                       r"popular|trending|recommended)\s*:?\s*$", re.IGNORECASE)
 _DATELINE = re.compile(
     r"[A-Z][A-Z.'’ -]{1,40}(?:,\s*[A-Z][\w.'’ -]{1,30}){0,2}"
