@@ -177,9 +177,20 @@ def leading_frame(masked: str, start: int, end: int, *, allow_ing: bool = False,
         between = [t.lower for t in toks[:i] if subject is None or t.start >= subject[1]]
         if any(w in _BE for w in between):
             continue  # passive "is expected to", "is believed": no speaker named
-        return Frame(subject=subject, content=_content_after(masked, toks, i, end),
-                     belief=toks[i].lower in BELIEF_VERBS, verb_at=toks[i].start)
+        content = _content_after(masked, toks, i, end)
+        if toks[i].lower in DENIAL_VERBS and (content is None or not _clausal(masked, toks, i, content)):
+            return None  # "confirmed the date", "accused the union of ...": the verb is in the claim (12.4)
+        return Frame(subject=subject, content=content, belief=toks[i].lower in BELIEF_VERBS, verb_at=toks[i].start)
     return None
+
+
+def _clausal(masked: str, toks: list[Token], i: int, content: tuple[int, int]) -> bool:
+    """What a verb of denial frames is a reported clause ("confirmed that ...", "admitted it had ..."),
+    not an object ("confirmed the date")."""
+    if i + 1 < len(toks) and toks[i + 1].lower == "that":
+        return True
+    inner = tokens(masked, *content)
+    return any(is_verb_cue(inner, k) for k in range(min(len(inner), 6)))
 
 
 def _puts_at(toks: list[Token], i: int) -> bool:
@@ -400,8 +411,8 @@ def stance_start(masked: str, start: int, end: int) -> tuple[int, tuple[int, int
         if subject is None:
             return None
         before_subject = tokens(masked, start, subject[0])
-        if _has_clause_verb(before_subject):
-            return None
+        if _has_clause_verb(before_subject) or (before_subject and before_subject[-1].lower in _SUBORDINATORS):
+            return None  # "... as sides dispute the count": inside an adverbial clause
         return toks[j].start, subject
     return None
 

@@ -166,6 +166,7 @@ class _Extractor:
         clauses = split_clauses(self.masked, s, e, protected=embedded)
         headline = headline and len(clauses) == 1
         emitted = (len(self.out), len(self.out))  # the candidates of the sentence's author-voice clauses so far
+        sentence_from = len(self.out)
         for index, clause in enumerate(clauses):
             a, b = clause.start, clause.end
             if clause.link == THAT and prev is not None:
@@ -208,7 +209,30 @@ class _Extractor:
             elif not state.frame_only:
                 emitted = (len(self.out), len(self.out))
             prev = state
+        self._relatives(s, e, sentence_from)
         return speaker
+
+    def _relatives(self, s: int, e: int, emitted_from: int) -> None:
+        """Non-restrictive relative clauses (", who reached the city with one bag,") that are claims
+        of their own (GUIDELINES 12.9): spans nest inside the clause that holds them. One inside a
+        reported clause is its source's (12.18), elsewhere the article's."""
+        masked = self.masked
+        for m in _RELATIVE.finditer(masked, s, e):
+            a = m.start(1)
+            stop = masked.find(",", m.end(1), e)
+            b = e if stop < 0 else stop
+            a, b = trim(self.text, a, b, masked)
+            if b <= a or len(words(masked[a:b])) < 3 or not has_verb(masked, m.end(1), b):
+                continue
+            if any(q in masked[a:b] for q in "\"“”"):
+                continue
+            holder = next((c for c in self.out[emitted_from:] if c.start <= a and b <= c.end and (c.start, c.end) != (a, b)),
+                          None)
+            claimants = (holder.claimant,) if holder is not None else (AUTHOR,)
+            attribution = holder.attribution if holder is not None else AUTHOR
+            if any((c.start, c.end) == (a, b) for c in self.out[emitted_from:]):
+                continue
+            self._emit(a, b, claimants, attribution)
 
     def _reattribute(self, emitted: tuple[int, int], claimants: tuple[str, ...]) -> None:
         """Give the author-voice candidates ``self.out[a:b]`` to the speaker a later frame names."""
@@ -364,10 +388,13 @@ class _Extractor:
         return e
 
 
+# ", who ...", ", whose ...", ", which ...": a non-restrictive relative clause
+_RELATIVE = re.compile(r",\s+(who|whose|which)\b")
 # A speaker's own feeling, wish or assumption is no claim (GUIDELINES 12.13)
 _FEELING = re.compile(
     r"(?:I|we)\s+(?:just\s+|really\s+|still\s+|only\s+)?(?:thought|feel|felt|wish|wished|assumed|'d\s+like|would\s+like|"
-    r"won't\s+pretend|am\s+(?:angry|sad|glad|happy|sorry|proud)|hope|hoped|love|loved|miss|missed)\b", re.IGNORECASE)
+    r"won't\s+pretend|am\s+(?:angry|sad|glad|happy|sorry|proud)|hope|hoped|love|loved|miss|missed|"
+    r"(?:just\s+)?want(?:ed)?\s+to\s+know)\b", re.IGNORECASE)
 
 
 def _content_words(span: str) -> bool:
@@ -379,6 +406,17 @@ def _content_words(span: str) -> bool:
 def _is_question(text: str, end: int) -> bool:
     tail = text[end:end + 3]
     return "?" in tail.split(" ")[0] if tail else False
+
+
+def without_nested(masked: str, cand: Candidate, candidates: Sequence[Candidate]) -> str:
+    """The text of a candidate with the claims nested inside it blanked: "Ward 6C, which recorded
+    nine cases, reopened" is typed by "Ward 6C, ..., reopened" (the figure is the inner claim's)."""
+    text = masked[cand.start:cand.end]
+    for other in candidates:
+        if cand.start < other.start and other.end < cand.end:
+            a, b = other.start - cand.start, other.end - cand.start
+            text = text[:a] + " " * (b - a) + text[b:]
+    return text
 
 
 def to_claims(document: Document, candidates: Sequence[Candidate], types: Sequence[str | None]) -> list[Claim]:

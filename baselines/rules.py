@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from bench.records import Claim, Document
 from bench.model import Model
 
-from .candidates import extract_candidates, to_claims
+from .candidates import extract_candidates, to_claims, without_nested
 from .cues import rule_type
 from .segment import mask
 
@@ -35,7 +35,7 @@ class RulesModel(Model):
         for document in documents:
             masked = mask(document.text)
             candidates = [c for c in extract_candidates(document) if c.keep]
-            types = [rule_type(masked[c.start:c.end], belief=c.belief) for c in candidates]
+            types = [rule_type(without_nested(masked, c, candidates), belief=c.belief) for c in candidates]
             out[document.doc_id] = to_claims(document, candidates, types)
         return out
 
