@@ -46,7 +46,7 @@ ORG_WORDS = frozenset({
 PARTY_HEADS = ORG_WORDS | frozenset({"operator", "firm", "business", "provider", "utility", "insurer", "developer",
                                      "landlord", "retailer", "chain", "owner", "owners", "employer", "charity",
                                      "regulator", "insurer", "broadcaster", "newspaper", "paper", "outlet", "side"})
-_NAME_RUN = re.compile(r"[A-Z][\w'’\-]*(?:\s+(?:(?:of|the|for|and|&|de|da|van|von|al)\s+)*[A-Z][\w'’\-]*)*")
+_NAME_RUN = re.compile(r"[A-Z][\w'’\-]*(?:[ \t]+(?:(?:of|the|for|and|&|de|da|van|von|al)[ \t]+)*[A-Z][\w'’\-]*)*")
 _VOICES = frozenset({"spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative", "official",
                      "officials", "statement"})
 _OWN_STAFF = frozenset({"reporter", "reporters", "correspondent", "correspondents", "team", "staff", "newsroom"})
@@ -71,13 +71,20 @@ _NOT_NAMES = frozenset({
     "thursday", "friday", "saturday", "sunday", "a", "an", "it", "its", "this", "these", "those", "but", "and",
     "if", "as", "so", "then", "now", "more", "most", "some", "many", "every", "all", "no", "not", "nobody",
     "everyone", "neither", "both", "another", "other", "while", "although", "because", "since", "until",
+    "minutes", "hours", "days", "weeks", "months", "years", "later", "earlier", "moments", "today", "yesterday",
 })
+
+
+# kinds of body that a description names apart ("the union" is no council, "the company" no ministry)
+_KINDS = frozenset({"union", "council", "ministry", "police", "court", "army", "government", "party", "university",
+                    "hospital", "school", "parliament", "committee", "commission", "department", "agency", "board",
+                    "trust", "club", "league", "company", "authority", "service", "office"})
 
 
 def _other_kind(name: str, head: str) -> bool:
     """Whether ``name`` says it is another kind of body than ``head`` ("Elmford Council" for "the union")."""
     words = {w.lower() for w in name.split()}
-    return bool(words & ORG_WORDS) and head not in words
+    return bool(words & _KINDS) and head not in words
 
 
 @dataclass(slots=True)
@@ -128,36 +135,48 @@ class Claimants:
         return names
 
     def _nearest_person(self, before: int) -> str | None:
-        """The person named nearest before ``before``: a run of two or three capitalised words that
-        names no organisation (titles dropped), or a surname of a person already named in full."""
+        """The person a "he" or "she" at ``before`` stands for: in the nearest sentence before it
+        (or its own) that names a person, the first person named -- the sentence's subject
+        rather than someone it mentions in passing. A person is a run of two or three capitalised
+        words that names no organisation or place (titles and a possessive dropped), or the
+        surname of a person already named in full."""
         if self._people is None:
-            self._people = []
-            full: list[str] = []
-            for m in _NAME_RUN.finditer(self.masked):
-                run = tokens(self.masked, m.start(), m.end())
-                while run and (run[0].lower in TITLE_WORDS or run[0].lower in _NOT_NAMES):
-                    run = run[1:]
-                words = [t.lower for t in run]
-                if not run or any(w in ORG_WORDS or w in _NOT_NAMES for w in words) or any(
-                        t.text.isupper() and len(t.text) > 1 for t in run) or "of" in words or "the" in words:
-                    continue
-                name = self.text[run[0].start:run[-1].end]
-                previous = self.masked[max(0, m.start() - 20):m.start()].split()
-                if previous and previous[-1].lower() in _PLACE_BEFORE:
-                    continue  # "behind the South Stand", "in Castle Square": a place, not a person
-                if 2 <= len(run) <= 3:
-                    full.append(name)
-                    self._people.append((run[-1].end, name))
-                elif len(run) == 1:
-                    known = next((p for p in reversed(full) if p.split()[-1] == name), None)
-                    if known is not None:
-                        self._people.append((run[-1].end, known))
-        found = None
-        for end, name in self._people:
+            self._people = self._find_people()
+        sentence, found = -1, None
+        for end, index, name in self._people:
             if end > before:
                 break
-            found = name
+            if index != sentence:
+                sentence, found = index, name
         return found
+
+    def _find_people(self) -> list[tuple[int, int, str]]:
+        """(end, sentence number, name) of every person named, in text order."""
+        people: list[tuple[int, int, str]] = []
+        full: list[str] = []
+        breaks = [m.end() for m in re.finditer(r"[.!?][\"”’']?\s+|\n", self.masked)]
+        for m in _NAME_RUN.finditer(self.masked):
+            run = tokens(self.masked, m.start(), m.end())
+            while run and (run[0].lower in TITLE_WORDS or run[0].lower in _NOT_NAMES):
+                run = run[1:]
+            words = [t.lower for t in run]
+            if not run or any(w in ORG_WORDS or w in _NOT_NAMES for w in words) or any(
+                    t.text.isupper() and len(t.text) > 1 for t in run) or "of" in words or "the" in words:
+                continue
+            previous = self.masked[max(0, m.start() - 20):m.start()]
+            if previous.split() and previous.split()[-1].lower() in _PLACE_BEFORE or previous.rstrip().endswith("("):
+                continue  # "behind the South Stand", "(Wire)": a place or a name of a thing
+            end = run[-1].end - (2 if run[-1].lower.endswith("'s") else 0)
+            name = self.text[run[0].start:end]
+            index = bisect.bisect_right(breaks, run[0].start)
+            if 2 <= len(run) <= 3:
+                full.append(name)
+                people.append((end, index, name))
+            elif len(run) == 1:
+                known = next((p for p in reversed(full) if p.split()[-1] == name), None)
+                if known is not None:
+                    people.append((end, index, known))
+        return people
 
     def mention(self, span: tuple[int, int] | None) -> str | None:
         """Note the subject of a sentence in the article's voice: the likeliest "he"/"she" later.
@@ -211,7 +230,7 @@ class Claimants:
         surface = self.text[toks[0].start:toks[-1].end]
         if len(toks) == 1 and toks[0].capitalized:
             self._nearest_person(0)
-            known = list(self.persons) + [p for _, p in self._people or ()]
+            known = list(self.persons) + [p for _, _, p in self._people or ()]
             full = next((p for p in known if p.split()[-1] == toks[0].text and p != toks[0].text), None)
             if full is not None:
                 self.last_person = full
@@ -233,8 +252,9 @@ class Claimants:
                 return None
         if not (1 <= len(tail) <= 3) or not all(t.capitalized for t in tail):
             return None
-        if any(t.lower in ORG_WORDS for t in toks) or any(t.text.isupper() and len(t.text) > 1 for t in tail):
-            return None
+        if any(t.lower in ORG_WORDS for t in (tail if title_at >= 0 else toks)) \
+                or any(t.text.isupper() and len(t.text) > 1 for t in tail):
+            return None  # "Elmford council leader Ada Okoro" is a person; "Elmford Energy" is not
         if title_at < 0 and len(tail) < 2:
             return None
         name = self.text[tail[0].start:tail[-1].end]
