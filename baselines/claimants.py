@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .attribution import LEADING_ADVERBS
 from bench.records import AUTHOR
 
-from .segment import PRONOUNS, Token, tokens
+from .segment import FUNCTION_WORDS, PRONOUNS, Token, tokens
 
 TITLE_WORDS = frozenset({
     "president", "minister", "prime", "deputy", "secretary", "secretary-general", "general",
@@ -276,11 +276,19 @@ class Claimants:
         return self._runs.get(head, [])
 
     def _resolve_description(self, head: str, before: int) -> str | None:
-        """"the agency", "the governor": the last capitalised name before that contains the head word."""
+        """"the agency", "the governor": the last capitalised name before it holding the head word
+        ("the Elmford Water Agency"), else the last fuller description ("the regional water agency")."""
         runs = self._runs_with(head)
         k = bisect.bisect_right(runs, (before, before)) - 1
         while k >= 0 and runs[k][0] > before:
             k -= 1
+        described = None
+        pattern = re.compile(r"\b(?:the|a|an|its|their)\s+((?:[\w'-]+\s+){1,4}?" + re.escape(head) + r")\b", re.IGNORECASE)
+        for m in pattern.finditer(self.masked, max(0, before - 3000), before):
+            if not any(w.lower() in _NOT_NAMES or w.lower() in FUNCTION_WORDS for w in m.group(1).split()[:-1]):
+                described = m
+        if described is not None and k < 0:  # no name holds the head word: the fuller description
+            return self.text[described.start(1):described.end(1)]
         if k < 0:
             return None
         end, start = runs[k]
