@@ -170,7 +170,7 @@ def is_verb_cue(toks: list[Token], i: int, *, caps: bool = False) -> bool:
         return False  # "8am", a time
     if low in FINITE_AUX or low in IRREGULAR_VERBS or low in REPORT_VERBS or low in BELIEF_VERBS:
         return not low.endswith("ing")
-    if low in STANCE_VERBS and not low.endswith("ing"):
+    if low in STANCE_VERBS and not low.endswith("ing") or _CONTRACTED.fullmatch(low):
         return True
     nxt = toks[i + 1].lower if i + 1 < len(toks) else ""
     if low.endswith("ed") and len(low) > 4:
@@ -178,8 +178,13 @@ def is_verb_cue(toks: list[Token], i: int, *, caps: bool = False) -> bool:
     if nxt in OBJECT_PRONOUNS and low not in FUNCTION_WORDS and not low.endswith("ing"):
         return True
     if low.endswith("s") and not low.endswith(("ss", "us", "is", "'s")) and len(low) > 3 and i > 0:
-        return nxt in DETERMINERS or nxt in {"out", "up", "to", "that", "for", "on", "off"}
+        return nxt in DETERMINERS or nxt in {"out", "up", "to", "that", "for", "on", "off"} or (
+            nxt[:1].isdigit() and toks[i - 1].lower not in DETERMINERS)  # "the club owes 27.4 million"
     return False
+
+
+# a pronoun with its auxiliary: "we're", "I've", "they'll", "she's"
+_CONTRACTED = re.compile(r"(?:i|we|you|they|he|she|it|there|that)'(?:re|ve|ll|d|m|s)")
 
 
 def _verbal_participle(toks: list[Token], i: int) -> bool:
@@ -429,9 +434,27 @@ def _starts_vp(toks: list[Token], i: int, caps: bool) -> bool:
     if low in FINITE_AUX or low in IRREGULAR_VERBS or low in REPORT_VERBS or low in STANCE_VERBS or low in BELIEF_VERBS:
         return not low.endswith("ing")
     nxt = toks[i + 1].lower if i + 1 < len(toks) else ""
-    if low.endswith("ed") and len(low) > 4 and "-" not in low and nxt in PREPOSITIONS | DETERMINERS | OBJECT_PRONOUNS:
-        return True  # "... and pressed for an inquiry ..."
+    if low.endswith("ed") and len(low) > 4 and "-" not in low and (
+            nxt in PREPOSITIONS | DETERMINERS | OBJECT_PRONOUNS | _VP_ADVERBS or nxt[:1].isdigit()):
+        return True  # "... and pressed for an inquiry ...", "... and died there"
     return (nxt in DETERMINERS or nxt in OBJECT_PRONOUNS) and not low.endswith(("ing", "ly"))
+
+
+_VP_ADVERBS = frozenset({"there", "here", "back", "again", "later", "twice", "once", "away", "home", "overnight",
+                         "three", "two", "four", "five", "six", "several", "all", "both", "more", "it", "them"})
+
+
+def _past_verb(toks: list[Token], i: int, caps: bool) -> bool:
+    """Token ``i`` is a past-tense verb that can open a coordinated predicate after a comma
+    ("pulled back, stopped firing", "met, voted"), not a participle phrase (", based in ...")."""
+    tok = toks[i]
+    low = tok.lower
+    if (tok.capitalized and not caps) or low in FUNCTION_WORDS or "-" in low:
+        return False
+    nxt = toks[i + 1].lower if i + 1 < len(toks) else ""
+    if nxt in ("by", "in", "as", "from", "with", "to", "at", "after", "since", "under"):
+        return False
+    return (low.endswith("ed") and len(low) > 4) or (low in IRREGULAR_VERBS and not low.endswith("s"))
 
 
 def _ing_clause(tok: Token) -> bool:
@@ -501,6 +524,8 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
         elif "," in gap and i > 0:
             if _trailing_frame_at(toks, i):
                 pass
+            elif _past_verb(toks, i, caps) and has_finite_left(i, last_cut) and _coordinated_list(masked, toks, i):
+                link = VP  # "The union met, voted and walked out": each predicate its own claim (12.2)
             elif low == "instead" and i + 1 < len(toks) and _ing_clause(toks[i + 1]):
                 link = PARTICIPLE
             elif _ing_clause(tok):
@@ -559,6 +584,15 @@ def _open_adverbial(masked: str, toks: list[Token], i: int, lo: int) -> bool:
     follows it is no verb phrase of its own."""
     sub = [k for k in range(i) if toks[k].start >= lo and toks[k].lower in _ADVERBIAL_SUBORDINATORS and k > 0]
     return bool(sub) and "," not in masked[toks[sub[-1]].end:toks[i].start] and i - sub[-1] <= 8
+
+
+def _coordinated_list(masked: str, toks: list[Token], i: int) -> bool:
+    """The predicate after the comma at token ``i`` continues a list ("met, voted and walked"):
+    an "and" follows later in the sentence, or a past verb ends the clause before the comma."""
+    prev = toks[i - 1]
+    if prev.lower.endswith("ed") or prev.lower in IRREGULAR_VERBS or prev.lower in _VP_ADVERBS:
+        return True
+    return any(t.lower == "and" for t in toks[i + 1:i + 8])
 
 
 def _open_relative(masked: str, toks: list[Token], i: int, lo: int) -> bool:
