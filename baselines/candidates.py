@@ -224,8 +224,8 @@ class _Extractor:
             a, b = trim(self.text, a, b, masked)
             if b <= a or len(words(masked[a:b])) < 3 or not has_verb(masked, m.end(1), b):
                 continue
-            if any(q in masked[a:b] for q in "\"“”"):
-                continue
+            if any(q in masked[a:b] for q in "\"“”") or _REPORTING.search(masked[a:b]) or _BIOGRAPHY.search(masked[a:b]):
+                continue  # a frame ("which says ..."), or a speaker's biography ("who has lived there since 1990")
             holder = next((c for c in self.out[emitted_from:] if c.start <= a and b <= c.end and (c.start, c.end) != (a, b)),
                           None)
             claimants = (holder.claimant,) if holder is not None else (AUTHOR,)
@@ -390,9 +390,11 @@ class _Extractor:
 
 # ", who ...", ", whose ...", ", which ...": a non-restrictive relative clause
 _RELATIVE = re.compile(r",\s+(who|whose|which)\b")
+_REPORTING = re.compile(r"\b(?:says|said|say|told|tells|reported|reports)\b")
+_BIOGRAPHY = re.compile(r"\b(?:since\s+(?:1[89]|20)\d\d|for\s+\w+\s+(?:years|decades|generations))\b|\bnow\s+lives\b")
 # A speaker's own feeling, wish or assumption is no claim (GUIDELINES 12.13)
 _FEELING = re.compile(
-    r"(?:I|we)\s+(?:just\s+|really\s+|still\s+|only\s+)?(?:thought|feel|felt|wish|wished|assumed|'d\s+like|would\s+like|"
+    r"(?:I|we)'d\s+like\b|(?:I|we)\s+(?:just\s+|really\s+|still\s+|only\s+)?(?:thought|feel|felt|wish|wished|assumed|would\s+like|"
     r"won't\s+pretend|am\s+(?:angry|sad|glad|happy|sorry|proud)|hope|hoped|love|loved|miss|missed|"
     r"(?:just\s+)?want(?:ed)?\s+to\s+know)\b", re.IGNORECASE)
 
