@@ -203,7 +203,7 @@ class _Extractor:
             before = len(self.out)
             if span is not None and not state.frame_only:
                 self._emit(*span, state.claimants, state.attribution, belief=state.belief, headline=headline,
-                           participle=clause.link == PARTICIPLE)
+                           participle=clause.link == PARTICIPLE, predicate=clause.link == VP)
             if state.claimants == (AUTHOR,) and clause.link != THAT:
                 emitted = (emitted[0] if emitted[1] == before else before, len(self.out))
             elif not state.frame_only:
@@ -349,7 +349,7 @@ class _Extractor:
 
     def _emit(self, s: int, e: int, claimants: tuple[str, ...], attribution: str,
               *, belief: bool = False, quoted: bool = False, headline: bool = False,
-              participle: bool = False) -> None:
+              participle: bool = False, predicate: bool = False) -> None:
         text, masked = self.text, self.masked
         s, e = trim(text, s, e, masked)
         m = WRAPPER.match(masked, s, e)
@@ -362,7 +362,8 @@ class _Extractor:
             return
         span = masked[s:e]
         keep = (
-            (len(words(span)) >= 3 or (len(words(span)) == 2 and words(span)[0] in DENIAL_VERBS))
+            (len(words(span)) >= 3 or (len(words(span)) == 2 and words(span)[0] in DENIAL_VERBS)
+             or (predicate and has_verb(masked, s, e)))  # "The union met, voted and ...": however short (12.2)
             and not _is_question(text, e)
             and not UNCERTAIN.search(span)
             and not META.search(span)

@@ -186,9 +186,13 @@ class Claimants:
         toks = tokens(self.masked, *span)
         if not 1 <= len(toks) <= 4 or not all(t.capitalized or t.lower in TITLE_WORDS for t in toks):
             return None
-        if any(t.lower in ORG_WORDS for t in toks) or toks[0].lower in ("the", "a", "an"):
+        if toks[0].lower in ("the", "a", "an"):
             return None
-        person = self._person(toks)
+        person = self._person(toks)  # "Club chairman Ada Okoro": the title's body does not matter
+        if person is not None:
+            return person
+        if any(t.lower in ORG_WORDS for t in toks):
+            return None
         if person is None and len(toks) == 1 and toks[0].lower not in PRONOUNS:
             surname = self.text[toks[0].start:toks[0].end]
             person = next((p for p in self.persons if p.split()[-1] == surname), None)

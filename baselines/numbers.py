@@ -81,7 +81,12 @@ _NUMBER = re.compile(r"(?<![\w./-])([£$€¥₹])?\s?(\d{1,3}(?:,\d{3})+|\d+)(\
 # a magnitude glued to the number ("£41m", "€300k", "2bn"); "m" and "k" only after a currency sign (else metres)
 GLUED = {"bn": 1_000_000_000, "mn": 1_000_000, "m": 1_000_000, "k": 1_000}
 # a number that names something ("Route 17", "Berth 7", "Terminal 2"): a capitalised word right before it
-_NAME_BEFORE = re.compile(r"(?<![.!?:;\"“‘]\s)(?<!^)\b[A-Z][a-z]+\s$")
+_NAME_BEFORE = re.compile(r"\b([A-Z][a-z]+)\s$")
+# capitalised words that open a sentence before a figure without naming anything ("About 40", "Nearly 300")
+_OPENERS = frozenset({"about", "some", "nearly", "almost", "around", "roughly", "approximately", "over", "under",
+                      "only", "just", "exactly", "more", "fewer", "less", "up", "another", "all", "between", "from",
+                      "and", "than", "least", "most", "another", "further", "additional", "estimated", "total",
+                      "by", "to", "of", "at", "in", "on", "for", "with", "after", "since", "until"})
 _CLOCK_AFTER = re.compile(r"\s*(?:[ap]\.?m\b|o'clock|GMT|UTC|BST)", re.IGNORECASE)
 _TALLIES = frozenset({"toll", "figure", "figures", "number", "numbers", "total", "count", "tally", "death", "deaths"})
 _CLOCK_BEFORE = frozenset({"at", "after", "before", "until", "till", "by", "past", "since", "around"})
@@ -434,7 +439,8 @@ def _not_a_figure(masked: str, core: _Core, ls: int, le: int) -> bool:
     if before and before[0] in _CLOCK_BEFORE and core.value <= 12 and not number[:1].isdigit() and (
             not after or after[0] in FUNCTION_WORDS) and not (len(before) > 1 and before[1] in _TALLIES):
         return True  # "stopped shortly after six", "by nine the queues were back"
-    if core.unit == "count" and number[:1].isdigit() and _NAME_BEFORE.search(masked[max(ls, core.start - 30):core.start]) \
+    name = _NAME_BEFORE.search(masked[max(ls, core.start - 30):core.start])
+    if core.unit == "count" and number[:1].isdigit() and name and name.group(1).lower() not in _OPENERS | FUNCTION_WORDS \
             and masked[max(ls, core.start - 30):core.start].split()[-1].lower().strip(".") not in MONTHS | WEEKDAYS:
         return True  # a number in a name: "Route 17", "Berth 7", "Terminal 2"
     if masked[max(ls, core.start - 2):core.start] == ", " and masked[core.end:core.end + 1] == ",":
