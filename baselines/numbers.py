@@ -308,6 +308,8 @@ def _word_cores(masked: str, ls: int, le: int) -> list[_Core]:
         elif word == "dozen":
             first = k - 1 if prev in ("a", "one") else k
             cores.append(_Core(words[first][1], end, 12, "number"))
+        elif word == "twice" and prev not in ("than", "think", "thought"):
+            cores.append(_Core(start, end, 2, "number"))  # "forced to pull back twice" (GUIDELINES 12.16)
         elif word == "single" and prev == "a" and (k < 2 or words[k - 2][0] not in ("not", "no")):
             cores.append(_Core(words[k - 1][1], end, 1, "number"))
         elif word in ONES or word in TENS or (word.split("-")[0] in TENS and "-" in word):

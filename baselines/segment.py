@@ -403,6 +403,9 @@ def _finite_within(toks: list[Token], lo: int, window: int, caps: bool) -> bool:
                 and not toks[i - 1].capitalized and toks[i - 1].lower not in {"and", "or"} \
                 and not toks[i - 1].text[:1].isdigit() and not _is_adverb(toks[i - 1].lower):
             return True
+        if i > lo and toks[i].lower.endswith("s") and is_verb_cue(toks, i, caps=caps) \
+                and toks[i - 1].lower not in DETERMINERS:
+            return True  # "the league's test requires any such ..."
     return False
 
 
@@ -519,7 +522,7 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
                 elif _finite_within(_skip_parentheticals(masked, toks, nxt), 0, 10 if "," in gap else 6, caps):
                     link = NEW
         elif low in ("where", "when") and "," in gap and i > 0 and has_finite_left(i, last_cut) \
-                and _finite_within(toks, i + 1, 7, caps) and i + 1 < len(toks):
+                and _finite_within(toks, i + 1, 9, caps) and i + 1 < len(toks):
             link = NEW  # ", when the firm offered ...", ", where doctors said ...": a clause of its own (12.2)
         elif "," in gap and i > 0:
             if _trailing_frame_at(toks, i):

@@ -309,7 +309,8 @@ class TaggerModel(Model):
     extra_training = ("dev-train",)
 
     def __init__(self, seed: int = 0, epochs: int = 2, learning_rate: float = 5e-4, batch_size: int = 8,
-                 window: int = 128, stride: int = 96, max_steps: int = 0, min_words: int = 3, snap: bool = True):
+                 window: int = 128, stride: int = 96, max_steps: int = 0, min_words: int = 3, snap: bool = True,
+                 frozen_layers: int = 0):
         if not 3 <= window <= MAX_WINDOW:
             raise ValueError(f"window {window}: must be 3 to {MAX_WINDOW} tokens ([CLS] and [SEP] included)")
         if not 1 <= stride <= window - 2:
@@ -325,6 +326,7 @@ class TaggerModel(Model):
         self.max_steps = max_steps
         self.min_words = min_words
         self.snap = snap
+        self.frozen_layers = frozen_layers
         self._model = None
         self._tokenizer = None
         self.steps = 0  # optimizer steps of the last fit
@@ -386,6 +388,12 @@ class TaggerModel(Model):
             # the word embeddings stay as pretrained: a third of the step time, and a few
             # thousand training tokens cannot retrain a 30,522-word vocabulary
             model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
+            # the lowest layers stay as pretrained too: their backward pass is most of a step's
+            # time, and with a few hundred claims the upper layers and the head learn the tags
+            for layer in model.base_model.encoder.layer[:self.frozen_layers]:
+                layer.requires_grad_(False)
+            if self.frozen_layers:
+                model.base_model.embeddings.requires_grad_(False)
             model.train()
             trained = [p for p in model.parameters() if p.requires_grad]
             optimizer = torch.optim.AdamW(trained, lr=self.learning_rate, weight_decay=0.01)
