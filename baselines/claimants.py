@@ -98,7 +98,8 @@ class Claimants:
     last_org: str | None = None
     persons: set[str] = field(default_factory=set)
     _runs: dict[str, list[tuple[int, int]]] | None = None
-    _people: list[tuple[int, str]] | None = None
+    _people: list[tuple[int, int, str]] | None = None
+    _lower: set[str] | None = None
 
     def name(self, span: tuple[int, int] | None) -> list[str]:
         """Claimant names for a subject span (several for "X and Y"); empty if unknown."""
@@ -129,10 +130,24 @@ class Claimants:
         names = [n for n in names if n and _plausible(n)]
         if names:
             self.last = names[-1]
-            if names[-1] not in self.persons and names[-1] != AUTHOR and names[-1][:1].isupper() \
-                    and names[-1].lower() not in PRONOUNS:
+            if names[-1] not in self.persons and names[-1] != AUTHOR and self._party(names[-1]):
                 self.last_org = names[-1]
         return names
+
+    def _party(self, name: str) -> bool:
+        """Whether a named claimant is an organisation "it" can stand for: a name of several words,
+        an acronym, a description headed by a body ("the regional health authority"), or a single
+        capitalised word the article never writes in lower case ("Elmcorp", not "Drivers")."""
+        words = name.split()
+        if not words or name.lower() in PRONOUNS:
+            return False
+        if words[-1].lower() in PARTY_HEADS or name.isupper():
+            return True
+        if len(words) > 1:
+            return name[:1].isupper()
+        if self._lower is None:
+            self._lower = set(re.findall(r"\b[a-z][\w'-]*", self.masked))
+        return name[:1].isupper() and name.lower() not in self._lower
 
     def _nearest_person(self, before: int) -> str | None:
         """The person a "he" or "she" at ``before`` stands for: in the nearest sentence before it
