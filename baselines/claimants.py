@@ -225,6 +225,15 @@ class Claimants:
         if len(groups) > 1 and all(g and g[0].capitalized for g in groups) and not (
                 groups[0][0].lower == "the" and not any(t.lower in ORG_WORDS for t in groups[0])):
             return groups  # two names, not one name with "and" in it ("The X and Y Board")
+        described: list[list[Token]] = [[]]
+        for tok in toks:
+            if tok.lower == "and" and described[-1]:
+                described.append([])
+            else:
+                described[-1].append(tok)
+        if len(described) == 2 and all(len(g) >= 2 and g[0].lower in ("the", "its", "their") and g[-1].lower in PARTY_HEADS
+                                       for g in described):
+            return described  # "the board and the families' group": two parties, each described
         return [toks]
 
     def _one(self, toks: list[Token]) -> str | None:
