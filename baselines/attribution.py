@@ -194,7 +194,7 @@ def _clausal(masked: str, toks: list[Token], i: int, content: tuple[int, int]) -
 
 
 def _puts_at(toks: list[Token], i: int) -> bool:
-    """"X puts the toll at six", "has put the figure at ...": a frame around a figure (GUIDELINES 12.7)."""
+    """"X puts the number at 40", "has put the cost at ...": a frame around a figure (GUIDELINES 12.7)."""
     if toks[i].lower not in ("put", "puts") or i + 2 >= len(toks):
         return False
     if i and (toks[i - 1].lower in DETERMINERS or toks[i - 1].lower == "to"):
@@ -267,7 +267,7 @@ def trailing_frame(masked: str, start: int, end: int) -> Frame | None:
                 return Frame(subject=subject, content=strip_span(masked, start, comma), verb_at=tok.start)
         if len(tail) > 5 or any(is_verb_cue(toks, k + n) for n in range(len(tail))):
             return None
-        # a verbless piece (", Maren Tosk" after ", according to the chief"): look further back
+        # a verbless piece (", Ada Okoro" after ", according to the chief"): look further back
     return None
 
 

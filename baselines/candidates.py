@@ -180,7 +180,7 @@ class _Extractor:
                 if frame is not None:
                     span, belief = frame.content, frame.belief or prev.belief
                 elif trailing is not None and self.names.name(trailing.subject):
-                    # "... and has been released, the service said": the frame owns both predicates
+                    # "... and was sent home, the clinic said": the frame owns both predicates
                     owners = tuple(self.names.name(trailing.subject))
                     attribution, span, belief = INDIRECT, trailing.content, prev.belief
                     self._reattribute(emitted, owners)
@@ -292,7 +292,7 @@ class _Extractor:
         return _AUTHOR_STATE, (start, b)
 
     def _adjunct(self, a: int, b: int) -> bool:
-        """"in its latest bulletin, up from 9,800 at 8am": what follows a frame's verb is its own
+        """"in its weekly report, down from 300 in May": what follows a frame's verb is its own
         adjunct and a verbless tail (GUIDELINES 12.8), not a claim."""
         toks = tokens(self.masked, a, b)
         return bool(toks) and (toks[0].lower in PREPOSITIONS or toks[0].lower in ("compared", "up", "down")) \
@@ -412,8 +412,8 @@ def _is_question(text: str, end: int) -> bool:
 
 
 def without_nested(masked: str, cand: Candidate, candidates: Sequence[Candidate]) -> str:
-    """The text of a candidate with the claims nested inside it blanked: "Ward 6C, which recorded
-    nine cases, reopened" is typed by "Ward 6C, ..., reopened" (the figure is the inner claim's)."""
+    """The text of a candidate with the claims nested inside it blanked: "The school, which has 300
+    pupils, closed" is typed by "The school, ..., closed" (the figure is the inner claim's)."""
     text = masked[cand.start:cand.end]
     for other in candidates:
         if cand.start < other.start and other.end < cand.end:

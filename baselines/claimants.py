@@ -83,8 +83,10 @@ _KINDS = frozenset({"union", "council", "ministry", "police", "court", "army", "
 
 def _other_kind(name: str, head: str) -> bool:
     """Whether ``name`` says it is another kind of body than ``head`` ("Elmford Council" for "the union")."""
-    words = {w.lower() for w in name.split()}
-    return bool(words & _KINDS) and head not in words
+    words = [w.lower() for w in name.split()]
+    if name[:1].islower() or words[0] == "the":
+        return words[-1] != head  # a description names its kind: "the utility" is no agency
+    return bool(set(words) & _KINDS) and head not in words
 
 
 @dataclass(slots=True)
