@@ -363,7 +363,7 @@ class _Extractor:
         span = masked[s:e]
         keep = (
             (len(words(span)) >= 3 or (len(words(span)) == 2 and words(span)[0] in DENIAL_VERBS)
-             or (predicate and has_verb(masked, s, e)))  # "The union met, voted and ...": however short (12.2)
+             or (predicate and has_verb(masked, s, e)))  # "The board met, voted and ...": however short (12.2)
             and not _is_question(text, e)
             and not UNCERTAIN.search(span)
             and not META.search(span)

@@ -235,7 +235,7 @@ class Claimants:
                 described[-1].append(tok)
         if len(described) == 2 and all(len(g) >= 2 and g[0].lower in ("the", "its", "their") and g[-1].lower in PARTY_HEADS
                                        for g in described):
-            return described  # "the board and the families' group": two parties, each described
+            return described  # "the council and the tenants' group": two parties, each described
         return [toks]
 
     def _one(self, toks: list[Token]) -> str | None:

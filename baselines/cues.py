@@ -33,8 +33,8 @@ FUTURE = re.compile(
     re.IGNORECASE,
 )
 _COMMIT_FUTURE = re.compile(r"\b(?:will|won't|shall|would|wouldn't|going\s+to)\b|'ll\b", re.IGNORECASE)
-# "would" in reported speech is the past of a commitment ("said it would not improve its offer",
-# "agreed that the board would fund a review"), not a forecast
+# "would" in reported speech is the past of a commitment ("said it would not raise its bid",
+# "agreed that the city would pay for repairs"), not a forecast
 _REPORTED_WOULD = re.compile(r"\b(?:would|wouldn't)\b", re.IGNORECASE)
 _IF = re.compile(r"\b(?:if|unless)\b", re.IGNORECASE)  # "would ... if": a conditional forecast, not a commitment
 _OBLIGATION = re.compile(

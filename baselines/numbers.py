@@ -309,7 +309,7 @@ def _word_cores(masked: str, ls: int, le: int) -> list[_Core]:
             first = k - 1 if prev in ("a", "one") else k
             cores.append(_Core(words[first][1], end, 12, "number"))
         elif word == "twice" and prev not in ("than", "think", "thought"):
-            cores.append(_Core(start, end, 2, "number"))  # "forced to pull back twice" (GUIDELINES 12.16)
+            cores.append(_Core(start, end, 2, "number"))  # "had to stop twice" (GUIDELINES 12.16)
         elif word == "single" and prev == "a" and (k < 2 or words[k - 2][0] not in ("not", "no")):
             cores.append(_Core(words[k - 1][1], end, 1, "number"))
         elif word in ONES or word in TENS or (word.split("-")[0] in TENS and "-" in word):
@@ -387,7 +387,7 @@ def _counts_one(words, k: int) -> bool:
             and after in ("the", "its", "their", "them", "those", "these", "his", "her", "our", "us")
     after = words[k + 2][0] if k + 2 < len(words) else ""
     if nxt in TIME_UNITS or after in TIME_UNITS:
-        return False  # "one bad month from the end": a time frame
+        return False  # "one good week from now": a time frame
     return prev not in ("no", "any", "every", "some", "each", "the", "this", "that", "single") and nxt not in (
         "of", "another", "day", "time", "point", "way", "hand", "side", "go", "") and nxt not in STOP_AFTER
 
@@ -431,7 +431,7 @@ def _not_a_figure(masked: str, core: _Core, ls: int, le: int) -> bool:
     if unit_word in TIME_UNITS or unit_word in DURATION_UNITS:
         return not _duration_mention(masked, core, ls)  # adverbials of time are not figures (12.1)
     if before and before[0] == "aged":
-        return True  # an age: "men aged 16 to 60"
+        return True  # an age: "people aged 18 to 65"
     if core.unit == "hour" and before and before[0] in FRAME_BEFORE | {"the"}:
         return True  # "in the past 48 hours"
     if masked[core.end:core.end + 1] == ":" or masked[max(ls, core.start - 1):core.start] == ":":
@@ -468,8 +468,8 @@ _FILLERS = frozenset({"up", "to", "at", "least", "most", "more", "less", "fewer"
 
 def _duration_mention(masked: str, core: _Core, ls: int) -> bool:
     """A length of time that is an amount: the object of "last", "spend", "face" ..., after "of"
-    ("delays of up to three hours", "a term of at least 12 years") or before a possessive
-    ("20 minutes' warning"); a hedge or bound may stand between."""
+    ("queues of up to an hour", "a sentence of at least five years") or before a possessive
+    ("ten minutes' notice"); a hedge or bound may stand between."""
     before = [w[0].lower() for w in _words_before(masked, core.start, ls, 7)]
     lead = [w for w in before if w not in _FILLERS and not w[:1].isdigit() and w not in ONES and w not in TENS]
     unit_end = re.match(r"\s*[A-Za-z]+('|’)", masked[core.end:core.end + 20])

@@ -449,7 +449,7 @@ _VP_ADVERBS = frozenset({"there", "here", "back", "again", "later", "twice", "on
 
 def _past_verb(toks: list[Token], i: int, caps: bool) -> bool:
     """Token ``i`` is a past-tense verb that can open a coordinated predicate after a comma
-    ("pulled back, stopped firing", "met, voted"), not a participle phrase (", based in ...")."""
+    ("fell back, stopped firing", "met, voted"), not a participle phrase (", based in ...")."""
     tok = toks[i]
     low = tok.lower
     if (tok.capitalized and not caps) or low in FUNCTION_WORDS or "-" in low:
@@ -528,7 +528,7 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
             if _trailing_frame_at(toks, i):
                 pass
             elif _past_verb(toks, i, caps) and has_finite_left(i, last_cut) and _coordinated_list(masked, toks, i):
-                link = VP  # "The union met, voted and walked out": each predicate its own claim (12.2)
+                link = VP  # "The board met, voted and resigned": each predicate its own claim (12.2)
             elif low == "instead" and i + 1 < len(toks) and _ing_clause(toks[i + 1]):
                 link = PARTICIPLE
             elif _ing_clause(tok):

@@ -56,21 +56,21 @@ def test_captions_datelines_bullets_timestamps_and_tags_are_not_prose():
 
 def test_a_frame_after_the_content_names_the_claimant_and_leaves_the_span():
     text = ("About 200 homes lost power overnight, the utility said, and crews worked until dawn.\n\n"
-            "Nobody was hurt, according to the region's fire chief, Ana Lopez.\n\n"
-            "The river has risen 2 metres, the agency said in its latest bulletin, up from 1 metre on Monday.\n")
+            "No one was injured, according to the region's fire chief, Ana Lopez.\n\n"
+            "The river has risen 2 metres, the agency said in a new update, up from 1 metre on Monday.\n")
     found = by_text(text)
     assert found["About 200 homes lost power overnight"][1] == "the utility"
     assert found["crews worked until dawn"] == ("event", AUTHOR)  # a clause after the frame is the author's
-    assert found["Nobody was hurt"] == ("event", "Ana Lopez")
+    assert found["No one was injured"] == ("event", "Ana Lopez")
     assert found["The river has risen 2 metres"][1] == "the agency"
-    assert not any(t.startswith(("in its latest", "up from")) for t in found)  # a verbless tail is no claim
+    assert not any(t.startswith(("in a new update", "up from")) for t in found)  # a verbless tail is no claim
 
 
 def test_puts_the_toll_at_is_a_frame_and_denials_keep_their_verb():
-    text = ("The Elmford Rescue Service puts the toll at six. The council disputes that. "
+    text = ("The Elmford Rescue Service puts the number at 12. The council disputes that. "
             "Mayor Tom Hale denied that the alarm had failed.\n")
     found = by_text(text)
-    assert found["the toll at six"] == ("quantity", "Elmford Rescue Service")
+    assert found["the number at 12"] == ("quantity", "Elmford Rescue Service")
     assert found["disputes that"] == ("event", "The council")
     assert found["denied that the alarm had failed"] == ("event", "Tom Hale")
 
@@ -81,16 +81,16 @@ def test_puts_the_toll_at_is_a_frame_and_denials_keep_their_verb():
     ("The review began in May", "event"),                             # the month, not the modal
     ("Talks resumed on May 4", "event"),
     ("The firm may close the plant", "prediction"),
-    ("The union said it would not improve its offer", "position"),   # reported commitment
+    ("The union said it would not raise its bid", "position"),   # reported commitment
     ("The strike would end if the offer improved", "prediction"),   # a conditional forecast
     ("The ruling is due in June", "prediction"),                      # a future without "will"
     ("The council plans to open a shelter", "position"),
     ("The minister ruled out a second vote", "position"),
-    ("Residents are being urged to stay at home", "event"),          # a passive call has no holder
-    ("The state guarantee does not cover the loans", "event"),      # "guarantee" as a noun
-    ("The club rejected suggestions that the payment broke the rules", "event"),  # a denial of a fact
+    ("Drivers are being urged to keep off the roads", "event"),          # a passive call has no holder
+    ("The state guarantee does not protect the loans", "event"),      # "guarantee" as a noun
+    ("The firm rejected suggestions that the deal was illegal", "event"),  # a denial of a fact
     ("The club rejected the offer", "position"),
-    ("An electrical fault was the most likely cause", "event"),
+    ("A gas leak was the most likely reason", "event"),
 ])
 def test_cue_words_are_read_in_context(text, expected):
     assert rule_type(text) == expected
@@ -101,18 +101,18 @@ def test_cue_words_are_read_in_context(text, expected):
 @pytest.mark.parametrize("text, expected", [
     ("The fraud cost savers £41m in all.", {"£41m": (41_000_000, 41_000_000, "GBP")}),
     ("It paid a €300k fee.", {"€300k": (300_000, 300_000, "EUR")}),
-    ("Roughly two-thirds of them left.", {"Roughly two-thirds": (2 / 3, 2 / 3, "fraction")}),
+    ("Roughly two-thirds of the seats were empty.", {"Roughly two-thirds": (2 / 3, 2 / 3, "fraction")}),
     ("Three-quarters of the beds were full.", {"Three-quarters": (0.75, 0.75, "fraction")}),
     ("Between 40 and 60 people came.", {"Between 40 and 60": (40, 60, "count")}),
     ("It costs anywhere from £100 to £150 a day.", {"anywhere from £100 to £150": (100, 150, "GBP")}),
-    ("Cases ran at 40-60 a week.", {"40-60": (40, 60, "count")}),
-    ("Drivers want 9%, plus a further 3% next year.", {"9%": (9, 9, "percent"), "3%": (3, 3, "percent")}),
+    ("Cases ran at 20-30 each month.", {"20-30": (20, 30, "count")}),
+    ("Nurses seek 7%, and a further 2% in 2026.", {"7%": (7, 7, "percent"), "2%": (2, 2, "percent")}),
     ("Ships use Berth 7 and Route 12 is shut, but 300 people came.", {"300": (300, 300, "count")}),
     ("Forty-three of them were freed.", {"Forty-three": (43, 43, "count")}),
-    ("One of the buses was stopped.", {"One": (1, 1, "count")}),
-    ("The shelling stopped shortly after six and resumed at 4.40 p.m.", {}),
-    ("They waited more than four hours, in a two-storey house.", {}),   # an adverbial of time, a descriptor
-    ("The trial is expected to last about six weeks.", {"about six": (6, 6, "week")}),
+    ("One of the ferries was delayed.", {"One": (1, 1, "count")}),
+    ("The sirens stopped soon after five and sounded again at 3.15 p.m.", {}),
+    ("They queued for more than three hours, in a two-storey hall.", {}),   # an adverbial of time, a descriptor
+    ("The inquiry should take about five weeks.", {"about five": (5, 5, "week")}),
     ("A third centre will open, said one of them.", {"one": (1, 1, "count")}),  # an ordinal is no share
 ])
 def test_the_normaliser_reads_real_news_figures(text, expected):
@@ -157,20 +157,20 @@ def test_an_unnamed_spokesperson_speaks_for_the_party():
 # ---------------------------------------------------------------- several parties, one sentence
 
 def test_where_another_party_speaks_the_sentence_is_split():
-    text = ("Reporters saw two ambulances leave the hospital, where doctors said fuel would last two days.\n")
+    text = ("Our team saw three lorries leave the depot, where drivers said fuel would last two days.\n")
     found = by_text(text)
-    assert "doctors said fuel would last two days" not in found
-    assert found["fuel would last two days"][1] == "doctors"
+    assert "drivers said fuel would last two days" not in found
+    assert found["fuel would last two days"][1] == "drivers"
 
 
 def test_coordinated_predicates_are_split_and_adverbial_clauses_kept():
-    found = by_text("The union met, voted and walked out within six weeks.\n"
+    found = by_text("The board met, voted and resigned within a month.\n"
                     "Commuters were stranded as tram and rail drivers began a strike.\n")
-    assert {"The union met", "voted", "walked out within six weeks"} <= set(found)
+    assert {"The board met", "voted", "resigned within a month"} <= set(found)
     assert "Commuters were stranded as tram and rail drivers began a strike" in found
 
 
 def test_a_relative_clause_that_is_a_claim_nests_in_its_sentence():
-    found = by_text("Ward 6, which recorded nine cases, reopened last week.\n")
-    assert found["Ward 6, which recorded nine cases, reopened last week"][0] == "event"
-    assert found["which recorded nine cases"][0] == "quantity"
+    found = by_text("Block 4, which housed 80 families, was demolished on Friday.\n")
+    assert found["Block 4, which housed 80 families, was demolished on Friday"][0] == "event"
+    assert found["which housed 80 families"][0] == "quantity"
