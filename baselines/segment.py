@@ -416,14 +416,17 @@ def _is_adverb(low: str) -> bool:
     return low in _ADVERBS or (low.endswith("ly") and len(low) > 3)
 
 
-def _trailing_frame_at(toks: list[Token], i: int) -> bool:
-    """Tokens from ``i`` to the end are only a speaker and a reporting verb (", X said")."""
+def _trailing_frame_at(masked: str, toks: list[Token], i: int) -> bool:
+    """Tokens from ``i`` to the end are only a speaker and a reporting verb (", X said"); a
+    comma before the verb means the frame starts later (", stopped and waited, residents said")."""
     tail = toks[i:]
     if not 1 <= len(tail) <= 9:
         return False
     for j, tok in enumerate(tail):
         if tok.lower in REPORT_VERBS and not tok.lower.endswith("ing"):
             return len(tail) - j <= 6
+        if j and "," in masked[tail[j - 1].end:tok.start]:
+            return False
     return False
 
 
@@ -525,7 +528,7 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
                 and _finite_within(toks, i + 1, 9, caps) and i + 1 < len(toks):
             link = NEW  # ", when the firm offered ...", ", where doctors said ...": a clause of its own (12.2)
         elif "," in gap and i > 0:
-            if _trailing_frame_at(toks, i):
+            if _trailing_frame_at(masked, toks, i):
                 pass
             elif _past_verb(toks, i, caps) and has_finite_left(i, last_cut) and _coordinated_list(masked, toks, i):
                 link = VP  # "The board met, voted and resigned": each predicate its own claim (12.2)
