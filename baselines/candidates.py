@@ -228,11 +228,22 @@ class _Extractor:
                 continue  # a frame ("which says ..."), or a speaker's biography ("who has lived there since 1990")
             holder = next((c for c in self.out[emitted_from:] if c.start <= a and b <= c.end and (c.start, c.end) != (a, b)),
                           None)
+            if holder is not None and b == holder.end and stop < 0:
+                # a relative clause that ends the sentence is split off, not nested (12.9 nests inserted ones)
+                comma = masked.rfind(",", holder.start, a)
+                if comma > holder.start:
+                    self._shorten(holder.start, holder.end, comma, emitted_from)
             claimants = (holder.claimant,) if holder is not None else (AUTHOR,)
             attribution = holder.attribution if holder is not None else AUTHOR
             if any((c.start, c.end) == (a, b) for c in self.out[emitted_from:]):
                 continue
             self._emit(a, b, claimants, attribution)
+
+    def _shorten(self, start: int, end: int, new_end: int, emitted_from: int) -> None:
+        """Cut the candidates spanning (start, end) to end at ``new_end``."""
+        s, e = trim(self.text, start, new_end, self.masked)
+        self.out[emitted_from:] = [replace(c, start=s, end=e) if (c.start, c.end) == (start, end) else c
+                                   for c in self.out[emitted_from:]]
 
     def _reattribute(self, emitted: tuple[int, int], claimants: tuple[str, ...]) -> None:
         """Give the author-voice candidates ``self.out[a:b]`` to the speaker a later frame names."""
