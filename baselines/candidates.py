@@ -164,7 +164,6 @@ class _Extractor:
         prev: _State | None = None
         speaker: tuple[str, ...] = ()
         clauses = split_clauses(self.masked, s, e, protected=embedded)
-        headline = headline and len(clauses) == 1
         emitted = (len(self.out), len(self.out))  # the candidates of the sentence's author-voice clauses so far
         sentence_from = len(self.out)
         for index, clause in enumerate(clauses):
@@ -201,8 +200,12 @@ class _Extractor:
                 speaker = state.claimants
                 self.last_speaker = speaker
             before = len(self.out)
+            # a headline's clauses assert without a verb we know ("Cleaners extend walkout"), but a
+            # label before its colon ("City bus strike: ...") asserts nothing
+            label = self.masked[clause.end:clause.end + 2].strip().startswith(":")
             if span is not None and not state.frame_only:
-                self._emit(*span, state.claimants, state.attribution, belief=state.belief, headline=headline,
+                self._emit(*span, state.claimants, state.attribution, belief=state.belief,
+                           headline=headline and not label,
                            participle=clause.link == PARTICIPLE, predicate=clause.link == VP)
             if state.claimants == (AUTHOR,) and clause.link != THAT:
                 emitted = (emitted[0] if emitted[1] == before else before, len(self.out))

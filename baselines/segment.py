@@ -396,6 +396,7 @@ def _finite_within(toks: list[Token], lo: int, window: int, caps: bool) -> bool:
         if toks[i].lower in SUBORDINATORS and i > lo:
             return False
         if toks[i].lower in FINITE_AUX or toks[i].lower in IRREGULAR_VERBS or toks[i].lower in REPORT_VERBS \
+                or _CONTRACTED.fullmatch(toks[i].lower) \
                 or (toks[i].lower in STANCE_VERBS and not toks[i].lower.endswith("ing")) \
                 or toks[i].lower in BELIEF_VERBS and not toks[i].lower.endswith("ing"):
             return True

@@ -310,7 +310,7 @@ class TaggerModel(Model):
 
     def __init__(self, seed: int = 0, epochs: int = 2, learning_rate: float = 5e-4, batch_size: int = 8,
                  window: int = 128, stride: int = 96, max_steps: int = 0, min_words: int = 3, snap: bool = True,
-                 frozen_layers: int = 0):
+                 frozen_layers: int = 4):
         if not 3 <= window <= MAX_WINDOW:
             raise ValueError(f"window {window}: must be 3 to {MAX_WINDOW} tokens ([CLS] and [SEP] included)")
         if not 1 <= stride <= window - 2:
