@@ -64,7 +64,7 @@ Constructor arguments (all have defaults; ``bench run --model-arg key=value`` se
 
 The defaults were chosen for the time budget of ``bench run --model tagger`` over the five
 seeds: five leave-one-document-out trainings, each on four seeds plus the twelve articles of
-dev-train (about 130 windows, 32 optimizer steps of 8 x 128 tokens in two epochs), with the
+dev-train (about 120 windows, 30 to 32 optimizer steps of 8 x 128 tokens in two epochs), with the
 lowest four layers frozen. Measured at 448 CPU-seconds
 for the whole command (about 3.7 minutes of two cores; 19.6 minutes of wall time on a
 shared machine under a load average of 8-9), over the three-minute target; with every layer
