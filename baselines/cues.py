@@ -14,17 +14,6 @@ from .numbers import has_figure
 
 # ---------------------------------------------------------------- type cues
 
-NUMBER_WORDS = frozenset({
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
-    "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "hundreds",
-    "thousand", "thousands", "million", "millions", "billion", "billions", "trillion", "dozen",
-    "dozens", "half", "twice", "doubled", "tripled", "halved", "percent", "majority", "scores",
-})
-QUANTITY_PHRASES = re.compile(
-    r"\b(?:numbers?\s+of|numbers|figures|a\s+total\s+of|per\s*cent|a\s+third|a\s+quarter|tens\s+of)\b|%",
-    re.IGNORECASE,
-)
 FUTURE = re.compile(
     r"\b(?:will|won't|shall|going\s+to|can|cannot|can't|could|couldn't|may|might|"
     r"be\s+able\s+to|about\s+to|set\s+to|set\s+for|due\s+to|due\s+(?:on|in|by|next)|scheduled|expected\s+to|"
