@@ -1,9 +1,11 @@
 """``rules``: a deterministic extractor built from general English cues, no training.
 
 Claims: the candidate segments of ``candidates`` that it judges claim-like, typed by cue
-words in the guidelines' decision order (``cues.rule_type``): a number -> ``quantity``; a
-stance verb, obligation, or a future the speaker commits its own side to -> ``position``;
-a future, modal or belief frame -> ``prediction``; anything else -> ``event``.
+words read in context, in the guidelines' decision order (``cues.rule_type``): a figure the
+quantity normaliser finds -> ``quantity``; a stance verb, obligation, a future the speaker
+commits its own side to, or a reported "would" -> ``position``; a future, modal or belief
+frame -> ``prediction``; anything else -> ``event``. A claim nested inside another (a
+relative clause) is left out of the outer claim's text when it is typed.
 
 Quantities: every figure ``numbers`` finds and normalises in the claim-like sentences.
 
