@@ -2,7 +2,8 @@
 
 Installed as ``bench.baselines``. The models are ``rules``, ``sentences``, ``transformer``,
 ``tagger`` and ``openai``; what they share lives in modules of its own: ``segment``
-(sentences, clauses, boilerplate), ``cues`` (type cue lexicons), ``attribution`` (quotes and
+(sentences, clauses, boilerplate), ``furniture`` (captions, datelines and other page
+furniture; the prose lines every baseline reads), ``cues`` (type cue lexicons), ``attribution`` (quotes and
 reporting frames), ``claimants`` (claimant names), ``candidates`` (candidate claim spans with
 their claimant), ``numbers`` (figures and their normalised values), ``linking`` (claims
 that agree or conflict), ``encoder`` (the MiniLM-L6 encoder). The ``openai`` model's parts

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .segment import (
     BELIEF_VERBS, DETERMINERS, FINITE_AUX, IRREGULAR_VERBS, MONTHS, POSSESSIVES, PREPOSITIONS,
-    PRONOUNS, REPORT_VERBS, STANCE_VERBS, WEEKDAYS, Token, is_verb_cue, strip_span, tokens,
+    PRONOUNS, REPORT_VERBS, STANCE_VERBS, WEEKDAYS, Token, inflect, is_verb_cue, strip_span, tokens,
 )
 
 # ---------------------------------------------------------------- quotations
@@ -115,6 +115,7 @@ class Frame:
     content: tuple[int, int] | None
     belief: bool = False
     verb_at: int = -1
+    figure: bool = False  # "puts the toll at ...": its content is a figure, never a further frame
 
 
 def _is_report_verb(toks: list[Token], i: int, *, allow_ing: bool) -> bool:
@@ -148,8 +149,9 @@ def _expect_from(toks: list[Token], i: int) -> bool:
 def leading_frame(masked: str, start: int, end: int, *, allow_ing: bool = False,
                   window: int | None = None) -> Frame | None:
     """The first "X said (that) ..." or "According to X, ..." frame in a clause."""
-    if masked[start:end].lstrip()[:12].lower() == "according to":
-        after = _ACCORDING.search(masked, start, end).end()
+    according = _ACCORDING.search(masked, start, end) if masked[start:end].lstrip()[:12].lower() == "according to" else None
+    if according is not None:
+        after = according.end()
         comma = masked.find(",", after, end)
         if comma < 0:
             return None
@@ -157,11 +159,17 @@ def leading_frame(masked: str, start: int, end: int, *, allow_ing: bool = False,
     toks = tokens(masked, start, end)
     limit = len(toks) if window is None else min(len(toks), window)
     for i in range(limit):
+        if _puts_at(toks, i):
+            subject = subject_span(masked, start, toks[i].start) if i else None
+            if subject is not None or i == 0:
+                return Frame(subject=subject, content=strip_span(masked, toks[i + 1].start, end), verb_at=toks[i].start,
+                             figure=True)
         if not _is_report_verb(toks, i, allow_ing=allow_ing and i == 0):
             continue
         if _expect_from(toks, i):
             return None
-        if any(t.lower in STANCE_VERBS or t.lower.startswith(("refus", "declin")) for t in toks[:i]):
+        if any(t.lower in STANCE_VERBS or t.lower in DENIAL_VERBS or t.lower.startswith(("refus", "declin"))
+               for t in toks[:i]):
             return None  # "refused to say ...": the stance is the claim, not a frame
         subject = subject_span(masked, start, toks[i].start)
         if subject is None and i > 0 and _has_clause_verb(toks[:i]):
@@ -169,9 +177,30 @@ def leading_frame(masked: str, start: int, end: int, *, allow_ing: bool = False,
         between = [t.lower for t in toks[:i] if subject is None or t.start >= subject[1]]
         if any(w in _BE for w in between):
             continue  # passive "is expected to", "is believed": no speaker named
-        return Frame(subject=subject, content=_content_after(masked, toks, i, end),
-                     belief=toks[i].lower in BELIEF_VERBS, verb_at=toks[i].start)
+        content = _content_after(masked, toks, i, end)
+        if toks[i].lower in DENIAL_VERBS and (content is None or not _clausal(masked, toks, i, content)):
+            return None  # "confirmed the date", "accused the union of ...": the verb is in the claim (12.4)
+        return Frame(subject=subject, content=content, belief=toks[i].lower in BELIEF_VERBS, verb_at=toks[i].start)
     return None
+
+
+def _clausal(masked: str, toks: list[Token], i: int, content: tuple[int, int]) -> bool:
+    """What a verb of denial frames is a reported clause ("confirmed that ...", "admitted it had ..."),
+    not an object ("confirmed the date")."""
+    if i + 1 < len(toks) and toks[i + 1].lower == "that":
+        return True
+    inner = tokens(masked, *content)
+    return any(is_verb_cue(inner, k) for k in range(min(len(inner), 6)))
+
+
+def _puts_at(toks: list[Token], i: int) -> bool:
+    """"X puts the number at 40", "has put the cost at ...": a frame around a figure (GUIDELINES 12.7)."""
+    if toks[i].lower not in ("put", "puts") or i + 2 >= len(toks):
+        return False
+    if i and (toks[i - 1].lower in DETERMINERS or toks[i - 1].lower == "to"):
+        return False
+    return any(t.lower == "at" for t in toks[i + 2:i + 12]) and toks[i + 1].lower not in ("on", "off", "up", "out",
+                                                                                           "in", "forward", "down")
 
 
 def _has_clause_verb(toks: list[Token]) -> bool:
@@ -215,11 +244,12 @@ def trailing_frame(masked: str, start: int, end: int) -> Frame | None:
         if "," not in gap:
             continue
         tail = toks[k:]
-        if len(tail) > 10:
+        if len(tail) > 14:
             return None
         comma = toks[k - 1].end + gap.index(",")
         if masked[toks[k].start:end].lower().startswith("according to"):
-            return Frame(subject=strip_span(masked, toks[k + 2].start if k + 2 < len(toks) else end, end),
+            named = subject_span(masked, toks[k + 2].start, end) if k + 2 < len(toks) else None
+            return Frame(subject=named or strip_span(masked, toks[k + 2].start if k + 2 < len(toks) else end, end),
                          content=strip_span(masked, start, comma))
         for j, tok in enumerate(tail):
             if tok.lower in REPORT_VERBS and not tok.lower.endswith("ing") and _is_report_verb(toks, k + j, allow_ing=False):
@@ -235,7 +265,9 @@ def trailing_frame(masked: str, start: int, end: int) -> Frame | None:
                 if subject is None:
                     return None
                 return Frame(subject=subject, content=strip_span(masked, start, comma), verb_at=tok.start)
-        return None
+        if len(tail) > 5 or any(is_verb_cue(toks, k + n) for n in range(len(tail))):
+            return None
+        # a verbless piece (", Ada Okoro" after ", according to the chief"): look further back
     return None
 
 
@@ -291,7 +323,10 @@ def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
         if s < e:
             chunks.append((s, e))
         pos += len(part) + 1
-    chunks = [c for c in chunks if region[c[0]:c[1]].strip().lower() not in LEADING_ADVERBS]
+    chunks = [c for c in chunks if region[c[0]:c[1]].strip().lower() not in LEADING_ADVERBS
+              and not _not_a_subject(region[c[0]:c[1]])]
+    chunks = [_after_subordinator(region, c) for c in chunks]
+    chunks = [c for c in chunks if c[0] < c[1]]
     if not chunks:
         return None
     s, e = chunks[-1]
@@ -305,10 +340,12 @@ def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
     toks = tokens(region, s, e)
     while toks and toks[0].lower in LEADING_ADVERBS:
         toks = toks[1:]
+    if len(toks) > 1 and toks[-1].lower in PRONOUNS and toks[-2].lower not in ("and", "or"):
+        toks = toks[-1:]  # "Outside the hall she said": the pronoun, not the place
     kept: list[Token] = []
     for idx, tok in enumerate(toks):
         low = tok.lower
-        if kept and (low in FINITE_AUX or low in IRREGULAR_VERBS or low in TIME_WORDS
+        if kept and (low in FINITE_AUX or low in IRREGULAR_VERBS or low in TIME_WORDS or low in DENIAL_VERBS
                      or (low.endswith("ly") and not tok.capitalized)
                      or (low == "to" and idx + 1 < len(toks) and toks[idx + 1].lower in REPORT_VERBS)):
             break
@@ -318,6 +355,35 @@ def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
     if not kept or len(kept) > 12:
         return None
     return start + kept[0].start, start + kept[-1].end
+
+
+_SUBORDINATORS = frozenset({"where", "when", "while", "as", "because", "although", "though", "if", "and", "but",
+                            "whereas", "after", "before", "since", "so"})
+_RELATIVES = frozenset({"who", "which", "whose", "whom", "that"})
+
+
+def _not_a_subject(chunk: str) -> bool:
+    """A comma-separated piece that never names a speaker: an age ("54"), a relative clause
+    ("who reached the city"), a prepositional or participial fragment ("In a clip shared on Friday")."""
+    toks = tokens(chunk)
+    if not toks:
+        return True
+    first = toks[0].lower
+    if all(t.text[:1].isdigit() for t in toks) or first in _RELATIVES:
+        return True
+    if first in PREPOSITIONS and first not in ("of",) and not (toks[-1].lower in PRONOUNS):
+        return True
+    return False
+
+
+def _after_subordinator(region: str, chunk: tuple[int, int]) -> tuple[int, int]:
+    """"where the army said": the subject starts after the subordinating word."""
+    s, e = chunk
+    toks = tokens(region, s, e)
+    while len(toks) > 1 and toks[0].lower in _SUBORDINATORS:
+        toks = toks[1:]
+        s = toks[0].start
+    return s, e
 
 
 def is_pronoun_subject(words_: list[str]) -> bool:
@@ -338,14 +404,15 @@ def stance_start(masked: str, start: int, end: int) -> tuple[int, tuple[int, int
             j -= 1
         if j == 0:
             return None
-        if any(t.lower in ("is", "are", "was", "were", "been", "be") for t in toks[j:i]):
+        if any(t.lower in ("is", "are", "was", "were", "been", "be", "being") for t in toks[j:i]) \
+                or (j > 0 and toks[j - 1].lower == "being"):
             return None  # passive: "they are guaranteed", the subject holds no stance
         subject = subject_span(masked, start, toks[j].start)
         if subject is None:
             return None
         before_subject = tokens(masked, start, subject[0])
-        if _has_clause_verb(before_subject):
-            return None
+        if _has_clause_verb(before_subject) or (before_subject and before_subject[-1].lower in _SUBORDINATORS):
+            return None  # "... as sides dispute the count": inside an adverbial clause
         return toks[j].start, subject
     return None
 
@@ -353,9 +420,22 @@ def stance_start(masked: str, start: int, end: int) -> tuple[int, tuple[int, int
 _VERB_MODIFIERS = frozenset({"not", "also", "already", "now", "again", "still", "once", "never"})
 
 
+# Verbs whose subject holds the claim and that stay in its span: denials, disputes,
+# dismissals, confirmations, accusations (GUIDELINES 12.4); typed by their content.
+DENIAL_VERBS = frozenset(
+    f for f in inflect("deny", "dispute", "dismiss", "confirm", "blame", "welcome", "contest", "accuse",
+                       "acknowledge", "rule") if not f.endswith("ing")
+) | frozenset({"admits", "admitted"})  # "rule" only in "ruled out"
+
+
 def _stance_at(toks: list[Token], i: int) -> bool:
-    """Token ``i`` is an active stance verb ("rejected", "called on", "expects ... from")."""
+    """Token ``i`` is an active stance verb ("rejected", "called on", "expects ... from")
+    or a verb of denial whose subject holds the claim ("denied", "disputes")."""
     low = toks[i].lower
+    if low in DENIAL_VERBS and (low not in ("rule", "rules", "ruled") or (
+            i + 1 < len(toks) and toks[i + 1].lower == "out")):
+        prev = toks[i - 1].lower if i > 0 else ""
+        return prev not in DETERMINERS and prev != "to" and prev not in ("who", "which", "that")
     if low in STANCE_VERBS and not low.endswith("ing"):
         prev = toks[i - 1].lower if i > 0 else ""
         return prev not in DETERMINERS and prev != "to"

@@ -12,19 +12,25 @@ the candidate it overlaps (``frame_for``).
 
 from __future__ import annotations
 
+import bisect
+
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bench.records import AUTHOR, Claim, Document
 
-from .attribution import Quote, find_quotes, inverted_subject, leading_frame, stance_start, trailing_frame
+from .attribution import (
+    DENIAL_VERBS, Quote, find_quotes, inverted_subject, leading_frame, stance_start, subject_span, trailing_frame,
+)
 from .claimants import Claimants
+from .furniture import prose_lines
 from .cues import (
-    CONDITIONAL, EVALUATIVE, GERUND_WITH_OBJECT, INFINITIVE, INTRO, STRONG_OPINION, UNCERTAIN, WRAPPER, has_stance,
+    CONDITIONAL, EVALUATIVE, GERUND_WITH_OBJECT, INFINITIVE, INTRO, META, STRONG_OPINION, UNCERTAIN, WRAPPER, has_stance,
     is_quantity,
 )
 from .segment import (
-    COLON, FINITE_AUX, FUNCTION_WORDS, NEW, PARTICIPLE, THAT, VP, has_verb, is_boilerplate, label_prefix_end, lines,
+    COLON, FINITE_AUX, FUNCTION_WORDS, NEW, PARTICIPLE, PREPOSITIONS, THAT, VP, has_verb,
     mask, split_clauses, split_sentences, tokens, trim, words,
 )
 
@@ -76,10 +82,8 @@ class _Extractor:
         self.last_speaker: tuple[str, ...] = ()
 
     def run(self) -> list[Candidate]:
-        for ls, le in lines(self.text):
-            if is_boilerplate(self.text[ls:le], self.masked[ls:le]):
-                continue
-            self._line(label_prefix_end(self.masked, ls, le), le)
+        for ls, le in prose_lines(self.text, self.masked):
+            self._line(ls, le)
         self.out.sort(key=lambda c: (c.start, c.end, c.claimant))
         return self.out
 
@@ -162,7 +166,8 @@ class _Extractor:
         prev: _State | None = None
         speaker: tuple[str, ...] = ()
         clauses = split_clauses(self.masked, s, e, protected=embedded)
-        headline = headline and len(clauses) == 1
+        emitted = (len(self.out), len(self.out))  # the candidates of the sentence's author-voice clauses so far
+        sentence_from = len(self.out)
         for index, clause in enumerate(clauses):
             a, b = clause.start, clause.end
             if clause.link == THAT and prev is not None:
@@ -172,8 +177,14 @@ class _Extractor:
                 owners = prev.subjects or prev.claimants
                 attribution = AUTHOR if owners == (AUTHOR,) else INDIRECT
                 frame = leading_frame(self.masked, a, b, allow_ing=True, window=1)
+                trailing = trailing_frame(self.masked, a, b) if frame is None else None
                 if frame is not None:
                     span, belief = frame.content, frame.belief or prev.belief
+                elif trailing is not None and self.names.name(trailing.subject):
+                    # "... and was sent home, the clinic said": the frame owns both predicates
+                    owners = tuple(self.names.name(trailing.subject))
+                    attribution, span, belief = INDIRECT, trailing.content, prev.belief
+                    self._reattribute(emitted, owners)
                 else:
                     span, belief = (a, b), prev.belief
                 state = _State(owners, attribution, prev.subjects, belief)
@@ -181,14 +192,70 @@ class _Extractor:
                 state, span = self._fresh(a, b, after_quote=False, default=prev)
             else:
                 state, span = self._fresh(a, b, after_quote=after_quote and index == 0)
+            if state.frame_only and state.claimants != (AUTHOR,) and index > 0 and emitted[0] < emitted[1]:
+                # "..., the operator said, and ...": a frame between clauses owns the clause before it
+                self._reattribute(emitted, state.claimants)
+                speaker = speaker or state.claimants
+                self.last_speaker = state.claimants
+                emitted = (len(self.out), len(self.out))
             if index == 0 and state.claimants != (AUTHOR,):
                 speaker = state.claimants
                 self.last_speaker = speaker
+            before = len(self.out)
+            # a headline's clauses assert without a verb we know ("Cleaners extend walkout"), but a
+            # label before its colon ("City bus strike: ...") asserts nothing
+            label = self.masked[clause.end:clause.end + 2].strip().startswith(":")
             if span is not None and not state.frame_only:
-                self._emit(*span, state.claimants, state.attribution, belief=state.belief, headline=headline,
-                           participle=clause.link == PARTICIPLE)
+                self._emit(*span, state.claimants, state.attribution, belief=state.belief,
+                           headline=headline and not label,
+                           participle=clause.link == PARTICIPLE, predicate=clause.link == VP)
+            if state.claimants == (AUTHOR,) and clause.link != THAT:
+                emitted = (emitted[0] if emitted[1] == before else before, len(self.out))
+            elif not state.frame_only:
+                emitted = (len(self.out), len(self.out))
             prev = state
+        self._relatives(s, e, sentence_from)
         return speaker
+
+    def _relatives(self, s: int, e: int, emitted_from: int) -> None:
+        """Non-restrictive relative clauses (", who reached the city with one bag,") that are claims
+        of their own (GUIDELINES 12.9): spans nest inside the clause that holds them. One inside a
+        reported clause is its source's (12.18), elsewhere the article's."""
+        masked = self.masked
+        for m in _RELATIVE.finditer(masked, s, e):
+            a = m.start(1)
+            stop = masked.find(",", m.end(1), e)
+            b = e if stop < 0 else stop
+            a, b = trim(self.text, a, b, masked)
+            if b <= a or len(words(masked[a:b])) < 3 or not has_verb(masked, m.end(1), b):
+                continue
+            if any(q in masked[a:b] for q in "\"“”") or _REPORTING.search(masked[a:b]) or _BIOGRAPHY.search(masked[a:b]):
+                continue  # a frame ("which says ..."), or a speaker's biography ("who has lived there since 1990")
+            holder = next((c for c in self.out[emitted_from:] if c.start <= a and b <= c.end and (c.start, c.end) != (a, b)),
+                          None)
+            if holder is not None and b == holder.end and stop < 0:
+                # a relative clause that ends the sentence is split off, not nested (12.9 nests inserted ones)
+                comma = masked.rfind(",", holder.start, a)
+                if comma > holder.start:
+                    self._shorten(holder.start, holder.end, comma, emitted_from)
+            claimants = (holder.claimant,) if holder is not None else (AUTHOR,)
+            attribution = holder.attribution if holder is not None else AUTHOR
+            if any((c.start, c.end) == (a, b) for c in self.out[emitted_from:]):
+                continue
+            self._emit(a, b, claimants, attribution)
+
+    def _shorten(self, start: int, end: int, new_end: int, emitted_from: int) -> None:
+        """Cut the candidates spanning (start, end) to end at ``new_end``."""
+        s, e = trim(self.text, start, new_end, self.masked)
+        self.out[emitted_from:] = [replace(c, start=s, end=e) if (c.start, c.end) == (start, end) else c
+                                   for c in self.out[emitted_from:]]
+
+    def _reattribute(self, emitted: tuple[int, int], claimants: tuple[str, ...]) -> None:
+        """Give the author-voice candidates ``self.out[a:b]`` to the speaker a later frame names."""
+        a, b = emitted
+        moved = [c for c in self.out[a:b] if c.claimant == AUTHOR]
+        kept = [c for c in self.out[a:b] if c.claimant != AUTHOR]
+        self.out[a:b] = kept + [replace(c, claimant=name, attribution=INDIRECT) for c in moved for name in claimants]
 
     def _fresh(self, a: int, b: int, *, after_quote: bool, default: _State | None = None):
         masked = self.masked
@@ -220,8 +287,10 @@ class _Extractor:
             subjects = named or subjects
             belief = belief or frame.belief
             content = frame.content
+            if frame.figure:
+                break
         if claimants:
-            frame_only = content is None or not self._claim_like(*content, belief=belief)
+            frame_only = content is None or not self._claim_like(*content, belief=belief) or self._adjunct(*content)
             return _State(claimants, INDIRECT, subjects, belief, frame_only), content
         if default is not None:
             return _State(default.claimants, default.attribution, default.subjects), (a, b)
@@ -233,14 +302,23 @@ class _Extractor:
         if self._intro_participle(a, b):
             return _State((AUTHOR,), AUTHOR, frame_only=True), None
         start = self._strip_intro(a, b)
-        self.names.mention(self._author_subject(start, b))
+        person = self.names.mention(self._author_subject(start, b))
+        if person is not None:
+            self.last_speaker = (person,)  # a quote that follows with no frame is likeliest theirs
         return _AUTHOR_STATE, (start, b)
+
+    def _adjunct(self, a: int, b: int) -> bool:
+        """"in its weekly report, down from 300 in May": what follows a frame's verb is its own
+        adjunct and a verbless tail (GUIDELINES 12.8), not a claim."""
+        toks = tokens(self.masked, a, b)
+        return bool(toks) and (toks[0].lower in PREPOSITIONS or toks[0].lower in ("compared", "up", "down")) \
+            and not has_verb(self.masked, a, b)
 
     def _author_subject(self, a: int, b: int) -> tuple[int, int] | None:
         toks = tokens(self.masked, a, b)
-        for k, tok in enumerate(toks[:6]):
+        for k, tok in enumerate(toks[:14]):
             if k and tok.lower in FINITE_AUX:
-                return toks[0].start, toks[k - 1].end
+                return subject_span(self.masked, a, tok.start)
         return None
 
     def _skip_word(self, a: int, b: int, word: str) -> int:
@@ -276,9 +354,10 @@ class _Extractor:
     def _has_predicate(self, s: int, e: int, *, belief: bool = False, headline: bool = False,
                        participle: bool = False) -> bool:
         """Something is asserted: a verb, a number or a stance; an infinitive after a belief
-        frame ("expects the backlog to take"), a participle clause, a headline's predicate."""
+        frame ("expects the queue to shrink"), a participle clause, a headline's predicate."""
         span = self.masked[s:e]
         return (has_verb(self.masked, s, e) or is_quantity(span) or has_stance(span, words(span))
+                or words(span)[:1] != [] and words(span)[0] in DENIAL_VERBS
                 or (belief and INFINITIVE.search(span) is not None)
                 or (participle and words(span)[:1] != [] and words(span)[0].endswith("ing"))
                 or GERUND_WITH_OBJECT.search(span) is not None
@@ -286,7 +365,7 @@ class _Extractor:
 
     def _emit(self, s: int, e: int, claimants: tuple[str, ...], attribution: str,
               *, belief: bool = False, quoted: bool = False, headline: bool = False,
-              participle: bool = False) -> None:
+              participle: bool = False, predicate: bool = False) -> None:
         text, masked = self.text, self.masked
         s, e = trim(text, s, e, masked)
         m = WRAPPER.match(masked, s, e)
@@ -299,15 +378,18 @@ class _Extractor:
             return
         span = masked[s:e]
         keep = (
-            len(words(span)) >= 3
+            (len(words(span)) >= 3 or (len(words(span)) == 2 and words(span)[0] in DENIAL_VERBS)
+             or (predicate and has_verb(masked, s, e)))  # "The board met, voted and ...": however short (12.2)
             and not _is_question(text, e)
             and not UNCERTAIN.search(span)
+            and not META.search(span)
             and not (EVALUATIVE.search(span) and not is_quantity(span) and len(words(span)) <= 14)
             and not STRONG_OPINION.search(span)
+            and not (quoted and _FEELING.match(span))
             and not CONDITIONAL.match(span)
             and self._has_predicate(s, e, belief=belief, headline=headline, participle=participle)
         )
-        if attribution == AUTHOR or not claimants:
+        if attribution == AUTHOR or not claimants or set(claimants) == {AUTHOR}:
             claimants, attribution = (AUTHOR,), AUTHOR
         for claimant in claimants:
             self.out.append(Candidate(s, e, claimant, attribution, belief=belief, quoted=quoted, keep=keep))
@@ -323,15 +405,51 @@ class _Extractor:
         return e
 
 
+# ", who ...", ", whose ...", ", which ...": a non-restrictive relative clause
+_RELATIVE = re.compile(r",\s+(who|whose|which)\b")
+_REPORTING = re.compile(r"\b(?:says|said|say|told|tells|reported|reports)\b")
+_BIOGRAPHY = re.compile(r"\b(?:since\s+(?:1[89]|20)\d\d|for\s+\w+\s+(?:years|decades|generations))\b|\bnow\s+lives\b")
+# A speaker's own feeling, wish or assumption is no claim (GUIDELINES 12.13)
+_FEELING = re.compile(
+    r"(?:I|we)'d\s+like\b|(?:I|we)\s+(?:just\s+|really\s+|still\s+|only\s+)?(?:thought|feel|felt|wish|wished|assumed|would\s+like|"
+    r"won't\s+pretend|am\s+(?:angry|sad|glad|happy|sorry|proud)|hope|hoped|love|loved|miss|missed|"
+    r"(?:just\s+)?want(?:ed)?\s+to\s+know)\b", re.IGNORECASE)
+
+
 def _content_words(span: str) -> bool:
     """A mixed-case headline with a lowercase content word has a predicate even when its
-    verb is not recognised ("Dockworkers extend strike"); a bare name ("City Hall") has not."""
+    verb is not recognised ("Cleaners extend walkout"); a bare name ("City Hall") has not."""
     return any(w[:1].islower() and w not in FUNCTION_WORDS for w in span.split())
 
 
 def _is_question(text: str, end: int) -> bool:
     tail = text[end:end + 3]
     return "?" in tail.split(" ")[0] if tail else False
+
+
+def without_nested(masked: str, candidates: Sequence[Candidate]) -> list[str]:
+    """The text of each candidate with the claims nested inside it blanked: "The school, which has 300
+    pupils, closed" is typed by "The school, ..., closed" (the figure is the inner claim's). The
+    candidates inside one are found by bisection and each text is built once, so a sentence of
+    thousands of clauses costs what its text does."""
+    order = sorted(range(len(candidates)), key=lambda k: candidates[k].start)
+    starts = [candidates[k].start for k in order]
+    texts = []
+    for cand in candidates:
+        inner = sorted((candidates[order[j]].start, candidates[order[j]].end)
+                       for j in range(bisect.bisect_right(starts, cand.start), bisect.bisect_left(starts, cand.end))
+                       if candidates[order[j]].end < cand.end)
+        pieces, at = [], cand.start
+        for a, b in inner:
+            if b <= at:
+                continue  # inside what is blanked already
+            if a > at:
+                pieces.append(masked[at:a])
+            pieces.append(" " * (b - max(a, at)))
+            at = b
+        pieces.append(masked[at:cand.end])
+        texts.append("".join(pieces))
+    return texts
 
 
 def to_claims(document: Document, candidates: Sequence[Candidate], types: Sequence[str | None]) -> list[Claim]:
@@ -348,6 +466,29 @@ def to_claims(document: Document, candidates: Sequence[Candidate], types: Sequen
             text=document.text[cand.start:cand.end], id=f"c{len(claims) + 1}",
         ))
     return claims
+
+
+def snap(spans: Sequence[tuple[int, int, str]], candidates: Sequence[Candidate],
+         min_iou: float = 0.3) -> list[tuple[int, int, str]]:
+    """Spans found by other means (``tagger``) moved onto clause boundaries: each (start, end, type)
+    takes the boundaries of the candidate segment it overlaps best (character IoU at least
+    ``min_iou``); a span that fits no candidate is a fragment and is dropped, and two spans that
+    land on the same segment give one (the first). Types are kept."""
+    segments = sorted({(c.start, c.end) for c in candidates})
+    out: list[tuple[int, int, str]] = []
+    taken: set[tuple[int, int]] = set()
+    for start, end, claim_type in spans:
+        best, where = 0.0, None
+        for a, b in segments:
+            if b <= start or a >= end:
+                continue
+            iou = (min(b, end) - max(a, start)) / (max(b, end) - min(a, start))
+            if iou > best:
+                best, where = iou, (a, b)
+        if where is not None and best >= min_iou and where not in taken:
+            taken.add(where)
+            out.append((*where, claim_type))
+    return out
 
 
 def frame_for(candidates: Sequence[Candidate], start: int, end: int) -> tuple[str, str]:

@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 
 from .attribution import LEADING_ADVERBS
-from .segment import PRONOUNS, Token, tokens
+from bench.records import AUTHOR
+
+from .segment import FUNCTION_WORDS, PRONOUNS, Token, tokens
 
 TITLE_WORDS = frozenset({
     "president", "minister", "prime", "deputy", "secretary", "secretary-general", "general",
@@ -32,8 +34,59 @@ ORG_WORDS = frozenset({
     "corporation", "institute", "university", "association", "federation", "nations", "police",
     "chamber", "times", "post", "press", "tv", "radio", "channel", "cross", "fund", "board",
     "parliament", "assembly", "congress", "senate", "inc", "ltd", "corp", "plc", "co", "media",
+    # words that end the names of firms, clubs and bodies: a name holding one is no person's
+    "energy", "power", "water", "transit", "rail", "railways", "airlines", "airways", "systems",
+    "partners", "holdings", "trust", "society", "foundation", "services", "sports",
+    "united", "network", "capital", "consortium", "brands", "stores", "retail", "motors",
+    "logistics", "shipping", "ports", "mission", "alliance", "league", "club", "hospital", "school",
+    "college", "clinic", "forum", "campaign", "coalition", "movement", "institute", "centre", "center",
+    "industries", "technologies", "labs", "pharma", "insurance", "airport", "port", "regiment", "brigade",
 })
-_NAME_RUN = re.compile(r"[A-Z][\w'’\-]*(?:\s+(?:(?:of|the|for|de|da|van|von|al)\s+)*[A-Z][\w'’\-]*)*")
+# heads of descriptions that stand for the organisation last named ("the operator", "the firm")
+PARTY_HEADS = ORG_WORDS | frozenset({"operator", "firm", "business", "provider", "utility", "insurer", "developer",
+                                     "landlord", "retailer", "chain", "owner", "owners", "employer", "charity",
+                                     "regulator", "insurer", "broadcaster", "newspaper", "paper", "outlet", "side"})
+_NAME_RUN = re.compile(r"[A-Z][\w'’\-]*(?:[ \t]+(?:(?:of|the|for|and|&|de|da|van|von|al)[ \t]+)*[A-Z][\w'’\-]*)*")
+_VOICES = frozenset({"spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative", "official",
+                     "officials", "statement"})
+_OWN_STAFF = frozenset({"reporter", "reporters", "correspondent", "correspondents", "team", "staff", "newsroom"})
+
+
+def _plausible(name: str) -> bool:
+    """A claimant name, not an age, a number or a clause taken for one."""
+    toks = name.split()
+    return bool(toks) and not name[:1].isdigit() and len(toks) <= 8 and toks[0].lower() not in _NOT_NAMES
+
+
+# words before a capitalised run that make it a place or a thing, not a person
+_PLACE_BEFORE = frozenset({"the", "a", "an", "in", "at", "on", "into", "behind", "near", "outside", "inside", "from",
+                           "across", "along", "towards", "toward", "past", "off", "under", "over", "via", "through"})
+# words that begin no name: relatives, prepositions, numbers, months and days, sentence openers
+_NOT_NAMES = frozenset({
+    "who", "which", "that", "whose", "where", "when", "in", "on", "at", "after", "before", "by", "for", "from", "with",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty",
+    "thirty", "forty", "fifty", "hundred", "thousand", "hundreds", "thousands", "dozens", "nineteen", "eighteen",
+    "seventeen", "sixteen", "fifteen", "fourteen", "thirteen", "january", "february", "march", "april", "june",
+    "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "a", "an", "it", "its", "this", "these", "those", "but", "and",
+    "if", "as", "so", "then", "now", "more", "most", "some", "many", "every", "all", "no", "not", "nobody",
+    "everyone", "neither", "both", "another", "other", "while", "although", "because", "since", "until",
+    "minutes", "hours", "days", "weeks", "months", "years", "later", "earlier", "moments", "today", "yesterday",
+})
+
+
+# kinds of body that a description names apart ("the union" is no council, "the company" no ministry)
+_KINDS = frozenset({"union", "council", "ministry", "police", "court", "army", "government", "party", "university",
+                    "hospital", "school", "parliament", "committee", "commission", "department", "agency", "board",
+                    "trust", "club", "league", "company", "authority", "service", "office"})
+
+
+def _other_kind(name: str, head: str) -> bool:
+    """Whether ``name`` says it is another kind of body than ``head`` ("Elmford Council" for "the union")."""
+    words = [w.lower() for w in name.split()]
+    if name[:1].islower() or words[0] == "the":
+        return words[-1] != head  # a description names its kind: "the utility" is no agency
+    return bool(set(words) & _KINDS) and head not in words
 
 
 @dataclass(slots=True)
@@ -44,8 +97,11 @@ class Claimants:
     masked: str
     last: str | None = None
     last_person: str | None = None
+    last_org: str | None = None
     persons: set[str] = field(default_factory=set)
     _runs: dict[str, list[tuple[int, int]]] | None = None
+    _people: list[tuple[int, int, str]] | None = None
+    _lower: set[str] | None = None
 
     def name(self, span: tuple[int, int] | None) -> list[str]:
         """Claimant names for a subject span (several for "X and Y"); empty if unknown."""
@@ -60,27 +116,106 @@ class Claimants:
         s = toks[0].start
         if len(toks) == 1 and toks[0].lower in PRONOUNS:
             low = toks[0].lower
-            found = (self.last_person or self.last) if low in ("he", "she") else self.last
+            if low in ("i", "we", "you"):
+                return []
+            # "he"/"she": the nearest person named before, never an age, a place or an organisation;
+            # "it"/"they": the party last named
+            if low in ("he", "she"):
+                found = self._nearest_person(s) or self.last_person
+            else:
+                found = self.last_org
             return [found] if found else []
+        if toks[0].lower in ("our", "this") and len(toks) >= 2 and toks[1].lower in _OWN_STAFF:
+            return [AUTHOR]  # "our correspondent in the city writes": the publication itself
         parts = self._split_and(toks)
         names = [self._one(p) for p in parts]
-        names = [n for n in names if n]
+        names = [n for n in names if n and _plausible(n)]
         if names:
             self.last = names[-1]
+            if names[-1] not in self.persons and names[-1] != AUTHOR and self._party(names[-1]):
+                self.last_org = names[-1]
         return names
 
-    def mention(self, span: tuple[int, int] | None) -> None:
-        """Note the subject of a sentence in the article's voice: the likeliest "he"/"she" later."""
+    def _party(self, name: str) -> bool:
+        """Whether a named claimant is an organisation "it" can stand for: a name of several words,
+        an acronym, a description headed by a body ("the regional health authority"), or a single
+        capitalised word the article never writes in lower case ("Elmcorp", not "Drivers")."""
+        words = name.split()
+        if not words or name.lower() in PRONOUNS:
+            return False
+        if words[-1].lower() in PARTY_HEADS or name.isupper():
+            return True
+        if len(words) > 1:
+            return name[:1].isupper()
+        if self._lower is None:
+            self._lower = set(re.findall(r"\b[a-z][\w'-]*", self.masked))
+        return name[:1].isupper() and name.lower() not in self._lower
+
+    def _nearest_person(self, before: int) -> str | None:
+        """The person a "he" or "she" at ``before`` stands for: in the nearest sentence before it
+        (or its own) that names a person, the first person named -- the sentence's subject
+        rather than someone it mentions in passing. A person is a run of two or three capitalised
+        words that names no organisation or place (titles and a possessive dropped), or the
+        surname of a person already named in full."""
+        if self._people is None:
+            self._people = self._find_people()
+        sentence, found = -1, None
+        for end, index, name in self._people:
+            if end > before:
+                break
+            if index != sentence:
+                sentence, found = index, name
+        return found
+
+    def _find_people(self) -> list[tuple[int, int, str]]:
+        """(end, sentence number, name) of every person named, in text order."""
+        people: list[tuple[int, int, str]] = []
+        full: list[str] = []
+        breaks = [m.end() for m in re.finditer(r"[.!?][\"”’']?\s+|\n", self.masked)]
+        for m in _NAME_RUN.finditer(self.masked):
+            run = tokens(self.masked, m.start(), m.end())
+            while run and (run[0].lower in TITLE_WORDS or run[0].lower in _NOT_NAMES):
+                run = run[1:]
+            words = [t.lower for t in run]
+            if not run or any(w in ORG_WORDS or w in _NOT_NAMES for w in words) or any(
+                    t.text.isupper() and len(t.text) > 1 for t in run) or "of" in words or "the" in words:
+                continue
+            previous = self.masked[max(0, m.start() - 20):m.start()]
+            if previous.split() and previous.split()[-1].lower() in _PLACE_BEFORE or previous.rstrip().endswith("("):
+                continue  # "behind the South Stand", "(Wire)": a place or a name of a thing
+            end = run[-1].end - (2 if run[-1].lower.endswith("'s") else 0)
+            name = self.text[run[0].start:end]
+            index = bisect.bisect_right(breaks, run[0].start)
+            if 2 <= len(run) <= 3:
+                full.append(name)
+                people.append((end, index, name))
+            elif len(run) == 1:
+                known = next((p for p in reversed(full) if p.split()[-1] == name), None)
+                if known is not None:
+                    people.append((end, index, known))
+        return people
+
+    def mention(self, span: tuple[int, int] | None) -> str | None:
+        """Note the subject of a sentence in the article's voice: the likeliest "he"/"she" later.
+        Returns the person it names, if any."""
         if span is None:
-            return
+            return None
         toks = tokens(self.masked, *span)
         if not 1 <= len(toks) <= 4 or not all(t.capitalized or t.lower in TITLE_WORDS for t in toks):
-            return
-        if any(t.lower in ORG_WORDS for t in toks) or toks[0].lower in ("the", "a", "an"):
-            return
-        person = self._person(toks)
-        if person is None and len(toks) == 1:
-            self.last_person = self.text[toks[0].start:toks[0].end]
+            return None
+        if toks[0].lower in ("the", "a", "an"):
+            return None
+        person = self._person(toks)  # "Club chairman Ada Okoro": the title's body does not matter
+        if person is not None:
+            return person
+        if any(t.lower in ORG_WORDS for t in toks):
+            return None
+        if person is None and len(toks) == 1 and toks[0].lower not in PRONOUNS:
+            surname = self.text[toks[0].start:toks[0].end]
+            person = next((p for p in self.persons if p.split()[-1] == surname), None)
+            if person is not None:
+                self.last_person = person
+        return person
 
     def _split_and(self, toks: list[Token]) -> list[list[Token]]:
         groups: list[list[Token]] = [[]]
@@ -89,8 +224,18 @@ class Claimants:
                 groups.append([])
             else:
                 groups[-1].append(tok)
-        if len(groups) > 1 and all(g and g[0].capitalized for g in groups):
-            return groups
+        if len(groups) > 1 and all(g and g[0].capitalized for g in groups) and not (
+                groups[0][0].lower == "the" and not any(t.lower in ORG_WORDS for t in groups[0])):
+            return groups  # two names, not one name with "and" in it ("The X and Y Board")
+        described: list[list[Token]] = [[]]
+        for tok in toks:
+            if tok.lower == "and" and described[-1]:
+                described.append([])
+            else:
+                described[-1].append(tok)
+        if len(described) == 2 and all(len(g) >= 2 and g[0].lower in ("the", "its", "their") and g[-1].lower in PARTY_HEADS
+                                       for g in described):
+            return described  # "the council and the tenants' group": two parties, each described
         return [toks]
 
     def _one(self, toks: list[Token]) -> str | None:
@@ -100,19 +245,34 @@ class Claimants:
         person = self._person(toks)
         if person:
             return person
-        if lows[0] == "the" and len(toks) >= 2 and (not toks[-1].capitalized or lows[-1] in TITLE_WORDS):
+        if lows[0] in ("a", "an", "the", "its", "their") and len(toks) == 2 and lows[-1] in _VOICES and self.last_org:
+            return self.last_org  # an unnamed spokesperson speaks for the party (GUIDELINES 12.3)
+        described = lows[0] in ("the", "its", "their") and len(toks) >= 2 and not any(t.capitalized for t in toks[1:])
+        if described or (lows[0] == "the" and len(toks) >= 2 and lows[-1] in TITLE_WORDS):
             found = self._resolve_description(lows[-1], toks[0].start)
             if found:
                 return found
+            if described and len(toks) == 2 and lows[-1] in PARTY_HEADS and self.last_org \
+                    and not _other_kind(self.last_org, lows[-1]):
+                return self.last_org  # "the company": the party last named, unless its name says otherwise
         if lows[0] == "the" and all(t.capitalized or t.lower in ("of", "the", "for", "and") for t in toks[1:]):
             toks = toks[1:]
         surface = self.text[toks[0].start:toks[-1].end]
-        if len(toks) == 1 and toks[0].capitalized and any(p.split()[-1] == toks[0].text for p in self.persons):
-            self.last_person = surface
+        if len(toks) == 1 and toks[0].capitalized:
+            self._nearest_person(0)
+            known = list(self.persons) + [p for _, _, p in self._people or ()]
+            full = next((p for p in known if p.split()[-1] == toks[0].text and p != toks[0].text), None)
+            if full is not None:
+                self.last_person = full
+                return full  # "Okoro" after "Ada Okoro": the same person, named in full
         return surface
 
     def _person(self, toks: list[Token]) -> str | None:
-        """A person's name with titles dropped: "union spokesman John Doe" -> "John Doe"."""
+        """A person's name with titles dropped: "union spokesman John Doe" -> "John Doe"; a person
+        "of" an organisation is the person ("Ada Okoro of the Rivers Trust" -> "Ada Okoro")."""
+        of = next((i for i, t in enumerate(toks) if t.lower == "of"), None)
+        if of is not None and of >= 2 and all(t.capitalized for t in toks[:of]):
+            return self._person(toks[:of])
         title_at = max((i for i, t in enumerate(toks) if t.lower in TITLE_WORDS), default=-1)
         tail = toks[title_at + 1:]
         if title_at < 0:
@@ -122,8 +282,9 @@ class Claimants:
                 return None
         if not (1 <= len(tail) <= 3) or not all(t.capitalized for t in tail):
             return None
-        if any(t.lower in ORG_WORDS for t in toks) or any(t.text.isupper() and len(t.text) > 1 for t in tail):
-            return None
+        if any(t.lower in ORG_WORDS for t in (tail if title_at >= 0 else toks)) \
+                or any(t.text.isupper() and len(t.text) > 1 for t in tail):
+            return None  # "Elmford council leader Ada Okoro" is a person; "Elmford Energy" is not
         if title_at < 0 and len(tail) < 2:
             return None
         name = self.text[tail[0].start:tail[-1].end]
@@ -145,11 +306,19 @@ class Claimants:
         return self._runs.get(head, [])
 
     def _resolve_description(self, head: str, before: int) -> str | None:
-        """"the agency", "the governor": the last capitalised name before that contains the head word."""
+        """"the agency", "the governor": the last capitalised name before it holding the head word
+        ("the Elmford Water Agency"), else the last fuller description ("the regional water agency")."""
         runs = self._runs_with(head)
         k = bisect.bisect_right(runs, (before, before)) - 1
         while k >= 0 and runs[k][0] > before:
             k -= 1
+        described = None
+        pattern = re.compile(r"\b(?:the|a|an|its|their)\s+((?:[\w'-]+\s+){1,4}?" + re.escape(head) + r")\b", re.IGNORECASE)
+        for m in pattern.finditer(self.masked, max(0, before - 3000), before):
+            if not any(w.lower() in _NOT_NAMES or w.lower() in FUNCTION_WORDS for w in m.group(1).split()[:-1]):
+                described = m
+        if described is not None and k < 0:  # no name holds the head word: the fuller description
+            return self.text[described.start(1):described.end(1)]
         if k < 0:
             return None
         end, start = runs[k]

@@ -8,32 +8,29 @@ from __future__ import annotations
 
 import re
 
-from .segment import MONTHS, STANCE_VERBS, words
+from .segment import FINITE_AUX, MONTHS, STANCE_VERBS, words
 from .attribution import is_pronoun_subject
+from .numbers import has_figure
 
 # ---------------------------------------------------------------- type cues
 
-NUMBER_WORDS = frozenset({
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
-    "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "hundreds",
-    "thousand", "thousands", "million", "millions", "billion", "billions", "trillion", "dozen",
-    "dozens", "half", "twice", "doubled", "tripled", "halved", "percent", "majority", "scores",
-})
-QUANTITY_PHRASES = re.compile(
-    r"\b(?:numbers?\s+of|numbers|figures|a\s+total\s+of|per\s*cent|a\s+third|a\s+quarter|tens\s+of)\b|%",
-    re.IGNORECASE,
-)
 FUTURE = re.compile(
-    r"\b(?:will|won't|shall|would|wouldn't|going\s+to|can|cannot|can't|could|couldn't|may|might|"
-    r"be\s+able\s+to|about\s+to|set\s+to|plans?\s+to|planned\s+to|planning\s+to|expected\s+to|"
-    r"(?:is|are|was|were)\s+expected|likely|unlikely|possible|impossible|forecasts?|predicts?|soon|next\s+(?:week|month|year))\b|'ll\b",
+    r"\b(?:will|won't|shall|going\s+to|can|cannot|can't|could|couldn't|may|might|"
+    r"be\s+able\s+to|about\s+to|set\s+to|set\s+for|due\s+to|due\s+(?:on|in|by|next)|scheduled|expected\s+to|"
+    r"(?:is|are|was|were)\s+expected|(?<!most\s)likely|unlikely|possible|impossible|forecasts?|predicts?|soon|"
+    r"next\s+(?:week|month|year))\b|'ll\b",
     re.IGNORECASE,
 )
 _COMMIT_FUTURE = re.compile(r"\b(?:will|won't|shall|would|wouldn't|going\s+to)\b|'ll\b", re.IGNORECASE)
+# "would" in reported speech is the past of a commitment ("said it would not raise its bid",
+# "agreed that the city would pay for repairs"), not a forecast
+_REPORTED_WOULD = re.compile(r"\b(?:would|wouldn't)\b", re.IGNORECASE)
+_IF = re.compile(r"\b(?:if|unless)\b", re.IGNORECASE)  # "would ... if": a conditional forecast, not a commitment
 _OBLIGATION = re.compile(
     r"\b(?:must|should|ought\s+to|has\s+to|have\s+to|had\s+to|needs?|needed\s+to|call(?:s|ed|ing)?\s+(?:on|upon|for|off)|"
     r"ready['’\"”]?\s+(?:to|for)|willing\s+to|prepared\s+to|tight-lipped|no\s+comment|commitments?|"
+    r"plans?\s+to|planned\s+to|planning\s+to|ruled?\s+out|rules\s+out|(?<!been\s)(?<!being\s)(?<!was\s)(?<!were\s)(?<!not\s)(?:asked|asks|asking|ask)\s+(?:\w+\s+){0,3}?(?:to|for)|"
+    r"welcom(?:e|es|ed)\b|(?:would|will|could)\s+not\s+comment|"
     r"(?:portray|present|describe|label)(?:s|ed|ing)?\b[^.]*\bas)\b",
     re.IGNORECASE,
 )
@@ -44,12 +41,22 @@ _PURPOSE = re.compile(r"\b(?:in\s+order\s+to|so\s+as\s+to|so\s+that)\b.*$", re.I
 
 # ---------------------------------------------------------------- non-claims
 
-UNCERTAIN = re.compile(r"\b(?:unclear|uncertain|not\s+(?:yet\s+)?clear|not\s+known|unknown|remains\s+to\s+be\s+seen)\b", re.I)
+UNCERTAIN = re.compile(
+    r"\b(?:unclear|uncertain|not\s+(?:yet\s+)?clear|not\s+known|unknown|remains\s+to\s+be\s+seen|anyone'?s\s+guess|"
+    r"(?:could|can|cannot|can't)\s*(?:not\s+)?be\s+(?:independently\s+)?(?:verified|confirmed))\b", re.I)
+# The page speaking of itself ("our live coverage", "we'll be back"): no claim about the world
+META = re.compile(
+    r"\b(?:our|this)\s+(?:live\s+)?(?:coverage|page|blog|updates|live\s+page)\b|\bwelcome\s+to\s+our\b|"
+    r"\bwe(?:'ll|\s+will)\s+be\s+back\b|\bhere\s+is\s+where\s+things\s+stand\b|\bwe(?:'re|\s+are)\s+(?:pausing|closing)\b|"
+    r"\bthis\s+(?:post|article|story|report)\s+(?:has\s+been|was)\s+(?:corrected|updated|amended)\b|\ban\s+earlier\s+version\b|"
+    r"\bbring\s+you\s+(?:the\s+latest|updates|more)\b",
+    re.IGNORECASE)
 EVALUATIVE_WORDS = (
     r"clear|perfect|smooth|smoothly|fragile|delicate|difficult|good|bad|badly|great|terrible|brutal|"
     r"important|optimistic|pessimistic|ideal|easy|hard|complicated|tragic|unacceptable|excellent|"
     r"crucial|vital|wonderful|horrible|awful|dire|grim|fine|well|nice|sad|happy|proud|pleased|"
-    r"disappointed|outrageous|shameful|ridiculous|absurd|strange|remarkable|disgraceful|shocking|"
+    r"disappointed|outrageous|shameful|ridiculous|absurd|strange|remarkable|disgraceful|shocking|upbeat|candid|"
+    r"convinced|sure|resigned|relieved|furious|angry|anxious|nervous|worried|divided|split|"
     r"worrying|concerning|encouraging|positive|negative|hopeful|confident|regrettable|unfortunate"
 )
 STRONG_OPINION = re.compile(r"\bamong\s+the\s+(?:most|least|worst|best)\b|\bno\s+doubt\b", re.IGNORECASE)
@@ -75,24 +82,9 @@ INTRO = frozenset({
 # ---------------------------------------------------------------- typing
 
 def is_quantity(text: str) -> bool:
-    """A count, amount or measured value; dates and years that only place an event do not count."""
-    core = _PURPOSE.sub("", text)
-    if QUANTITY_PHRASES.search(core):
-        return True
-    toks = [m.group() for m in re.finditer(r"\d+(?:[.,:]\d+)*%?|[^\W\d_][\w'\-]*", core)]
-    for i, tok in enumerate(toks):
-        low = tok.lower()
-        if low in NUMBER_WORDS:
-            return True
-        if tok[:1].isdigit():
-            prev = toks[i - 1].lower() if i else ""
-            nxt = toks[i + 1].lower() if i + 1 < len(toks) else ""
-            if prev in MONTHS or nxt in MONTHS or ":" in tok:
-                continue
-            if re.fullmatch(r"(?:19|20)\d\d", tok) and nxt not in ("people", "soldiers", "civilians"):
-                continue
-            return True
-    return False
+    """A count, amount or measured value: a figure the quantity normaliser finds (``numbers``),
+    outside a purpose clause; dates, times, ages, names and descriptors ("two-room") are none."""
+    return has_figure(_PURPOSE.sub("", text))
 
 
 def rule_type(text: str, *, belief: bool = False) -> str:
@@ -110,12 +102,16 @@ def rule_type(text: str, *, belief: bool = False) -> str:
         return "position"  # a party's commitment about its own side
     if FUTURE.search(core):
         return "prediction"
+    if _REPORTED_WOULD.search(core):
+        return "prediction" if _IF.search(core) or re.search(r"\bwhich\s+would\b", core, re.I) else "position"
     return "event"
 
 
 def _month_names(text: str) -> str:
-    """"since May 16": a month, not the modal."""
-    return re.sub(r"\bMay(?=\s+\d)", "Month", text)
+    """"since May 16", "in May", "due in May": a month, not the modal. A capitalised "May"
+    inside a sentence, or before a day or a year, is the month."""
+    text = re.sub(r"\bMay(?=\s+\d)", "Month", text)
+    return re.sub(r"(?<=\w)(\W+)May\b", lambda m: m.group(1) + "Month", text)
 
 
 def has_stance(core: str, ws: list[str]) -> bool:
@@ -124,7 +120,23 @@ def has_stance(core: str, ws: list[str]) -> bool:
         return True
     for i, w in enumerate(ws):
         if w in STANCE_VERBS and w not in _AS_VERBS:
-            if i and ws[i - 1] in ("the", "a", "an", "this", "these", "their", "its", "his", "her"):
+            if i and ws[i - 1] in ("the", "a", "an", "this", "these", "their", "its", "his", "her", "who", "which"):
                 continue
+            if any(p in _BE for p in ws[max(0, i - 2):i]):
+                continue  # passive: "are being urged", "was offered" -- no holder
+            if i + 1 < len(ws) and ws[i + 1] in FINITE_AUX:
+                continue  # a noun: "the deposit guarantee does not ..."
+            if w.startswith("reject") and (ws[i + 1:i + 2] and ws[i + 1] in _REPORTED_THINGS or (
+                    ws[i + 2:i + 3] and ws[i + 1] in ("that", "this", "the", "those", "these", "any", "her", "his", "their")
+                    and ws[i + 2] in _REPORTED_THINGS)) \
+                    and not _OWN_INTENT.search(" ".join(ws[i + 1:])):
+                continue  # a denial of a fact ("rejected suggestions that ..."), typed by its content (12.4)
             return True
     return False
+
+
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+_REPORTED_THINGS = frozenset({"suggestions", "suggestion", "claims", "claim", "allegations", "allegation", "accusations",
+                              "accusation", "reports", "report", "explanation", "account", "figure", "figures",
+                              "version", "findings"})
+_OWN_INTENT = re.compile(r"\b(?:plan\w*|intend\w*|would|will|wants?|going\s+to)\b")

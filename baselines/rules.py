@@ -1,9 +1,11 @@
 """``rules``: a deterministic extractor built from general English cues, no training.
 
 Claims: the candidate segments of ``candidates`` that it judges claim-like, typed by cue
-words in the guidelines' decision order (``cues.rule_type``): a number -> ``quantity``; a
-stance verb, obligation, or a future the speaker commits its own side to -> ``position``;
-a future, modal or belief frame -> ``prediction``; anything else -> ``event``.
+words read in context, in the guidelines' decision order (``cues.rule_type``): a figure the
+quantity normaliser finds -> ``quantity``; a stance verb, obligation, a future the speaker
+commits its own side to, or a reported "would" -> ``position``; a future, modal or belief
+frame -> ``prediction``; anything else -> ``event``. A claim nested inside another (a
+relative clause) is left out of the outer claim's text when it is typed.
 
 Quantities: every figure ``numbers`` finds and normalises in the claim-like sentences.
 
@@ -19,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from bench.records import Claim, Document
 from bench.model import Model
 
-from .candidates import extract_candidates, to_claims
+from .candidates import extract_candidates, to_claims, without_nested
 from .cues import rule_type
 from .segment import mask
 
@@ -35,7 +37,8 @@ class RulesModel(Model):
         for document in documents:
             masked = mask(document.text)
             candidates = [c for c in extract_candidates(document) if c.keep]
-            types = [rule_type(masked[c.start:c.end], belief=c.belief) for c in candidates]
+            texts = without_nested(masked, candidates)
+            types = [rule_type(text, belief=c.belief) for c, text in zip(candidates, texts)]
             out[document.doc_id] = to_claims(document, candidates, types)
         return out
 

@@ -53,7 +53,7 @@ IRREGULAR_VERBS = frozenset({
     "felt", "fled", "fought", "found", "gave", "got", "went", "grew", "held", "kept", "knew",
     "led", "left", "lost", "made", "meant", "met", "paid", "ran", "rose", "said", "saw", "sent",
     "shot", "showed", "spoke", "spent", "stood", "struck", "took", "taught", "told", "thought",
-    "threw", "understood", "won", "wrote", "sought", "says", "tells", "gets", "goes",
+    "threw", "understood", "won", "wrote", "sought", "says", "tells", "gets", "goes", "put", "puts", "shut",
 })
 REPORT_VERBS = inflect(
     "say", "add", "announce", "claim", "state", "stress", "emphasize", "emphasise", "note",
@@ -168,9 +168,11 @@ def is_verb_cue(toks: list[Token], i: int, *, caps: bool = False) -> bool:
     low = tok.lower
     if tok.capitalized and not caps and i > 0:
         return False  # a name ("May 16", "Will Smith"), not a verb
+    if low == "am" and i > 0 and toks[i - 1].text[:1].isdigit():
+        return False  # "8am", a time
     if low in FINITE_AUX or low in IRREGULAR_VERBS or low in REPORT_VERBS or low in BELIEF_VERBS:
         return not low.endswith("ing")
-    if low in STANCE_VERBS and not low.endswith("ing"):
+    if low in STANCE_VERBS and not low.endswith("ing") or _CONTRACTED.fullmatch(low):
         return True
     nxt = toks[i + 1].lower if i + 1 < len(toks) else ""
     if low.endswith("ed") and len(low) > 4:
@@ -178,8 +180,13 @@ def is_verb_cue(toks: list[Token], i: int, *, caps: bool = False) -> bool:
     if nxt in OBJECT_PRONOUNS and low not in FUNCTION_WORDS and not low.endswith("ing"):
         return True
     if low.endswith("s") and not low.endswith(("ss", "us", "is", "'s")) and len(low) > 3 and i > 0:
-        return nxt in DETERMINERS or nxt in {"out", "up", "to", "that", "for", "on", "off"}
+        return nxt in DETERMINERS or nxt in {"out", "up", "to", "that", "for", "on", "off"} or (
+            nxt[:1].isdigit() and toks[i - 1].lower not in DETERMINERS)  # "the club owes 27.4 million"
     return False
+
+
+# a pronoun with its auxiliary: "we're", "I've", "they'll", "she's"
+_CONTRACTED = re.compile(r"(?:i|we|you|they|he|she|it|there|that)'(?:re|ve|ll|d|m|s)")
 
 
 def _verbal_participle(toks: list[Token], i: int) -> bool:
@@ -314,21 +321,6 @@ def split_sentences(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if s < e]
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Every sentence of every non-boilerplate line: the unit of the ``sentences`` floor."""
-    masked = mask(text)
-    out = []
-    for ls, le in lines(text):
-        if is_boilerplate(text[ls:le], masked[ls:le]):
-            continue
-        cs = label_prefix_end(masked, ls, le)
-        for s, e in split_sentences(masked, cs, le):
-            s, e = trim(text, s, e, masked)
-            if e - s > 0 and len(words(masked[s:e])) >= 3:
-                out.append((s, e))
-    return out
-
-
 # ---------------------------------------------------------------- trimming
 
 _OPEN_DOUBLE = "\"“«„"
@@ -406,6 +398,7 @@ def _finite_within(toks: list[Token], lo: int, window: int, caps: bool) -> bool:
         if toks[i].lower in SUBORDINATORS and i > lo:
             return False
         if toks[i].lower in FINITE_AUX or toks[i].lower in IRREGULAR_VERBS or toks[i].lower in REPORT_VERBS \
+                or _CONTRACTED.fullmatch(toks[i].lower) \
                 or (toks[i].lower in STANCE_VERBS and not toks[i].lower.endswith("ing")) \
                 or toks[i].lower in BELIEF_VERBS and not toks[i].lower.endswith("ing"):
             return True
@@ -413,6 +406,9 @@ def _finite_within(toks: list[Token], lo: int, window: int, caps: bool) -> bool:
                 and not toks[i - 1].capitalized and toks[i - 1].lower not in {"and", "or"} \
                 and not toks[i - 1].text[:1].isdigit() and not _is_adverb(toks[i - 1].lower):
             return True
+        if i > lo and toks[i].lower.endswith("s") and is_verb_cue(toks, i, caps=caps) \
+                and toks[i - 1].lower not in DETERMINERS:
+            return True  # "the league's test requires any such ..."
     return False
 
 
@@ -423,14 +419,17 @@ def _is_adverb(low: str) -> bool:
     return low in _ADVERBS or (low.endswith("ly") and len(low) > 3)
 
 
-def _trailing_frame_at(toks: list[Token], i: int) -> bool:
-    """Tokens from ``i`` to the end are only a speaker and a reporting verb (", X said")."""
+def _trailing_frame_at(masked: str, toks: list[Token], i: int) -> bool:
+    """Tokens from ``i`` to the end are only a speaker and a reporting verb (", X said"); a
+    comma before the verb means the frame starts later (", stopped and waited, residents said")."""
     if not 1 <= len(toks) - i <= 9:
         return False
     tail = toks[i:]
     for j, tok in enumerate(tail):
         if tok.lower in REPORT_VERBS and not tok.lower.endswith("ing"):
             return len(tail) - j <= 6
+        if j and "," in masked[tail[j - 1].end:tok.start]:
+            return False
     return False
 
 
@@ -444,9 +443,27 @@ def _starts_vp(toks: list[Token], i: int, caps: bool) -> bool:
     if low in FINITE_AUX or low in IRREGULAR_VERBS or low in REPORT_VERBS or low in STANCE_VERBS or low in BELIEF_VERBS:
         return not low.endswith("ing")
     nxt = toks[i + 1].lower if i + 1 < len(toks) else ""
-    if low.endswith("ed") and len(low) > 4 and "-" not in low and nxt in PREPOSITIONS | DETERMINERS | OBJECT_PRONOUNS:
-        return True  # "... and called on the government ..."
+    if low.endswith("ed") and len(low) > 4 and "-" not in low and (
+            nxt in PREPOSITIONS | DETERMINERS | OBJECT_PRONOUNS | _VP_ADVERBS or nxt[:1].isdigit()):
+        return True  # "... and pressed for an inquiry ...", "... and died there"
     return (nxt in DETERMINERS or nxt in OBJECT_PRONOUNS) and not low.endswith(("ing", "ly"))
+
+
+_VP_ADVERBS = frozenset({"there", "here", "back", "again", "later", "twice", "once", "away", "home", "overnight",
+                         "three", "two", "four", "five", "six", "several", "all", "both", "more", "it", "them"})
+
+
+def _past_verb(toks: list[Token], i: int, caps: bool) -> bool:
+    """Token ``i`` is a past-tense verb that can open a coordinated predicate after a comma
+    ("fell back, stopped firing", "met, voted"), not a participle phrase (", based in ...")."""
+    tok = toks[i]
+    low = tok.lower
+    if (tok.capitalized and not caps) or low in FUNCTION_WORDS or "-" in low:
+        return False
+    nxt = toks[i + 1].lower if i + 1 < len(toks) else ""
+    if nxt in ("by", "in", "as", "from", "with", "to", "at", "after", "since", "under"):
+        return False
+    return (low.endswith("ed") and len(low) > 4) or (low in IRREGULAR_VERBS and not low.endswith("s"))
 
 
 def _ing_clause(tok: Token) -> bool:
@@ -518,6 +535,8 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
             nxt = i + 1
             if _open_relative(masked, toks, i, last_cut):
                 pass  # "the side, which approaches ... and implements ...": one descriptor
+            elif _open_adverbial(masked, toks, i, last_cut) and not (nxt < len(toks) and toks[nxt].lower == "that"):
+                pass  # "... as tram and rail drivers began ...": the adverbial clause stays whole (12.2)
             elif nxt < len(toks) and toks[nxt].lower == "that":
                 link = THAT
             elif nxt < len(toks) and _ing_clause(toks[nxt]) and cuts and cuts[-1][2] == PARTICIPLE:
@@ -525,23 +544,28 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
             elif has_finite_left(i, last_cut):
                 if _starts_vp(toks, nxt, caps):
                     link = VP
-                elif _finite_within(_skip_parentheticals(masked, toks, nxt), 0, 6, caps):
+                elif _finite_within(_skip_parentheticals(masked, toks, nxt), 0, 10 if "," in gap else 6, caps):
                     link = NEW
+        elif low in ("where", "when") and "," in gap and i > 0 and has_finite_left(i, last_cut) \
+                and _finite_within(toks, i + 1, 9, caps) and i + 1 < len(toks):
+            link = NEW  # ", when the firm offered ...", ", where doctors said ...": a clause of its own (12.2)
         elif "," in gap and i > 0:
-            if _trailing_frame_at(toks, i):
+            if _trailing_frame_at(masked, toks, i):
                 pass
+            elif _past_verb(toks, i, caps) and has_finite_left(i, last_cut) and _coordinated_list(masked, toks, i):
+                link = VP  # "The board met, voted and resigned": each predicate its own claim (12.2)
             elif low == "instead" and i + 1 < len(toks) and _ing_clause(toks[i + 1]):
                 link = PARTICIPLE
             elif _ing_clause(tok):
                 link = PARTICIPLE
             elif low not in SUBORDINATORS and not _starts_vp(toks, i, caps) and low not in FINITE_AUX \
-                    and has_finite_left(i, last_cut) and _finite_within(toks, i, 5, caps) \
+                    and not _adverbial_opening(toks, starts, last_cut) and has_finite_left(i, last_cut) and _finite_within(toks, i, 5, caps) \
                     and not _finite_within(toks, i, 1, caps):
                 link = NEW
         if link:
             cut_at = toks[i - 1].end
             skip = i
-            if low in _JOINERS:
+            if low in _JOINERS or (low in ("where", "when") and link == NEW):
                 skip += 1
             if skip < len(toks) and toks[skip].lower == "that" and link == THAT:
                 skip += 1
@@ -561,7 +585,43 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
     return clauses
 
 
+# Words that open an adverbial phrase or clause: what follows them up to the comma stays
+# inside the main clause's claim (GUIDELINES 12.2), so no cut is made at that comma.
+ADVERBIAL_OPENERS = frozenset({
+    "after", "before", "during", "following", "in", "on", "at", "since", "despite", "under", "amid", "upon",
+    "within", "throughout", "when", "once", "as", "because", "until", "with", "without", "by", "for", "from",
+    "whenever", "although", "though", "unlike", "like",
+})
+
+
+def _adverbial_opening(toks: list[Token], starts: list[int], lo: int) -> bool:
+    """The clause that starts at ``lo`` opens with an adverbial phrase or clause (``starts``: the
+    tokens' starts, searched by bisection)."""
+    k = bisect.bisect_left(starts, lo)
+    return k < len(toks) and toks[k].lower in ADVERBIAL_OPENERS
+
+
 _JOINERS = frozenset({"and", "or", "but", "while", "although", "though", "whereas", "so"})
+
+
+_ADVERBIAL_SUBORDINATORS = frozenset({"as", "when", "after", "before", "because", "since", "until", "once", "while",
+                                     "if", "unless", "whether"})
+
+
+def _open_adverbial(masked: str, toks: list[Token], i: int, lo: int) -> bool:
+    """Token ``i`` ("and") sits inside an adverbial clause not yet closed by a comma, and what
+    follows it is no verb phrase of its own."""
+    sub = [k for k in range(i) if toks[k].start >= lo and toks[k].lower in _ADVERBIAL_SUBORDINATORS and k > 0]
+    return bool(sub) and "," not in masked[toks[sub[-1]].end:toks[i].start] and i - sub[-1] <= 8
+
+
+def _coordinated_list(masked: str, toks: list[Token], i: int) -> bool:
+    """The predicate after the comma at token ``i`` continues a list ("met, voted and walked"):
+    an "and" follows later in the sentence, or a past verb ends the clause before the comma."""
+    prev = toks[i - 1]
+    if prev.lower.endswith("ed") or prev.lower in IRREGULAR_VERBS or prev.lower in _VP_ADVERBS:
+        return True
+    return any(t.lower == "and" for t in toks[i + 1:i + 8])
 
 
 def _open_relative(masked: str, toks: list[Token], i: int, lo: int) -> bool:

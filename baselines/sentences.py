@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from bench.records import AUTHOR, Claim, Document
 from bench.model import Model
 
-from .segment import sentences
+from .furniture import sentences
 
 
 class SentencesModel(Model):

@@ -70,6 +70,7 @@ class TransformerModel(Model):
     name = "transformer"
     tasks = ("claims", "links")
     trains = ("claims",)
+    extra_training = ("dev-train",)
 
     def __init__(self, seed: int = 0, C: float = 1.0, batch_size: int = 32, link_threshold: float = 0.0):
         self.seed = seed
@@ -124,7 +125,7 @@ class TransformerModel(Model):
         if self._classifier is None:
             raise RuntimeError("the transformer baseline must be trained (fit) before it predicts")
         per_doc, features = self._matrix(documents)
-        predicted = list(self._classifier.predict(features)) if len(features) else []
+        predicted = [str(lab) for lab in self._classifier.predict(features)] if len(features) else []
         out, k = {}, 0
         for document, candidates in zip(documents, per_doc):
             labels = predicted[k:k + len(candidates)]

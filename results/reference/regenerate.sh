@@ -4,15 +4,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 R=results/reference
-rm -rf "$R"/seeds "$R"/heldout "$R"/figures
+rm -rf "$R"/seeds "$R"/heldout "$R"/figures "$R"/dev-test
 H="--gold tests/data/heldout/gold --docs tests/data/heldout/docs"
 F="--gold tests/data/figures/gold --docs tests/data/figures/docs"
 TRAIN="--train-gold gold --train-docs seeds"
+# the held-out split of the development corpus; transformer and tagger leave one document out (plus dev-train)
+D="--gold gold/dev/test/gold --docs gold/dev/test/docs"
 for model in sentences rules transformer tagger; do
   bench run --model $model --quiet --out $R/seeds/claims > /dev/null
   bench run --model $model --quiet --out $R/heldout/claims $H $( [ $model = transformer ] || [ $model = tagger ] && echo $TRAIN ) > /dev/null
   bench run --model $model --quiet --out $R/figures/claims $F $( [ $model = transformer ] || [ $model = tagger ] && echo $TRAIN ) > /dev/null
 done
+for model in sentences rules transformer tagger; do
+  bench run --model $model --quiet --out $R/dev-test/claims $D > /dev/null
+done
+bench run --model rules --task quantities --quiet --out $R/dev-test/quantities $D > /dev/null
 bench run --model rules --task quantities --quiet --out $R/seeds/quantities > /dev/null
 bench run --model rules --task quantities --quiet --out $R/heldout/quantities $H > /dev/null
 bench run --model rules --task quantities --quiet --out $R/figures/quantities $F > /dev/null
