@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,10 @@ from .comparison import find_runs, labels_of
 from .exceptions import InputError
 from .runs import DEFAULT_RESULTS_DIR, Run
 from .signature import EVALUATION_KEYS, evaluation_part, parse_signature
+
+# "+dev-train#<hash>": the hash of a corpus a model adds to its training, left out of the table to keep it
+# narrow (each run's signature, the JSON and the CSV keep it)
+_EXTRA_CORPUS_HASH = re.compile(r"(?<=\+)([A-Za-z0-9._-]+)#[0-9a-f]{12}")
 from .significance import check_settings, paired_test
 from .tables import SIGNIFICANCE_LEVEL, TABLE_FORMATS, fmt_interval, fmt_score, notes, render
 
@@ -86,7 +91,7 @@ class Table:
         for entry in self.entries:
             head = entry.headline
             shown = f"{fmt_score(head.value)} {fmt_interval(head.ci, digits=2)}".strip()
-            fields = " ".join(f"{k}:{v}" for k, v in entry.system.items() if k != "model")
+            fields = _EXTRA_CORPUS_HASH.sub(r"\1", " ".join(f"{k}:{v}" for k, v in entry.system.items() if k != "model"))
             rows.append([str(entry.rank), entry.label, fields or "-", shown + (f" {TIED}" if entry.tied else ""),
                          *(fmt_score(row.value) for _, row in entry.cells[1:])])
         n = len(self.entries)
