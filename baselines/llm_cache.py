@@ -105,8 +105,54 @@ class ResponseCache:
                            "response_format = COALESCE(excluded.response_format, servers.response_format)",
                   (base_url, model, served, canonical(dict(identity)), response_format, time.time()))
 
+    def add_from(self, source: Path) -> int:
+        """Every answer and server record of the cache ``source`` copied in, in one transaction; an answer
+        already here is kept (the same key is the same request). Returns how many answers were added."""
+        import sqlite3
+
+        try:
+            db = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+            try:
+                completions = db.execute("SELECT * FROM completions").fetchall()
+                servers = db.execute("SELECT * FROM servers").fetchall()
+            finally:
+                db.close()
+            with self._lock:
+                before = self._db.execute("SELECT COUNT(*) FROM completions").fetchone()[0]
+                self._db.execute("BEGIN")
+                try:
+                    self._db.executemany("INSERT OR IGNORE INTO completions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                         completions)
+                    self._db.executemany(
+                        "INSERT INTO servers VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (base_url, model, served) DO "
+                        "UPDATE SET identity = CASE WHEN excluded.seen > servers.seen THEN excluded.identity ELSE "
+                        "servers.identity END, response_format = COALESCE(servers.response_format, "
+                        "excluded.response_format), seen = MAX(servers.seen, excluded.seen)", servers)
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+                return self._db.execute("SELECT COUNT(*) FROM completions").fetchone()[0] - before
+        except (sqlite3.Error, ValueError) as exc:
+            raise InputError(f"{source}: not a cache of the openai model ({exc})") from None
+
     def close(self) -> None:
         with self._lock:
             if not self._closed:
                 self._closed = True
                 self._db.close()
+
+
+def merge_caches(into: Path | str, sources: list[Path | str]) -> int:
+    """The caches of a run's shards copied into one (``bench merge-cache``); how many answers were added."""
+    into = Path(into)
+    for source in map(Path, sources):
+        if not source.is_file():
+            raise InputError(f"{source}: no such cache file")
+        if source.resolve() == into.resolve():
+            raise InputError(f"{source}: is the cache merged into (--into)")
+    target = ResponseCache(into)  # creates the file and its tables when new
+    try:
+        return sum(target.add_from(Path(source)) for source in sources)
+    finally:
+        target.close()

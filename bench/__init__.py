@@ -1,13 +1,13 @@
 """ClaimBench: an evaluation benchmark for claim-extraction models.
 
 The Python API is in ``bench.api`` and importable from here: ``run``, ``evaluate``,
-``compare``, ``leaderboard``, ``errors``, ``report``, ``validate``, ``load_corpus``. It
+``merge``, ``compare``, ``leaderboard``, ``errors``, ``report``, ``validate``, ``load_corpus``. It
 loads on first use, so ``import bench`` stays light.
 """
 
 from .version import __version__
 
-API = ("run", "evaluate", "compare", "leaderboard", "errors", "report", "validate", "load_corpus")
+API = ("run", "evaluate", "merge", "compare", "leaderboard", "errors", "report", "validate", "load_corpus")
 __all__ = [*API, "InputError", "BenchWarning", "__version__"]
 
 

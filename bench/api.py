@@ -146,13 +146,15 @@ def run(*, model, model_args: Mapping | None = None, gold=None, docs=None, task:
         seed: int = 0, schemes: Sequence[str] | None = None, train_gold=None, train_docs=None,
         limit: int | None = None, timeout: float | None = None, progress: bool = False,
         claims_run: str | Path | None = None, on_error: str = "stop", resume: str | Path | None = None,
-        out: str | Path | None = None) -> Result:
+        out: str | Path | None = None, shard: str | None = None, executor: str = "local",
+        shards: int | None = None, ray_address: str | None = None) -> Result:
     """Run a model over the documents and score it, as ``bench run``.
 
     ``model`` is a registered name, ``module:Class``, ``path/to/file.py:Class`` or a
     ``bench.model.Model`` subclass; ``model_args`` its constructor arguments. The run stays
     in memory unless ``out`` names a folder (then it is saved as the CLI saves it, and a run
-    that stops can be continued with ``resume``).
+    that stops can be continued with ``resume``). ``shard="K/N"`` runs one shard (see
+    ``merge``); ``executor="ray"`` runs ``shards`` shards as Ray tasks and merges them.
     """
     from .pipeline import run as run_pipeline
 
@@ -163,11 +165,34 @@ def run(*, model, model_args: Mapping | None = None, gold=None, docs=None, task:
         raise InputError(f"progress {progress!r}: expected True or False")
     if model_args is not None and not isinstance(model_args, Mapping):
         raise InputError(f"model_args: expected a mapping of argument names to values, got {type(model_args).__name__}")
-    outcome = run_pipeline(model=model, model_args=dict(model_args or {}), gold=gold, docs=docs, config=config,
-                           train_gold=train_gold, train_docs=train_docs, limit=limit, timeout=timeout,
-                           progress=progress, claims_run=None if claims_run is None else str(claims_run),
-                           on_error=on_error, resume=resume, out=out)
+    common = dict(model=model, model_args=dict(model_args or {}), gold=gold, docs=docs, config=config,
+                  train_gold=train_gold, train_docs=train_docs, limit=limit, timeout=timeout, progress=progress,
+                  on_error=on_error, resume=resume, out=out)
+    if executor == "ray":
+        from .distributed import run_shards
+
+        if shard is not None or claims_run is not None:
+            raise InputError('executor="ray" runs every shard of a per-document task: shard and claims_run do not apply')
+        outcome = run_shards(**common, shards=shards, address=ray_address)
+    elif executor == "local":
+        if shards is not None or ray_address is not None:
+            raise InputError('shards and ray_address go with executor="ray"')
+        outcome = run_pipeline(**common, claims_run=None if claims_run is None else str(claims_run), shard=shard)
+    else:
+        raise InputError(f'executor {executor!r}: expected "local" or "ray"')
     return Result(outcome.content.results, config.scheme, outcome.folder)
+
+
+def merge(runs: Sequence[str | Path], *, gold=None, docs=None, out: str | Path | None = None,
+          results_dir: str | Path = "results") -> Result:
+    """The run one process would have made, from its shard runs, as ``bench merge``; saved under ``out`` if given."""
+    from .runs import save_run
+    from .shards import merge as merge_shards
+
+    _path(out, "out")
+    content = merge_shards(_specs(runs, results_dir), gold=gold, docs=docs, results_dir=results_dir)
+    folder = None if out is None else save_run(out, content)
+    return Result(content.results, content.results.evaluation["scheme"], folder)
 
 
 def _specs(runs, results_dir, what: str = "runs") -> list:

@@ -107,8 +107,44 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dry-run", action="store_true",
                      help="print what each document's request would hold (its size in tokens, estimated) and send "
                           "nothing; for models that send requests, such as openai")
+    run.add_argument("--shard", default=None, metavar="K/N",
+                     help="predict and score only shard K of N (documents split by a stable hash of their id) and "
+                          "save a shard run; 'bench merge' puts the N shards together")
+    run.add_argument("--executor", choices=("local", "ray"), default="local",
+                     help="local: this process (default); ray: the shards as Ray tasks, on this machine or on the "
+                          "cluster of --ray-address, merged when all are done (needs claimbench[distributed])")
+    run.add_argument("--shards", type=int, default=None, metavar="N",
+                     help="with --executor ray: how many shards (default: one a CPU of the Ray cluster)")
+    run.add_argument("--ray-address", default=None, metavar="ADDRESS",
+                     help="with --executor ray: the Ray cluster to use, as ray.init takes it (default: start Ray "
+                          "on this machine)")
     _scoring_options(run)
     run.set_defaults(handler=cmd_run)
+
+    from .tables import FORMATS
+
+    merge = commands.add_parser("merge", help="merge the shard runs of one run into the run one process would make",
+                                description="Check that the shard runs (bench run ... --shard K/N) are every shard "
+                                            "of one corpus, made with the same settings, and save the merged run.")
+    merge.add_argument("runs", nargs="+", metavar="SHARD_RUN", help="the shard runs: folders or run ids")
+    merge.add_argument("--gold", type=Path, default=None,
+                       help="the gold the shards split, if it moved since they ran (default: where they recorded it)")
+    merge.add_argument("--docs", type=Path, default=None, help="its documents, with --gold")
+    merge.add_argument("--out", type=Path, default=Path("results"),
+                       help="folder the merged run is saved under (default: results/)")
+    merge.add_argument("--results-dir", type=Path, default=Path("results"),
+                       help="where run ids are looked up (default: results/)")
+    merge.add_argument("--format", choices=FORMATS, default="table", help="output layout (default: table)")
+    merge.add_argument("--report", action="store_true", help="also write report.html into the run folder")
+    merge.set_defaults(handler=cmd_merge)
+
+    cache = commands.add_parser("merge-cache", help="merge the LLM response caches of several shards into one",
+                                description="Copy every cached answer and server record of the given caches "
+                                            "(--model-arg cache=PATH of the openai model) into --into; an answer "
+                                            "already there is kept.")
+    cache.add_argument("caches", nargs="+", metavar="CACHE", help="SQLite cache files to read")
+    cache.add_argument("--into", type=Path, required=True, metavar="CACHE", help="the cache written to")
+    cache.set_defaults(handler=cmd_merge_cache)
 
     score = commands.add_parser("score", help="score a predictions file made elsewhere and save the run",
                                 description="Score predictions made by any tool. Claims: a JSONL file, one claim a "
@@ -274,11 +310,28 @@ def cmd_run(args) -> int:
         raise InputError(f"--max-failures {args.max_failures}: must be a share of the documents, from 0 to 1")
     if args.dry_run:
         return _dry_run(args, config)
+    if args.executor != "ray" and (args.shards is not None or args.ray_address is not None):
+        raise InputError("--shards and --ray-address go with --executor ray")
+    if args.executor == "ray" and args.shard is not None:
+        raise InputError("--shard runs one shard here; --executor ray runs them all: give one of the two")
     with _stdout_to_stderr():
-        outcome = run(model=args.model, model_args=args.model_arg, gold=args.gold, docs=args.docs, config=config,
+        common = dict(model=args.model, model_args=args.model_arg, gold=args.gold, docs=args.docs, config=config,
                       train_gold=args.train_gold, train_docs=args.train_docs, limit=args.limit, timeout=args.timeout,
-                      progress=not args.quiet, claims_run=args.claims_run, on_error=args.on_error,
-                      resume=args.resume, out=args.out, results_dir=args.out)
+                      progress=not args.quiet, on_error=args.on_error, resume=args.resume, out=args.out)
+        if args.executor == "ray":
+            from .distributed import run_shards
+
+            if args.claims_run is not None:
+                raise InputError('--claims-run is for task links, which --executor ray cannot split')
+            outcome = run_shards(**common, shards=args.shards, address=args.ray_address)
+        else:
+            from .pipeline import EmptyShard
+
+            try:
+                outcome = run(**common, claims_run=args.claims_run, results_dir=args.out, shard=args.shard)
+            except EmptyShard as exc:
+                print(f"bench: {exc}", file=sys.stderr)
+                return 0
     _print_run(args, outcome.content.results)
     print(f"saved run {outcome.folder.name} to {outcome.folder}", file=sys.stderr)
     _report(args, outcome.folder)
@@ -287,6 +340,26 @@ def cmd_run(args) -> int:
         print(f"bench: the model failed on {share} (scored as predicting nothing; --max-failures "
               f"{args.max_failures or 0:g}): the run is saved but counts as failed", file=sys.stderr)
         return EXIT_PROBLEMS
+    return 0
+
+
+def cmd_merge(args) -> int:
+    from .runs import save_run
+    from .shards import merge
+
+    content = merge(args.runs, gold=args.gold, docs=args.docs, results_dir=args.results_dir)
+    folder = save_run(args.out, content)
+    _print_run(args, content.results)
+    print(f"saved run {folder.name} to {folder}", file=sys.stderr)
+    _report(args, folder)
+    return 0
+
+
+def cmd_merge_cache(args) -> int:
+    from .baselines.llm_cache import merge_caches
+
+    added = merge_caches(args.into, args.caches)
+    print(f"merged {len(args.caches)} cache(s) into {args.into}: {added:,} answer(s) added", file=sys.stderr)
     return 0
 
 

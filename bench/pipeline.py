@@ -22,6 +22,7 @@ from pathlib import Path
 from .corpus.hashes import documents_sha256, gold_info, layer_sha256
 from .corpus.load import load_corpus
 from .corpus.paths import DEFAULT_DOCS, DEFAULT_GOLD
+from .corpus.shards import Shard
 from .exceptions import FatalError, InputError, warn
 from .jsonio import json_sha256, read_bytes
 from .model import Model, RunContext
@@ -31,7 +32,7 @@ from .records import CLAIM_TYPES, Corpus
 from .redact import redact
 from .registry import resolve
 from .runs import (DEFAULT_RESULTS_DIR, FORMAT, Coverage, Failure, GoldInfo, JournalLine, PartialRun, Results,
-                   RunContent, find_run, new_run_id, now, read_run, save_run)
+                   RunContent, ShardInfo, find_run, new_run_id, now, read_run, save_run)
 from .signature import System, exact, signature, versions
 from .significance import check_settings
 from .tasks import get_task
@@ -77,11 +78,15 @@ class Loaded:
 
 
 def load(task, *, gold=None, docs=None, limit: int | None = None) -> Loaded:
-    """The corpus for ``task`` (gold and documents as paths, in memory, or a loaded ``Corpus``), limited to
-    its first documents."""
-    gold = DEFAULT_GOLD if gold is None else gold
-    docs = DEFAULT_DOCS if docs is None and isinstance(gold, (str, Path)) else docs
-    corpus = gold if isinstance(gold, Corpus) and docs is None else load_corpus(gold=gold, docs=docs)
+    """The corpus for ``task`` (gold and documents as paths, in memory, a loaded ``Corpus``, or a ``Loaded``
+    shipped to a worker, whose recorded paths are kept), limited to its first documents."""
+    recorded = gold.gold if isinstance(gold, Loaded) else None
+    if recorded is not None:
+        corpus = gold.corpus
+    else:
+        gold = DEFAULT_GOLD if gold is None else gold
+        docs = DEFAULT_DOCS if docs is None and isinstance(gold, (str, Path)) else docs
+        corpus = gold if isinstance(gold, Corpus) and docs is None else load_corpus(gold=gold, docs=docs)
     if limit is not None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InputError(f"--limit {limit!r}: must be at least 1")
@@ -89,7 +94,26 @@ def load(task, *, gold=None, docs=None, limit: int | None = None) -> Loaded:
             raise InputError(f"--limit is for per-document tasks, not task {task.name!r}, whose links span documents")
         corpus = corpus.subset(corpus.doc_ids[:limit])
     task.require(corpus)
-    return Loaded(corpus, gold_info(corpus, gold_path=gold, docs_path=docs, layer=task.layer))
+    info = gold_info(corpus, gold_path=gold, docs_path=docs, layer=task.layer)
+    if recorded is not None:
+        info |= {"path": recorded["path"], "docs_path": recorded["docs_path"]}
+    return Loaded(corpus, info)
+
+
+class EmptyShard(InputError):
+    """A shard that holds no document of the corpus: nothing to predict, and nothing for ``bench merge`` to expect."""
+
+
+def shard_of(loaded: Loaded, shard: Shard) -> Loaded:
+    """The documents of ``shard`` in ``loaded``, with their gold, recorded as coming from the same files."""
+    corpus = loaded.corpus
+    ids = shard.of(corpus.doc_ids)
+    if not ids:
+        raise EmptyShard(f"shard {shard} holds none of the {len(corpus.doc_ids)} documents: there is nothing to run "
+                         "(bench merge expects only the shards that hold documents)")
+    part = corpus.subset(ids)
+    info = gold_info(part, gold_path=None, docs_path=None, layer=loaded.gold["layer"])
+    return Loaded(part, info | {"path": loaded.gold["path"], "docs_path": loaded.gold["docs_path"]})
 
 
 def claims_of_run(loaded: Loaded, spec, results_dir=DEFAULT_RESULTS_DIR):
@@ -147,7 +171,7 @@ def unused_setting_warnings(config: EvalConfig) -> list[str]:
 def assemble(*, loaded: Loaded, predictions, config: EvalConfig, system: System, model: str,
              extra: dict | None = None, timing: dict | None = None, warnings: list[str] | None = None,
              failures: list[Failure] | None = None, usage: dict | None = None,
-             provenance: dict | None = None, created=None) -> RunContent:
+             provenance: dict | None = None, created=None, shard: ShardInfo | None = None) -> RunContent:
     """Everything a run folder holds, scored under every scheme of the task, signed."""
     task, corpus = config.task, loaded.corpus
     found = (list(warnings or []) + list(getattr(predictions, "warnings", [])) + unused_setting_warnings(config)
@@ -162,7 +186,7 @@ def assemble(*, loaded: Loaded, predictions, config: EvalConfig, system: System,
         format=FORMAT,
         task=task.name,
         model=model,
-        run_id=new_run_id(model, created),
+        run_id=new_run_id(model if shard is None else f"{model}-{shard.k}of{shard.n}", created),
         created=created.isoformat(),
         signature=signature(loaded.gold, config, system),
         signatures={scheme: signature(loaded.gold, config, system, scheme=scheme) for scheme in scored.scores},
@@ -180,6 +204,7 @@ def assemble(*, loaded: Loaded, predictions, config: EvalConfig, system: System,
         alignment=predictions.alignment_counts() if predictions.alignment else None,
         usage=usage,
         provenance=provenance,
+        shard=shard,
     )
     return RunContent(results=results, predictions=predictions.source, units=scored.units, outcomes=scored.outcomes,
                       alignment=predictions.alignment_bytes() if predictions.alignment else None)
@@ -251,14 +276,19 @@ class RunStopped(InputError):
 def run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, train_gold=None, train_docs=None,
         limit: int | None = None, timeout: float | None = None, progress: bool = True, claims_run=None,
         on_error: str = "stop", resume=None, out=None, results_dir=DEFAULT_RESULTS_DIR,
-        on_start=None) -> RunOutcome:
+        on_start=None, shard=None) -> RunOutcome:
     """Run ``model`` over the corpus under the evaluation protocol and score it (see the module docstring).
 
     ``model`` is a name, ``module:Class`` or ``file.py:Class``; ``model_args`` a mapping, or
     ``key=value`` strings as the command line gives them. ``on_start(path)`` is told where the
-    partial run is kept, before any document is predicted.
+    partial run is kept, before any document is predicted. ``shard`` (``"K/N"``) predicts and
+    scores the documents of that shard only, trained as the whole corpus would be, and saves
+    a shard run for ``bench merge``.
     """
     task = config.task
+    shard = None if shard is None else Shard.parse(shard)
+    if shard is not None and not task.per_document:
+        raise InputError(f"--shard is for per-document tasks, not task {task.name!r}, whose links span documents")
     if on_error not in ON_ERROR:
         raise InputError(f"--on-error {on_error!r}: expected one of {', '.join(ON_ERROR)}")
     if (train_gold is None) != (train_docs is None) and not isinstance(train_gold, Corpus):
@@ -268,12 +298,11 @@ def run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, tra
         raise InputError(f"--timeout {timeout!r}: must be a positive number of seconds")
     if resume is not None and out is None:
         raise InputError("--resume continues a saved partial run: give the folder it is in (--out)")
-    resolved = resolve(model) if not isinstance(model, type) else _class_model(model)
+    resolved, given = model_and_args(model, model_args)
     cls = resolved.cls
-    given = (parse_model_args(cls, list(model_args)) if isinstance(model_args, (list, tuple))
-             else check_model_args(cls, model_args or {}))
     started = time.perf_counter()
-    loaded = load(task, gold=gold, docs=docs, limit=limit)
+    whole = load(task, gold=gold, docs=docs, limit=limit)
+    loaded = whole if shard is None else shard_of(whole, shard)  # what is predicted and scored
     corpus = loaded.corpus
     train = None if train_gold is None else (
         train_gold if isinstance(train_gold, Corpus) and train_docs is None else load_corpus(gold=train_gold,
@@ -285,14 +314,17 @@ def run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, tra
     load_s = time.perf_counter() - started
     shown_args = {k: redact(v) for k, v in given.items()}
     args = {k: redact(v) for k, v in with_defaults(cls, given).items() if k not in cls.neutral_args}
-    train_id = protocol_of(cls, task, train, extra_corpus(cls, task, corpus))[1]
+    train_id = protocol_of(cls, task, train, extra_corpus(cls, task, whole.corpus))[1]
     key = {"task": task.name, "model": resolved.spec, "code": resolved.code, "args": json_sha256(args),
-           "train": train_id, "settings": config.to_dict(), "gold": loaded.gold["sha256"],
-           "docs": loaded.gold["docs_sha256"], "version": loaded.gold["version"], "limit": limit,
+           "train": train_id, "settings": config.to_dict(), "gold": whole.gold["sha256"],
+           "docs": whole.gold["docs_sha256"], "version": whole.gold["version"], "limit": limit,
            "on_error": on_error, "claims": None if claims is None else claims.signed}
+    if shard is not None:
+        key["shard"] = str(shard)
     partial = None
     if out is not None and task.per_document:
-        partial = _partial(out, resume, cls.name, key, task.name, len(corpus.documents))
+        named = cls.name if shard is None else f"{cls.name}-{shard.k}of{shard.n}"
+        partial = _partial(out, resume, named, key, task.name, len(corpus.documents))
         if on_start is not None:
             on_start(partial.folder)
     builder = task.builder(corpus, config) if task.per_document else None
@@ -328,8 +360,8 @@ def run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, tra
     todo = [d for d in corpus.doc_ids if partial is None or d not in _done(partial)]
     context = RunContext(progress=progress)
     try:
-        found = run_model(cls, corpus, task=task, model_args=given, context=context, train=train, timeout=timeout,
-                          inputs=inputs, doc_ids=todo, on_document=on_document)
+        found = run_model(cls, whole.corpus, task=task, model_args=given, context=context, train=train,
+                          timeout=timeout, inputs=inputs, doc_ids=todo, on_document=on_document)
     except BaseException as exc:
         if partial is not None:
             partial.close()
@@ -340,23 +372,24 @@ def run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, tra
         context.close()
     predictions = linked[0] if not task.per_document else builder.finish(
         place=lambda n, doc_id: f'model "{cls.name}", document "{doc_id}"')
-    if task.per_document and predictions.count == 0 and not failures:
-        found.warnings.append(f'model "{cls.name}" returned nothing for all {len(corpus.documents)} documents')
+    model_warnings = list(found.warnings)
     failed = [failures[d] for d in corpus.doc_ids if d in failures]
-    skipped = None
-    if failed:
-        ids = hashlib.sha256("\n".join(f.doc_id for f in failed).encode("utf-8")).hexdigest()[:12]
-        skipped = f"{len(failed)}#{ids}"
     signed = args | found.fingerprint
     system = System(model=cls.name, code=resolved.code, args=signed, train=found.train,
-                    claims=None if claims is None else claims.signed, skipped=skipped)
+                    claims=None if claims is None else claims.signed, skipped=skipped_field(failed),
+                    shard=None if shard is None else str(shard))
     extra = {"model_spec": resolved.spec, "model_args": shown_args, "protocol": found.protocol, "limit": limit,
              "on_error": on_error, "claims_run": None if claims is None else claims.run_id}
     provenance = found.provenance or {}
     usage = provenance.pop("usage", None)
+    shard_info = None if shard is None else ShardInfo(
+        k=shard.k, n=shard.n, corpus=GoldInfo(**whole.gold),
+        key=json_sha256({name: found for name, found in key.items() if name != "shard"}),
+        schemes=None if config.schemes is None else list(config.schemes), model_warnings=model_warnings)
     content = assemble(loaded=loaded, predictions=predictions, config=config, system=system, model=cls.name,
-                       extra=extra, timing={"load_s": load_s, **found.timing}, warnings=found.warnings,
-                       failures=failed, usage=usage, provenance=provenance or None)
+                       extra=extra, timing={"load_s": load_s, **found.timing},
+                       warnings=model_warnings + nothing_returned(task, predictions, failed, cls.name, corpus),
+                       failures=failed, usage=usage, provenance=provenance or None, shard=shard_info)
     folder = None
     if partial is not None:
         folder = partial.finish(content)
@@ -365,15 +398,27 @@ def run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, tra
     return RunOutcome(content, folder, failed, len(corpus.documents), predictions, found)
 
 
+def skipped_field(failed: list[Failure]) -> str | None:
+    """The signature's ``skipped`` field: how many documents failed, and a hash of their ids."""
+    if not failed:
+        return None
+    ids = hashlib.sha256("\n".join(f.doc_id for f in failed).encode("utf-8")).hexdigest()[:12]
+    return f"{len(failed)}#{ids}"
+
+
+def nothing_returned(task, predictions, failed: list[Failure], model: str, corpus: Corpus) -> list[str]:
+    if task.per_document and predictions.count == 0 and not failed:
+        return [f'model "{model}" returned nothing for all {len(corpus.documents)} documents']
+    return []
+
+
 def dry_run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, limit: int | None = None
             ) -> list[dict]:
     """What ``run`` would send for each document, from a model that sends requests (``Model.dry_run``):
     nothing is sent, trained or saved."""
     task = config.task
-    resolved = resolve(model) if not isinstance(model, type) else _class_model(model)
+    resolved, given = model_and_args(model, model_args)
     cls = resolved.cls
-    given = (parse_model_args(cls, list(model_args)) if isinstance(model_args, (list, tuple))
-             else check_model_args(cls, model_args or {}))
     corpus = load(task, gold=gold, docs=docs, limit=limit).corpus
     refused = f'--dry-run: model "{cls.name}" sends no requests, so there is nothing to show without running it'
     if cls.dry_run is Model.dry_run:
@@ -410,6 +455,15 @@ def _partial(out, resume, model_name: str, key: dict, task: str, documents: int)
                          "this command: run it with the settings it was started with, or start afresh without "
                          "--resume", path=partial.folder)
     return partial
+
+
+def model_and_args(model, model_args) -> tuple:
+    """The model named (``Resolved``) and its arguments checked against its constructor: a mapping, or
+    ``key=value`` strings as the command line gives them."""
+    resolved = resolve(model) if not isinstance(model, type) else _class_model(model)
+    given = (parse_model_args(resolved.cls, list(model_args)) if isinstance(model_args, (list, tuple))
+             else check_model_args(resolved.cls, model_args or {}))
+    return resolved, given
 
 
 def _class_model(cls):

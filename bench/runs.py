@@ -20,6 +20,11 @@ unit arrays' shapes and ranges, and every score shown against what the unit stat
 so an edited number is refused rather than shown. Runs of format 2 (before hashes) are read
 as such; a run that says format 2 but carries the parts of a later format is refused.
 
+A *shard run* (``bench run --shard K/N``) is a run of the documents of one shard, whose
+``results.json`` also says which shard of which corpus it is (``shard``); ``bench merge``
+(``bench.shards``) makes the whole run of its shards. A run on Ray keeps its shard runs in
+``<out>/<model>-<time>.shards/``, which the listing of runs in a folder passes over.
+
 A finished run is built under a hidden staging name (``.<run_id>.<random>.partial``) and
 renamed into place, so an existing run is never touched and a failed save leaves nothing.
 
@@ -61,6 +66,7 @@ OUTCOMES_FILE = "outcomes.npz"
 ALIGNMENT_FILE = "alignment.jsonl"
 REPORT_FILE = "report.html"
 PARTIAL_SUFFIX = ".partial"
+SHARDS_SUFFIX = ".shards"  # the shard runs of a run on Ray (bench.distributed), before and after their merge
 PARTIAL_FILE = "partial.json"
 JOURNAL_FILE = "journal.jsonl"
 OWN_FILES = (RESULTS_FILE, PREDICTIONS_FILE, UNITS_FILE, OUTCOMES_FILE, ALIGNMENT_FILE)
@@ -94,6 +100,19 @@ class Failure(msgspec.Struct):
     error: str
 
 
+class ShardInfo(msgspec.Struct):
+    """Which shard of which corpus a shard run is (``bench run --shard K/N``), and what ``bench merge`` needs
+    to rebuild the run one process would have made: the whole corpus, the schemes asked for, the model's
+    own warnings, and the digest of every setting the shards must share."""
+
+    k: int
+    n: int
+    corpus: GoldInfo  # the whole corpus the shards split (after --limit)
+    key: str
+    schemes: list[str] | None = None
+    model_warnings: list[str] = []
+
+
 class Results(msgspec.Struct, omit_defaults=True):
     """The content of ``results.json``; ``scores`` are typed by the run's task (``Task.read_scores``)."""
 
@@ -118,6 +137,7 @@ class Results(msgspec.Struct, omit_defaults=True):
     usage: dict[str, Any] | None = None
     provenance: dict[str, Any] | None = None
     files: dict[str, str] | None = None  # SHA-256 of every other file of the run, checked when it is read
+    shard: ShardInfo | None = None  # a shard run: merged with its siblings by ``bench merge``
 
 
 class _LegacyResults(Results, omit_defaults=True, kw_only=True):
@@ -555,6 +575,8 @@ def search_runs(specs: list[str | Path], results_dir: Path | str = DEFAULT_RESUL
                 found.skipped.append((folder, "a staging folder of a save that did not finish"))
             elif folder.name.endswith(PARTIAL_SUFFIX):
                 found.skipped.append((folder, "a partial run"))
+            elif any(part.endswith(SHARDS_SUFFIX) for part in folder.relative_to(path).parts[:-1]):
+                continue  # a shard of a run on Ray: its merged run is what is listed
             else:
                 found.runs.append(folder)
         for partial in sorted(path.rglob(f"*{PARTIAL_SUFFIX}")):

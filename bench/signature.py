@@ -9,7 +9,8 @@ file, or an installed plugin's version: two versions of a model never share a si
 prompt's hash); ``train`` (``loo`` for leave-one-document-out, else the training corpus's
 hash); ``preds`` (the hash of a scored file); ``claims`` (the claims run a links run linked,
 with the settings of it that decided which predicted claim stands for which gold claim);
-``skipped`` (documents a model failed on and that were scored as predicting nothing).
+``skipped`` (documents a model failed on and that were scored as predicting nothing);
+``shard`` (``K/N``: a shard run, scored on its shard of the corpus only).
 Settings are printed exactly (``repr`` of the number), so two values that give different
 numbers never print alike. The same signature means the same numbers.
 """
@@ -40,19 +41,21 @@ class System:
     predictions: str | None = None  # hash of a scored predictions file
     claims: str | None = None  # links end to end: the claims run whose claims were linked
     skipped: str | None = None  # "<n>#<hash of their ids>": documents the model failed on, scored as empty
+    shard: str | None = None  # "K/N": predicted and scored the documents of shard K of N only
 
     def fields(self) -> list[tuple[str, str]]:
         parts = [("model", self.model)]
         for key, found in (("code", self.code), ("args", json_sha256(self.args)[:HASH_CHARS] if self.args else None),
                            ("train", self.train), ("preds", self.predictions), ("claims", self.claims),
-                           ("skipped", self.skipped)):
+                           ("skipped", self.skipped), ("shard", self.shard)):
             if found:
                 parts.append((key, found))
         return parts
 
     def to_dict(self) -> dict:
-        return {"model": self.model, "code": self.code, "args": dict(self.args), "train": self.train,
-                "predictions": self.predictions, "claims": self.claims, "skipped": self.skipped}
+        found = {"model": self.model, "code": self.code, "args": dict(self.args), "train": self.train,
+                 "predictions": self.predictions, "claims": self.claims, "skipped": self.skipped}
+        return found if self.shard is None else found | {"shard": self.shard}
 
 
 def exact(number: float) -> str:

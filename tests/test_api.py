@@ -18,7 +18,7 @@ def _cli(argv, capsys) -> dict:
 
 
 def test_every_command_is_a_function_and_dir_lists_them():
-    for name in ("run", "evaluate", "compare", "leaderboard", "errors", "report", "validate", "load_corpus"):
+    for name in ("run", "evaluate", "merge", "compare", "leaderboard", "errors", "report", "validate", "load_corpus"):
         assert name in dir(bench) and name in bench.__all__
         assert callable(getattr(bench, name))
     import importlib

@@ -26,7 +26,7 @@ LAYERS = {
     "tasks": ("bench.tasks",),
     "models": ("bench.baselines",),
     "runs": ("bench.runs", "bench.signature"),
-    "pipeline": ("bench.registry", "bench.protocol", "bench.pipeline", "bench.shards"),
+    "pipeline": ("bench.registry", "bench.protocol", "bench.pipeline", "bench.shards", "bench.distributed"),
     "report": ("bench.comparison", "bench.ranking", "bench.errorlist", "bench.pages"),
     "faces": ("bench.cli", "bench.api", "bench"),
 }

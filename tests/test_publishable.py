@@ -127,8 +127,11 @@ NUMBER_OPTIONS = {
 # --on-error skip changes numbers only when a model fails, and the signature then names the documents
 # skipped (test_scale); --schemes chooses which schemes are computed, not any scheme's numbers
 NUMBER_OPTIONS["--on-error"] = None
+# --shard scores one shard, and its signature says so (test_shards); --executor ray, --shards and --ray-address
+# give the numbers and signature of a run in one process (test_shards_ray)
+NUMBER_OPTIONS["--shard"] = None
 OUTPUT_OPTIONS = {"--format", "--out", "--quiet", "--report", "--check", "--timeout", "--help", "-h", "--schemes",
-                  "--max-failures", "--resume", "--dry-run"}
+                  "--max-failures", "--resume", "--dry-run", "--executor", "--shards", "--ray-address"}
 
 
 def _options(command: str) -> set[str]:

@@ -10,7 +10,7 @@ Each baseline is measured in a fresh child process, so that its peak resident me
 
 - ``import``: importing the baselines package (and, for the transformer, torch,
   transformers and scikit-learn);
-- ``run``: ``bench.protocol.run_model`` over the five seeds as the CLI runs it (for the
+- ``run``: ``bench.pipeline.run`` over the five seeds as the CLI runs it, without intervals (for the
   transformer: five leave-one-document-out folds, each a fresh model that loads the
   encoder, trains on four documents and predicts the fifth), best of ``--repeat``;
 - for the transformer, one more pass through the same five folds with each phase timed on
@@ -48,12 +48,11 @@ def child(name: str, repeat: int) -> dict:
     """Measure one baseline in this process; returns the figures as a dict."""
     sys.path.insert(0, str(ROOT))
     started = time.perf_counter()
+    import msgspec
+
     from bench.corpus import load_corpus
-    from bench.pipeline import make_config
-    from bench.protocol import run_model
-    from bench.registry import MODELS
-    from bench.scoring import score
-    from bench.tasks import get_task
+    from bench.pipeline import make_config, run
+    from bench.registry import resolve
 
     if name == "transformer":
         import sklearn.linear_model  # noqa: F401
@@ -61,27 +60,25 @@ def child(name: str, repeat: int) -> dict:
         import transformers  # noqa: F401
     figures = {"baseline": name, "import_s": time.perf_counter() - started}
     corpus = load_corpus()
-    cls = MODELS.resolve(name)
-    task, config = get_task("claims"), make_config()
+    config = make_config(n_bootstrap=0)
     figures["maxrss_before_mb"] = _maxrss_mb()
 
     runs = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        result = run_model(cls, corpus, task=task, config=config, progress=False)
+        outcome = run(model=name, gold=corpus, config=config, progress=False)
         runs.append(time.perf_counter() - t0)
     figures["run_s"] = min(runs)
     figures["run_first_s"] = runs[0]
-    figures["fit_s"] = result.timing["fit_s"]
-    figures["predict_s"] = result.timing["predict_s"]
-    t0 = time.perf_counter()
-    figures["micro_f1"] = score(gold=corpus.gold, predictions=result.predictions.by_doc, documents=corpus.documents,
-                                claimants=corpus.claimants).micro.f1
-    figures["score_s"] = time.perf_counter() - t0
+    figures["fit_s"] = outcome.model.timing["fit_s"]
+    figures["predict_s"] = outcome.model.timing["predict_s"]
+    figures["score_s"] = outcome.content.results.timing["score_s"]
+    scores = msgspec.to_builtins(outcome.content.results.scores[config.scheme])
+    figures["micro_f1"] = scores["micro"]["f1"]
     if name == "transformer":
-        figures["folds"] = _transformer_phases(cls, corpus)
+        figures["folds"] = _transformer_phases(resolve(name).cls, corpus)
     tracemalloc.start()  # a separate pass: tracing slows allocation-heavy code
-    run_model(cls, corpus, task=task, config=config, progress=False)
+    run(model=name, gold=corpus, config=config, progress=False)
     figures["peak_py_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     figures["maxrss_mb"] = _maxrss_mb()
