@@ -41,8 +41,11 @@ def where(value: object) -> str:
     return recorded_path(value) if isinstance(value, (str, Path)) else "<memory>"
 
 
-def gold_info(corpus: Corpus, *, gold_path: object, docs_path: object, layer: str = "claims") -> dict:
-    """The ``gold`` block of a run: where, which version, the hashes, the counts."""
+def gold_info(corpus: Corpus, *, gold_path: object, docs_path: object, layer: str = "claims",
+              hashes: dict[str, str] | None = None) -> dict:
+    """The ``gold`` block of a run: where, which version, the hashes (``hashes``: those already worked out, by
+    layer, and ``docs``), the counts."""
+    hashes = hashes or {}
     counts = {t: 0 for t in CLAIM_TYPES}
     for claims in corpus.gold.values():
         for claim in claims:
@@ -52,8 +55,8 @@ def gold_info(corpus: Corpus, *, gold_path: object, docs_path: object, layer: st
         "docs_path": where(docs_path),
         "version": corpus.version,
         "layer": layer,
-        "sha256": layer_sha256(corpus, layer),
-        "docs_sha256": documents_sha256(corpus),
+        "sha256": hashes[layer] if layer in hashes else layer_sha256(corpus, layer),
+        "docs_sha256": hashes["docs"] if "docs" in hashes else documents_sha256(corpus),
         "documents": len(corpus.documents),
         "claims": sum(counts.values()),
         "claims_per_type": counts,
