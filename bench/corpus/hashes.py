@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import operator
+from collections import Counter
+from itertools import chain
 from pathlib import Path
 
 from ..jsonio import json_sha256
@@ -11,6 +13,7 @@ from .paths import recorded_path
 
 _CLAIM_ORDER = operator.attrgetter("start", "end", "type")
 _QUANTITY_ORDER = operator.attrgetter("start", "end")
+_TYPE = operator.attrgetter("type")
 LAYERS = ("claims", "quantities", "links")
 
 
@@ -47,9 +50,8 @@ def gold_info(corpus: Corpus, *, gold_path: object, docs_path: object, layer: st
     layer, and ``docs``), the counts."""
     hashes = hashes or {}
     counts = {t: 0 for t in CLAIM_TYPES}
-    for claims in corpus.gold.values():
-        for claim in claims:
-            counts[claim.type] = counts.get(claim.type, 0) + 1
+    for name, found in Counter(map(_TYPE, chain.from_iterable(corpus.gold.values()))).items():  # first met first
+        counts[name] = counts.get(name, 0) + found
     info = {
         "path": where(gold_path),
         "docs_path": where(docs_path),
