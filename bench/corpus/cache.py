@@ -16,12 +16,13 @@ or in memory, and gold with a link layer, are read as always.
 from __future__ import annotations
 
 import hashlib
+import mmap
 from pathlib import Path
 
 import msgspec
 
 from ..exceptions import InputError, warn
-from ..jsonio import read_bytes, write_atomic
+from ..jsonio import write_atomic
 from ..records import Claim, Corpus, Document, Quantity
 from ..version import __version__
 from .gold import CLAIMANTS_FILE, LINKS_FILE, VERSION_FILE, beside
@@ -98,11 +99,14 @@ def cached_corpus(gold: Path | str, docs: Path | str, folder: Path | str, read) 
 
 
 def _load(file: Path, key: str) -> _Kept | None:
+    """The cache in ``file`` if it decodes and was made for ``key``. It is decoded from the file mapped into
+    memory, not from a copy of it (which would cost a page fault a page)."""
     if not file.is_file():
         return None
     try:
-        kept = _DECODER.decode(read_bytes(file))
-    except (InputError, msgspec.DecodeError, msgspec.ValidationError):
+        with file.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            kept = _DECODER.decode(mapped)
+    except (OSError, ValueError, msgspec.DecodeError, msgspec.ValidationError):
         return None
     return kept if kept.key == key else None
 
