@@ -162,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--check", action="store_true",
                        help=f"only check the file: list its problems (at most {SHOWN_CHECK_PROBLEMS}), exit 1 if "
                             "any, write nothing")
+    score.add_argument("--gold-cache", type=Path, default=None, metavar="DIR",
+                       help="keep the checked gold and documents (JSONL files) in DIR, keyed by their bytes and "
+                            "the ClaimBench version, so that scoring more systems against them reads them once")
     _scoring_options(score)
     score.set_defaults(handler=cmd_score)
 
@@ -425,7 +428,7 @@ def cmd_score(args) -> int:
     for spec, name in zip(inputs, names):  # every file is scored before any run is saved
         source = stdin if spec == "-" else Path(spec)
         contents.append(score(source, gold=args.gold, docs=args.docs, config=config, name=name,
-                              claims_run=args.claims_run, results_dir=args.out))
+                              claims_run=args.claims_run, results_dir=args.out, gold_cache=args.gold_cache))
         counts = contents[-1].results.alignment
         if counts:
             print(f"{spec}: lines placed: " + ", ".join(f"{method} {n}" for method, n in counts.items()),

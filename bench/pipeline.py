@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .collector import paused
+from .corpus.cache import cacheable, cached_corpus
 from .corpus.hashes import documents_sha256, gold_info, layer_sha256
 from .corpus.load import load_corpus
 from .corpus.paths import DEFAULT_DOCS, DEFAULT_GOLD
@@ -77,24 +79,29 @@ class Loaded:
     gold: dict
 
 
-def load(task, *, gold=None, docs=None, limit: int | None = None) -> Loaded:
+def load(task, *, gold=None, docs=None, limit: int | None = None, cache=None) -> Loaded:
     """The corpus for ``task`` (gold and documents as paths, in memory, a loaded ``Corpus``, or a ``Loaded``
-    shipped to a worker, whose recorded paths are kept), limited to its first documents."""
+    shipped to a worker, whose recorded paths are kept), limited to its first documents. ``cache``: a folder
+    where a corpus read from JSONL files is kept for the next command (``bench.corpus.cache``)."""
     recorded = gold.gold if isinstance(gold, Loaded) else None
+    hashes = None
     if recorded is not None:
         corpus = gold.corpus
     else:
         gold = DEFAULT_GOLD if gold is None else gold
         docs = DEFAULT_DOCS if docs is None and isinstance(gold, (str, Path)) else docs
-        corpus = gold if isinstance(gold, Corpus) and docs is None else load_corpus(gold=gold, docs=docs)
+        if cache is not None and cacheable(gold, docs):
+            corpus, hashes = cached_corpus(gold, docs, cache, lambda g, d: load_corpus(gold=g, docs=d))
+        else:
+            corpus = gold if isinstance(gold, Corpus) and docs is None else load_corpus(gold=gold, docs=docs)
     if limit is not None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InputError(f"--limit {limit!r}: must be at least 1")
         if not task.per_document:
             raise InputError(f"--limit is for per-document tasks, not task {task.name!r}, whose links span documents")
-        corpus = corpus.subset(corpus.doc_ids[:limit])
+        corpus, hashes = corpus.subset(corpus.doc_ids[:limit]), None
     task.require(corpus)
-    info = gold_info(corpus, gold_path=gold, docs_path=docs, layer=task.layer)
+    info = gold_info(corpus, gold_path=gold, docs_path=docs, layer=task.layer, hashes=hashes)
     if recorded is not None:
         info |= {"path": recorded["path"], "docs_path": recorded["docs_path"]}
     return Loaded(corpus, info)
@@ -216,12 +223,19 @@ STDIN = "<stdin>"  # what messages call predictions given as bytes (read from st
 
 
 def score(predictions, *, gold=None, docs=None, config: EvalConfig, name: str | None = None, claims_run=None,
-          results_dir=DEFAULT_RESULTS_DIR) -> RunContent:
+          results_dir=DEFAULT_RESULTS_DIR, gold_cache=None) -> RunContent:
     """A run of predictions made elsewhere: a path, the bytes of a file (standard input), in-memory records,
-    or (links) one mapping."""
+    or (links) one mapping. ``gold_cache``: a folder keeping the checked corpus for the next command."""
+    with paused():  # millions of records and no cycle: see bench.collector
+        return _score(predictions, gold=gold, docs=docs, config=config, name=name, claims_run=claims_run,
+                      results_dir=results_dir, gold_cache=gold_cache)
+
+
+def _score(predictions, *, gold, docs, config: EvalConfig, name: str | None, claims_run, results_dir,
+           gold_cache) -> RunContent:
     task = config.task
     started = time.perf_counter()
-    loaded = load(task, gold=gold, docs=docs)
+    loaded = load(task, gold=gold, docs=docs, cache=gold_cache)
     if claims_run is not None and task.per_document:
         raise InputError(f'--claims-run is for task links, not task "{task.name}"')
     claims = None if claims_run is None else claims_of_run(loaded, claims_run, results_dir)
@@ -301,7 +315,8 @@ def run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, tra
     resolved, given = model_and_args(model, model_args)
     cls = resolved.cls
     started = time.perf_counter()
-    whole = load(task, gold=gold, docs=docs, limit=limit)
+    with paused():
+        whole = load(task, gold=gold, docs=docs, limit=limit)
     loaded = whole if shard is None else shard_of(whole, shard)  # what is predicted and scored
     corpus = loaded.corpus
     train = None if train_gold is None else (
@@ -386,10 +401,11 @@ def run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, tra
         k=shard.k, n=shard.n, corpus=GoldInfo(**whole.gold),
         key=json_sha256({name: found for name, found in key.items() if name != "shard"}),
         schemes=None if config.schemes is None else list(config.schemes), model_warnings=model_warnings)
-    content = assemble(loaded=loaded, predictions=predictions, config=config, system=system, model=cls.name,
-                       extra=extra, timing={"load_s": load_s, **found.timing},
-                       warnings=model_warnings + nothing_returned(task, predictions, failed, cls.name, corpus),
-                       failures=failed, usage=usage, provenance=provenance or None, shard=shard_info)
+    with paused():
+        content = assemble(loaded=loaded, predictions=predictions, config=config, system=system, model=cls.name,
+                           extra=extra, timing={"load_s": load_s, **found.timing},
+                           warnings=model_warnings + nothing_returned(task, predictions, failed, cls.name, corpus),
+                           failures=failed, usage=usage, provenance=provenance or None, shard=shard_info)
     folder = None
     if partial is not None:
         folder = partial.finish(content)

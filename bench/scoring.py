@@ -38,8 +38,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from itertools import count
-from operator import attrgetter
+from itertools import count, repeat
+from operator import attrgetter, is_not
 from dataclasses import dataclass
 
 import numpy as np
@@ -311,13 +311,14 @@ def _attribution_counts(pairs: Classification, paragraphs: Paragraphs, names: Cl
     counts = np.zeros((len(paragraphs), len(ATTRIBUTION_COLUMNS)), np.float64)
     column = {name: k for k, name in enumerate(ATTRIBUTION_COLUMNS)}
     units = paragraphs.unit_of(gold.doc[g], gold.start[g]) if len(g) else np.zeros(0, np.int64)
-    # every claimant, form and type as a number (None: -1), one table for both sides
-    claimants, forms, types = _numbering(), _numbering(), _numbering()
-    claimant = (_numbers(gold.claims, "claimant", claimants), _numbers(preds.claims, "claimant", claimants))
-    form = (_numbers(gold.claims, "attribution", forms), _numbers(preds.claims, "attribution", forms))
-    kind = (_numbers(gold.claims, "type", types), _numbers(preds.claims, "type", types))
+    # the claimant and form of each matched pair as a number (None: -1), one table for both sides; the types
+    # are the columns' own numbers
+    matched_gold = list(map(gold.claims.__getitem__, g.tolist()))
+    matched_pred = list(map(preds.claims.__getitem__, p.tolist()))
+    claimants, forms = _numbering(), _numbering()
+    gold_name, pred_name = _numbers(matched_gold, "claimant", claimants), _numbers(matched_pred, "claimant", claimants)
+    form = (_numbers(matched_gold, "attribution", forms), _numbers(matched_pred, "attribution", forms))
     names_of = [name for name in claimants if name is not None]  # in the order numbered
-    gold_name, pred_name = claimant[0][g], claimant[1][p]
     given = pred_name >= 0
     # each distinct (gold claimant, predicted claimant) pair is judged once
     code = (gold_name + 1) * (len(names_of) + 1) + pred_name
@@ -330,17 +331,20 @@ def _attribution_counts(pairs: Classification, paragraphs: Paragraphs, names: Cl
         f1_pairs[k] = 1.0 if same_pairs[k] else name_f1(*pair)
     same, f1 = np.zeros(len(g), bool), np.zeros(len(g), np.float64)
     same[given], f1[given] = same_pairs[inverse.ravel()], f1_pairs[inverse.ravel()]
-    form_given = form[1][p] >= 0
+    form_given = form[1] >= 0
     for name, weights in (("matched", None), ("claimant_given", given), ("claimant_ok", same), ("claimant_f1", f1),
-                          ("joint_tp", same & (kind[0][g] == kind[1][p])), ("attribution_given", form_given),
-                          ("attribution_ok", form_given & (form[0][g] == form[1][p]))):
+                          ("joint_tp", same & (gold.type[g] == preds.type[p])), ("attribution_given", form_given),
+                          ("attribution_ok", form_given & (form[0] == form[1]))):
         counts[:, column[name]] = np.bincount(units, weights, minlength=len(paragraphs))
-    named = claimant[1] >= 0
+    named = np.fromiter(map(is_not, map(_CLAIMANT, preds.claims), repeat(None)), bool, len(preds.claims))
     if named.any():
         where = np.flatnonzero(named)
         np.add.at(counts[:, column["claimant_named"]],
                   paragraphs.unit_of(preds.doc[where], np.maximum(preds.start[where], 0)), 1)
     return counts
+
+
+_CLAIMANT = attrgetter("claimant")
 
 
 def _numbering() -> defaultdict:

@@ -19,7 +19,7 @@ from conftest import ROOT
 
 LAYERS = {
     "core": ("bench.version", "bench.exceptions", "bench.records", "bench.jsonio", "bench.checks", "bench.tables",
-             "bench.model", "bench.formulas", "bench.redact"),
+             "bench.model", "bench.formulas", "bench.redact", "bench.collector"),
     "data": ("bench.corpus", "bench.claimants"),
     "statistics": ("bench.align", "bench.textmatch", "bench.assignment", "bench.matching", "bench.significance", "bench.coref",
                    "bench.scoring", "bench.values"),

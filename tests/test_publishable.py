@@ -130,8 +130,10 @@ NUMBER_OPTIONS["--on-error"] = None
 # --shard scores one shard, and its signature says so (test_shards); --executor ray, --shards and --ray-address
 # give the numbers and signature of a run in one process (test_shards_ray)
 NUMBER_OPTIONS["--shard"] = None
+# --gold-cache reads the same corpus from a cache (the same run: test_gold_cache)
 OUTPUT_OPTIONS = {"--format", "--out", "--quiet", "--report", "--check", "--timeout", "--help", "-h", "--schemes",
-                  "--max-failures", "--resume", "--dry-run", "--executor", "--shards", "--ray-address"}
+                  "--max-failures", "--resume", "--dry-run", "--executor", "--shards", "--ray-address",
+                  "--gold-cache"}
 
 
 def _options(command: str) -> set[str]:

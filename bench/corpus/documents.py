@@ -21,7 +21,7 @@ from .paths import DEFAULT_DOCS, require
 BOM = "\ufeff"
 
 
-class DocumentRecord(msgspec.Struct, forbid_unknown_fields=True):
+class DocumentRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     doc_id: str
     text: str
     meta: dict | None = None

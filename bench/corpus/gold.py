@@ -28,7 +28,7 @@ _NOT_GOLD = frozenset({CLAIMANTS_FILE, LINKS_FILE})
 _VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 
 
-class GoldDocument(msgspec.Struct, forbid_unknown_fields=True):
+class GoldDocument(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     doc_id: str
     claims: list[Claim]
     quantities: list[Quantity] | None = None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import operator
+from collections import Counter
+from itertools import chain
 from pathlib import Path
 
 from ..jsonio import json_sha256
@@ -11,6 +13,7 @@ from .paths import recorded_path
 
 _CLAIM_ORDER = operator.attrgetter("start", "end", "type")
 _QUANTITY_ORDER = operator.attrgetter("start", "end")
+_TYPE = operator.attrgetter("type")
 LAYERS = ("claims", "quantities", "links")
 
 
@@ -41,19 +44,21 @@ def where(value: object) -> str:
     return recorded_path(value) if isinstance(value, (str, Path)) else "<memory>"
 
 
-def gold_info(corpus: Corpus, *, gold_path: object, docs_path: object, layer: str = "claims") -> dict:
-    """The ``gold`` block of a run: where, which version, the hashes, the counts."""
+def gold_info(corpus: Corpus, *, gold_path: object, docs_path: object, layer: str = "claims",
+              hashes: dict[str, str] | None = None) -> dict:
+    """The ``gold`` block of a run: where, which version, the hashes (``hashes``: those already worked out, by
+    layer, and ``docs``), the counts."""
+    hashes = hashes or {}
     counts = {t: 0 for t in CLAIM_TYPES}
-    for claims in corpus.gold.values():
-        for claim in claims:
-            counts[claim.type] = counts.get(claim.type, 0) + 1
+    for name, found in Counter(map(_TYPE, chain.from_iterable(corpus.gold.values()))).items():  # first met first
+        counts[name] = counts.get(name, 0) + found
     info = {
         "path": where(gold_path),
         "docs_path": where(docs_path),
         "version": corpus.version,
         "layer": layer,
-        "sha256": layer_sha256(corpus, layer),
-        "docs_sha256": documents_sha256(corpus),
+        "sha256": hashes[layer] if layer in hashes else layer_sha256(corpus, layer),
+        "docs_sha256": hashes["docs"] if "docs" in hashes else documents_sha256(corpus),
         "documents": len(corpus.documents),
         "claims": sum(counts.values()),
         "claims_per_type": counts,

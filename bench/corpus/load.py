@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from ..exceptions import InputError
@@ -25,6 +26,7 @@ from .sources import GoldSource, documents_from_records, gold_from_path, gold_fr
 
 # Reported at most this many problems by a command that refuses the gold (validate lists all).
 SHOWN_PROBLEMS = 1
+_TYPE = attrgetter("type")
 
 
 @dataclass(slots=True)
@@ -133,7 +135,7 @@ def read_corpus(gold=DEFAULT_GOLD, docs=None) -> CorpusCheck:
             quantities[doc_id] = mentions
         gold_claims[doc_id] = claims
         if len(problems) == before:
-            counts.update(c.type for c in claims)
+            counts.update(map(_TYPE, claims))
     unreadable = [entry.named for entry in source.entries if entry.record is None]
     # a document whose gold was unreadable is not also "without gold"; an unreadable line names no document
     unaccounted = set() if None in unreadable else set(documents) - set(gold_claims) - set(unreadable)

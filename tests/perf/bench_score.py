@@ -17,11 +17,13 @@ the child alone, best of ``--repeat`` after a warm-up run):
 - ClaimBench: ``bench score preds.jsonl --gold gold.jsonl --docs docs.jsonl`` from process
   start to the run saved (every scheme the predictions call for, 1,000-resample intervals,
   outcomes and units);
+- the same with ``--gold-cache DIR``, the cache written by its warm-up run: what each further
+  system scored against the same gold costs;
 - nervaluate: a script that reads the same three files with ``json``, one line at a time,
   into nervaluate's span lists and calls ``Evaluator(...).evaluate()``.
 
-It prints both CPU times and their ratio, checks that ClaimBench's strict counts equal
-nervaluate's, and reports the size of the run folder against the predictions file. Figures
+It prints the CPU times and their ratios, checks that ClaimBench's strict counts equal
+nervaluate's and that the run with the cache is the run without it, and reports the size of the run folder against the predictions file. Figures
 are in tests/perf/README.md.
 """
 
@@ -143,15 +145,19 @@ def measure_size(n_docs: int, claims: int, repeat: int, seed: int) -> dict:
               f"(written in {time.perf_counter() - began:.1f} s); predictions file "
               f"{(folder / 'preds.jsonl').stat().st_size / 1e6:.1f} MB", flush=True)
         out = folder / "runs"
-        ours = best_of([*bench_command(), "score", str(folder / "preds.jsonl"), "--gold", str(folder / "gold.jsonl"),
-                        "--docs", str(folder / "docs.jsonl"), "--out", str(out), "--quiet", "--format", "json"],
-                       repeat)
+        command = [*bench_command(), "score", str(folder / "preds.jsonl"), "--gold", str(folder / "gold.jsonl"),
+                   "--docs", str(folder / "docs.jsonl"), "--out", str(out), "--quiet", "--format", "json"]
+        ours = best_of(command, repeat)
+        cached = best_of([*command, "--gold-cache", str(folder / "cache")], repeat)  # the warm-up run writes it
         theirs = best_of([sys.executable, "-c", NERVALUATE, str(folder)], repeat)
         results, strict = json.loads(ours.stdout), json.loads(theirs.stdout)
+        same = {k: v for k, v in json.loads(cached.stdout).items() if k not in ("run_id", "created", "timing")} == \
+            {k: v for k, v in results.items() if k not in ("run_id", "created", "timing")}
         micro = results["scores"]["strict"]["micro"]
         run = sorted(p for p in out.iterdir() if p.is_dir())[-1]
-        return {"docs": n_docs, "gold": n_gold, "preds": n_preds, "ours": ours, "theirs": theirs,
-                "equal": (micro["tp"], micro["fp"], micro["fn"]) == (strict["tp"], strict["fp"], strict["fn"]),
+        return {"docs": n_docs, "gold": n_gold, "preds": n_preds, "ours": ours, "cached": cached, "theirs": theirs,
+                "equal": (micro["tp"], micro["fp"], micro["fn"]) == (strict["tp"], strict["fp"], strict["fn"])
+                and same,
                 "strict": micro, "schemes": list(results["scores"]),
                 "run_mb": folder_size(run) / 1e6, "preds_mb": (folder / "preds.jsonl").stat().st_size / 1e6}
 
@@ -165,13 +171,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     rows = [measure_size(n, args.claims, args.repeat, args.seed) for n in args.docs]
-    print("\n| gold claims | `bench score` CPU (peak memory) | nervaluate CPU (peak memory) | ratio | strict counts equal "
-          "| run folder / predictions file |")
-    print("|---|---|---|---|---|---|")
+    print("\n| gold claims | `bench score` CPU (peak memory) | with `--gold-cache` | nervaluate CPU (peak memory) "
+          "| ratio | ratio with the cache | strict counts equal | run folder / predictions file |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        ours, theirs = r["ours"], r["theirs"]
-        print(f"| {r['gold']:,} | {ours.cpu_s:.2f} s ({ours.peak_mb:.0f} MB) | {theirs.cpu_s:.2f} s "
-              f"({theirs.peak_mb:.0f} MB) | {theirs.cpu_s / ours.cpu_s:.2f}x | {'yes' if r['equal'] else 'NO'} "
+        ours, cached, theirs = r["ours"], r["cached"], r["theirs"]
+        print(f"| {r['gold']:,} | {ours.cpu_s:.2f} s ({ours.peak_mb:.0f} MB) | {cached.cpu_s:.2f} s "
+              f"({cached.peak_mb:.0f} MB) | {theirs.cpu_s:.2f} s ({theirs.peak_mb:.0f} MB) "
+              f"| {theirs.cpu_s / ours.cpu_s:.2f}x | {theirs.cpu_s / cached.cpu_s:.2f}x | {'yes' if r['equal'] else 'NO'} "
               f"(tp {r['strict']['tp']:,}) | {r['run_mb']:.1f} / {r['preds_mb']:.1f} MB |")
     print(f"schemes computed: {', '.join(rows[-1]['schemes'])}")
     return 0 if all(r["equal"] for r in rows) else 1
