@@ -401,6 +401,7 @@ def _dry_run(args, config) -> int:
 
 
 def cmd_score(args) -> int:
+    from .collector import paused
     from .pipeline import load, score
     from .runs import save_run
 
@@ -425,15 +426,16 @@ def cmd_score(args) -> int:
         return EXIT_PROBLEMS if failed else 0
     stdin = sys.stdin.buffer.read() if "-" in inputs else None
     contents = []
-    for spec, name in zip(inputs, names):  # every file is scored before any run is saved
-        source = stdin if spec == "-" else Path(spec)
-        contents.append(score(source, gold=args.gold, docs=args.docs, config=config, name=name,
-                              claims_run=args.claims_run, results_dir=args.out, gold_cache=args.gold_cache))
-        counts = contents[-1].results.alignment
-        if counts:
-            print(f"{spec}: lines placed: " + ", ".join(f"{method} {n}" for method, n in counts.items()),
-                  file=sys.stderr)
-    folders = [save_run(args.out, content) for content in contents]
+    with paused():  # this process scores and runs no model: see bench.collector
+        for spec, name in zip(inputs, names):  # every file is scored before any run is saved
+            source = stdin if spec == "-" else Path(spec)
+            contents.append(score(source, gold=args.gold, docs=args.docs, config=config, name=name,
+                                  claims_run=args.claims_run, results_dir=args.out, gold_cache=args.gold_cache))
+            counts = contents[-1].results.alignment
+            if counts:
+                print(f"{spec}: lines placed: " + ", ".join(f"{method} {n}" for method, n in counts.items()),
+                      file=sys.stderr)
+        folders = [save_run(args.out, content) for content in contents]
     if len(contents) == 1:
         _print_run(args, contents[0].results)
     else:

@@ -6,7 +6,9 @@ allocations, traverses all that is alive again and again for nothing: about a te
 CPU time of ``bench score`` at 400,000 claims. ``paused`` turns automatic collection off for
 the duration and back on after, and only if it was on, so nesting and a caller's own
 ``gc.disable()`` are kept. Reference counting frees everything as usual meanwhile; a cycle
-made meanwhile waits for the next collection. Model code never runs inside it.
+made meanwhile waits for the next collection. It is a setting of the whole process, so only
+the ``bench score`` command uses it, in its own process, where no model runs; the library
+and the Python API never touch it.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .collector import paused
 from .corpus.cache import cacheable, cached_corpus
 from .corpus.hashes import documents_sha256, gold_info, layer_sha256
 from .corpus.load import load_corpus
@@ -226,13 +225,6 @@ def score(predictions, *, gold=None, docs=None, config: EvalConfig, name: str | 
           results_dir=DEFAULT_RESULTS_DIR, gold_cache=None) -> RunContent:
     """A run of predictions made elsewhere: a path, the bytes of a file (standard input), in-memory records,
     or (links) one mapping. ``gold_cache``: a folder keeping the checked corpus for the next command."""
-    with paused():  # millions of records and no cycle: see bench.collector
-        return _score(predictions, gold=gold, docs=docs, config=config, name=name, claims_run=claims_run,
-                      results_dir=results_dir, gold_cache=gold_cache)
-
-
-def _score(predictions, *, gold, docs, config: EvalConfig, name: str | None, claims_run, results_dir,
-           gold_cache) -> RunContent:
     task = config.task
     started = time.perf_counter()
     loaded = load(task, gold=gold, docs=docs, cache=gold_cache)
@@ -315,8 +307,7 @@ def run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, tra
     resolved, given = model_and_args(model, model_args)
     cls = resolved.cls
     started = time.perf_counter()
-    with paused():
-        whole = load(task, gold=gold, docs=docs, limit=limit)
+    whole = load(task, gold=gold, docs=docs, limit=limit)
     loaded = whole if shard is None else shard_of(whole, shard)  # what is predicted and scored
     corpus = loaded.corpus
     train = None if train_gold is None else (
@@ -401,11 +392,10 @@ def run(*, model, model_args=None, gold=None, docs=None, config: EvalConfig, tra
         k=shard.k, n=shard.n, corpus=GoldInfo(**whole.gold),
         key=json_sha256({name: found for name, found in key.items() if name != "shard"}),
         schemes=None if config.schemes is None else list(config.schemes), model_warnings=model_warnings)
-    with paused():
-        content = assemble(loaded=loaded, predictions=predictions, config=config, system=system, model=cls.name,
-                           extra=extra, timing={"load_s": load_s, **found.timing},
-                           warnings=model_warnings + nothing_returned(task, predictions, failed, cls.name, corpus),
-                           failures=failed, usage=usage, provenance=provenance or None, shard=shard_info)
+    content = assemble(loaded=loaded, predictions=predictions, config=config, system=system, model=cls.name,
+                       extra=extra, timing={"load_s": load_s, **found.timing},
+                       warnings=model_warnings + nothing_returned(task, predictions, failed, cls.name, corpus),
+                       failures=failed, usage=usage, provenance=provenance or None, shard=shard_info)
     folder = None
     if partial is not None:
         folder = partial.finish(content)
