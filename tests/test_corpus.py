@@ -117,3 +117,27 @@ def test_jsonl_line_numbers_survive_blank_lines_and_every_line_is_valid_alone(tm
     path.write_text('{"a": 1} {"b": 2}\n')
     with pytest.raises(InputError, match=r"x.jsonl:1: invalid JSON: trailing characters"):
         decode_lines(path, decoder)
+
+
+@pytest.mark.parametrize("slice_size", [1, 3, 1 << 20])
+def test_the_documents_hash_is_the_json_hash_of_the_texts_taken_a_slice_at_a_time(monkeypatch, slice_size):
+    """Hashed in slices (so no UTF-8 copy of a long text is kept with it), the same bytes as the whole."""
+    import sys
+
+    from bench.corpus import hashes
+    from bench.jsonio import json_sha256
+    from bench.records import Document
+
+    monkeypatch.setattr(hashes, "TEXT_SLICE", slice_size)
+    texts = {"b": 'quote " backslash \\ tab \t nul \x00 line\u2028sep é € 😀', "a": "", "é😀": "plain"}
+    corpus = load_corpus(gold=GOLD, docs=SEEDS)
+    corpus.documents = {doc_id: Document(doc_id, text) for doc_id, text in texts.items()}
+    assert hashes.documents_sha256(corpus) == json_sha256(texts)
+    seeds = load_corpus(gold=GOLD, docs=SEEDS)
+    assert hashes.documents_sha256(seeds) == json_sha256({d: seeds.documents[d].text for d in seeds.doc_ids})
+    made = "".join(["é € ", str(slice_size)] * 1000)  # made at run time: no UTF-8 form yet
+    corpus.documents = {"long": Document("long", made)}
+    size = sys.getsizeof(made)
+    found = hashes.documents_sha256(corpus)
+    assert sys.getsizeof(made) == size  # no UTF-8 copy kept with the text (encoding it whole keeps one)
+    assert found == json_sha256({"long": made})

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import operator
 from collections import Counter
 from itertools import chain
 from pathlib import Path
+
+import msgspec
 
 from ..jsonio import json_sha256
 from ..records import CLAIM_TYPES, Corpus
@@ -35,8 +38,32 @@ def layer_sha256(corpus: Corpus, layer: str) -> str:
     raise ValueError(f"unknown gold layer {layer!r}")
 
 
+TEXT_SLICE = 1 << 20  # characters of a document encoded at once when its hash is taken
+
+
 def documents_sha256(corpus: Corpus) -> str:
-    return json_sha256({doc_id: doc.text for doc_id, doc in corpus.documents.items()})
+    """``json_sha256({doc_id: text})``, streamed: the same bytes hashed, but each text encoded a slice at a
+    time. Encoding a whole text would make its UTF-8 form, which CPython then keeps with the string for
+    as long as the document lives (as large again as a long document)."""
+    digest = hashlib.sha256(b"{")
+    for k, doc_id in enumerate(sorted(corpus.documents)):
+        text = corpus.documents[doc_id].text
+        digest.update(b"," if k else b"")
+        digest.update(msgspec.json.encode(doc_id) + b':"')
+        for piece in _slices(text):
+            digest.update(msgspec.json.encode(piece)[1:-1])  # JSON escapes one character at a time
+        digest.update(b'"')
+    digest.update(b"}")
+    return digest.hexdigest()
+
+
+def _slices(text: str) -> list[str]:
+    """``text`` cut into slices of at most ``TEXT_SLICE`` characters, each a new string (a slice of the whole
+    would be the text itself)."""
+    cuts = list(range(0, len(text), TEXT_SLICE)) + [len(text)]
+    if len(cuts) == 2 and len(text) > 1:
+        cuts.insert(1, len(text) // 2)
+    return [text[lo:hi] for lo, hi in zip(cuts, cuts[1:])]
 
 
 def where(value: object) -> str:
