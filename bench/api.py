@@ -22,6 +22,7 @@ from pathlib import Path
 
 import msgspec
 
+from .corpus.shards import EXECUTORS
 from .exceptions import InputError
 from .records import Corpus
 
@@ -179,7 +180,7 @@ def run(*, model, model_args: Mapping | None = None, gold=None, docs=None, task:
             raise InputError('shards and ray_address go with executor="ray"')
         outcome = run_pipeline(**common, claims_run=None if claims_run is None else str(claims_run), shard=shard)
     else:
-        raise InputError(f'executor {executor!r}: expected "local" or "ray"')
+        raise InputError(f"executor {executor!r}: expected one of {', '.join(EXECUTORS)}")
     return Result(outcome.content.results, config.scheme, outcome.folder)
 
 

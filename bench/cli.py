@@ -14,6 +14,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from .corpus.shards import EXECUTORS
 from .version import __version__
 from .exceptions import BenchWarning, InputError, printable
 
@@ -110,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--shard", default=None, metavar="K/N",
                      help="predict and score only shard K of N (documents split by a stable hash of their id) and "
                           "save a shard run; 'bench merge' puts the N shards together")
-    run.add_argument("--executor", choices=("local", "ray"), default="local",
+    run.add_argument("--executor", choices=EXECUTORS, default="local",
                      help="local: this process (default); ray: the shards as Ray tasks, on this machine or on the "
                           "cluster of --ray-address, merged when all are done (needs claimbench[distributed])")
     run.add_argument("--shards", type=int, default=None, metavar="N",

@@ -22,9 +22,6 @@ from .records import Corpus
 from .runs import RESULTS_FILE, SHARDS_SUFFIX, find_run, new_run_id, now, read_run, save_run
 from .shards import merge
 
-EXECUTORS = ("local", "ray")
-
-
 def _ray():
     try:
         import ray

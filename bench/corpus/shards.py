@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..exceptions import InputError
 
 MAX_SHARDS = 100_000
+EXECUTORS = ("local", "ray")  # where a run's shards are run: this process, or Ray tasks (bench.distributed)
 _SPEC = re.compile(r"\s*(\d{1,6})\s*/\s*(\d{1,6})\s*")
 
 
