@@ -151,3 +151,34 @@ def test_shards_of_other_splits_and_whole_runs_are_refused(capsys, tmp_path, rul
 def test_a_shard_of_links_is_refused(capsys, tmp_path):
     code, _, err = bench(capsys, "run", "--model", "rules", "--task", "links", "--shard", "1/2", "--out", tmp_path)
     one_line_error(code, err, "--shard is for per-document tasks")
+
+
+def test_ray_missing_is_one_line(capsys, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if the distributed extra were not installed
+    code, out, err = bench(capsys, "run", "--model", "rules", *CORPUS, "--executor", "ray", "--out", tmp_path)
+    one_line_error(code, err, "--executor ray needs Ray: pip install 'claimbench[distributed]'")
+    assert out == "" and list(tmp_path.iterdir()) == []
+    code, _, err = bench(capsys, "run", "--model", "rules", "--shards", "2", "--out", tmp_path)
+    one_line_error(code, err, "--shards and --ray-address go with --executor ray")
+
+
+def test_merge_finds_a_moved_corpus_by_its_hashes(capsys, tmp_path, rules_shards):
+    import shutil
+
+    moved = tmp_path / "moved"
+    shutil.copytree(DEV, moved)
+    code, _, err = bench(capsys, "merge", *rules_shards, "--gold", moved / "gold", "--docs", moved / "docs",
+                         "--out", tmp_path / "m")
+    assert code == 0, err
+    (merged,) = finished(tmp_path / "m")
+    assert results(merged)["gold"]["path"] == results(rules_shards[0])["shard"]["corpus"]["path"]
+    code, _, err = bench(capsys, "merge", *rules_shards, *SEEDS, "--out", tmp_path / "m2")  # another corpus
+    one_line_error(code, err, "are not those the shards were made on")
+
+
+def test_merge_cache_refuses_what_is_not_a_cache(capsys, tmp_path):
+    (tmp_path / "notes.txt").write_text("not a database")
+    code, _, err = bench(capsys, "merge-cache", "--into", tmp_path / "into.sqlite", tmp_path / "notes.txt")
+    one_line_error(code, err, "not a cache of the openai model")
+    code, _, err = bench(capsys, "merge-cache", "--into", tmp_path / "into.sqlite", tmp_path / "absent.sqlite")
+    one_line_error(code, err, "no such cache file")
