@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 import msgspec
@@ -262,25 +263,30 @@ def fresh_folder(folder: Path, prefix: str, suffix: str) -> Path:
     return _fresh(Path(folder), prefix, suffix, lambda path: os.mkdir(path, 0o777))
 
 
+@contextmanager
+def _staged(path: Path, data: bytes):
+    """``data`` in a new hidden file beside ``path``, synced; removed afterwards unless it was renamed away."""
+    tmp = _fresh(path.parent, f".{path.name[:40]}.", ".partial",
+                 lambda p: os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)))
+    try:
+        write_synced(tmp, data)
+        yield tmp
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
 def write_atomic(path: Path | str, data: bytes) -> Path:
     """Write ``data`` to ``path`` whole or not at all (temporary file, fsync, rename)."""
     path = Path(path)
-    tmp = None
     try:
-        tmp = _fresh(path.parent, f".{path.name[:40]}.", ".partial",
-                     lambda p: os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)))
-        write_synced(tmp, data)
-        os.replace(tmp, path)
-        tmp = None
+        with _staged(path, data) as tmp:
+            os.replace(tmp, path)
         return path
     except OSError as exc:
         raise write_error(exc, path) from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 class NotReplaceable(Exception):
@@ -297,42 +303,33 @@ def write_replacing(path: Path | str, data: bytes, replaceable: Callable[[bytes]
     alone (``NotReplaceable`` too) and the earlier one, proven replaceable, is removed.
     """
     path = Path(path)
-    tmp = None
     try:
-        tmp = _fresh(path.parent, f".{path.name[:40]}.", ".partial",
-                     lambda p: os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)))
-        write_synced(tmp, data)
-        for _ in range(10):
-            if _place(tmp, path, data):
-                return path
-            aside = path.parent / f".{path.name[:40]}.{secrets.token_hex(6)}.old"
-            try:
-                if not _is_file(path):
+        with _staged(path, data) as tmp:
+            for _ in range(10):
+                if _place(tmp, path, data):
+                    return path
+                aside = path.parent / f".{path.name[:40]}.{secrets.token_hex(6)}.old"
+                try:
+                    if not _is_file(path):
+                        raise NotReplaceable(path)
+                    os.rename(path, aside)
+                except FileNotFoundError:
+                    continue  # it went away meanwhile: try again
+                try:
+                    ok = _is_file(aside) and replaceable(_read_all(aside))
+                except OSError:
+                    ok = False
+                if not ok:
+                    _put_back(aside, path)
                     raise NotReplaceable(path)
-                os.rename(path, aside)
-            except FileNotFoundError:
-                continue  # it went away meanwhile: try again
-            try:
-                ok = _is_file(aside) and replaceable(_read_all(aside))
-            except OSError:
-                ok = False
-            if not ok:
-                _put_back(aside, path)
-                raise NotReplaceable(path)
-            placed = _place(tmp, path, data)
-            os.unlink(aside)
-            if not placed:
-                raise NotReplaceable(path)
-            return path
-        raise NotReplaceable(path)
+                placed = _place(tmp, path, data)
+                os.unlink(aside)
+                if not placed:
+                    raise NotReplaceable(path)
+                return path
+            raise NotReplaceable(path)
     except OSError as exc:
         raise write_error(exc, path) from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def _is_file(path: Path) -> bool:
