@@ -31,6 +31,17 @@ def _corpus_options(parser: argparse.ArgumentParser) -> None:
                         help="documents: a folder of <doc_id>.txt or a .jsonl of {doc_id, text} (default: the seed articles)")
 
 
+def _moved_corpus_options(parser: argparse.ArgumentParser) -> None:
+    """Where the gold and documents a run recorded are now, for a command that reads runs."""
+    parser.add_argument("--docs", type=Path, default=None, help="where the documents are, if they moved since the run")
+    parser.add_argument("--gold", type=Path, default=None, help="where the gold is, if it moved since the run")
+
+
+def _results_dir_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--results-dir", type=Path, default=Path("results"),
+                        help="where run ids are looked up (default: results/)")
+
+
 def _scoring_options(parser: argparse.ArgumentParser) -> None:
     from .tables import FORMATS
     from .tasks import DEFAULT_TASK, TASKS
@@ -128,13 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Check that the shard runs (bench run ... --shard K/N) are every shard "
                                             "of one corpus, made with the same settings, and save the merged run.")
     merge.add_argument("runs", nargs="+", metavar="SHARD_RUN", help="the shard runs: folders or run ids")
-    merge.add_argument("--gold", type=Path, default=None,
-                       help="the gold the shards split, if it moved since they ran (default: where they recorded it)")
-    merge.add_argument("--docs", type=Path, default=None, help="its documents, with --gold")
+    _moved_corpus_options(merge)
     merge.add_argument("--out", type=Path, default=Path("results"),
                        help="folder the merged run is saved under (default: results/)")
-    merge.add_argument("--results-dir", type=Path, default=Path("results"),
-                       help="where run ids are looked up (default: results/)")
+    _results_dir_option(merge)
     merge.add_argument("--format", choices=FORMATS, default="table", help="output layout (default: table)")
     merge.add_argument("--report", action="store_true", help="also write report.html into the run folder")
     merge.set_defaults(handler=cmd_merge)
@@ -175,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("runs", nargs="+", metavar="RUN",
                          help="a run folder, a run id under --results-dir, or a folder searched for runs")
     compare.add_argument("--scheme", default=None, help="scheme to compare (default: the task's headline)")
-    compare.add_argument("--results-dir", type=Path, default=Path("results"), help="where run ids are looked up (default: results/)")
+    _results_dir_option(compare)
     compare.add_argument("--format", choices=("table", "markdown", "latex", "json"), default="table", help="output layout")
     compare.add_argument("--label", action="append", default=None, metavar="NAME",
                          help="column label of each run, in order (repeat once per run; default: model names)")
@@ -204,8 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--scheme", default=None, help="scheme to rank by (default: each task's headline)")
     board.add_argument("--format", choices=("table", "markdown", "latex", "json", "csv"), default="table",
                        help="output layout (default: table)")
-    board.add_argument("--results-dir", type=Path, default=Path("results"),
-                       help="where run ids are looked up (default: results/)")
+    _results_dir_option(board)
     board.add_argument("--seed", type=int, default=0, help="seed of the paired bootstrap (default: 0)")
     board.add_argument("--bootstrap", type=int, default=1000, metavar="N",
                        help="paired bootstrap resamples (default: 1000; 0: no test, no mark)")
@@ -229,10 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     errors.add_argument("--format", choices=("table", "jsonl", "csv"), default="table",
                         help="output layout (default: table)")
     errors.add_argument("--scheme", default=None, help="scheme whose outcomes are listed (default: the run's)")
-    errors.add_argument("--docs", type=Path, default=None, help="where the documents are, if they moved since the run")
-    errors.add_argument("--gold", type=Path, default=None, help="where the gold is, if it moved since the run")
-    errors.add_argument("--results-dir", type=Path, default=Path("results"),
-                        help="where run ids are looked up (default: results/)")
+    _moved_corpus_options(errors)
+    _results_dir_option(errors)
     errors.set_defaults(handler=cmd_errors)
 
     validate = commands.add_parser("validate", help="check a gold corpus, one line per problem",
@@ -253,9 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show this article in full (repeatable; default: the --worst articles)")
     report.add_argument("--worst", type=int, default=20, metavar="N",
                         help="without --doc, show the N articles with the lowest F1 in full (default: 20)")
-    report.add_argument("--docs", type=Path, default=None, help="where the documents are, if they moved since the run")
-    report.add_argument("--gold", type=Path, default=None, help="where the gold is, if it moved since the run")
-    report.add_argument("--results-dir", type=Path, default=Path("results"), help="where run ids are looked up (default: results/)")
+    _moved_corpus_options(report)
+    _results_dir_option(report)
     report.set_defaults(handler=cmd_report)
 
     models = commands.add_parser("models", help="list the models 'bench run --model' accepts, with their tasks",
