@@ -544,7 +544,7 @@ def test_chromium_runs_the_page_script(runs, tmp_path):
     """Hovering text lights up the claims covering it in the table; the badge switch hides the badges."""
     chromium = _chromium()
     html = render_report([runs[0]])
-    probe = """<script>
+    found = _probe(chromium, tmp_path, html, """
     var segment = document.querySelector('.s[data-g][data-p]');
     segment.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
     var box = document.querySelector('input[data-toggle=no-mk]');
@@ -555,21 +555,7 @@ def test_chromium_runs_the_page_script(runs, tmp_path):
       rows: Array.from(document.querySelectorAll('tr.lit')).map(function (r) { return r.dataset.ref; }),
       badge: getComputedStyle(document.querySelector('.text .mk')).display,
     });
-    </script></body>"""
-    page = tmp_path / "probe.html"
-    page.write_text(html.replace("</body>", probe), encoding="utf-8")
-    dom = _browse(chromium, tmp_path / "profile", "--dump-dom", page.as_uri())
-
-    class Body(HTMLParser):
-        probe = None
-
-        def handle_starttag(self, tag, attrs):
-            if tag == "body":
-                self.probe = dict(attrs).get("data-probe")
-
-    reader = Body()
-    reader.feed(dom)
-    found = json.loads(reader.probe)
+    """)
     lit = {ref for row in found["rows"] for ref in row.split()}
     assert set(found["refs"]) <= lit and found["rows"]
     assert found["badge"] == "none"
