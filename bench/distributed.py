@@ -46,12 +46,12 @@ def run_shards(*, model, model_args=None, gold=None, docs=None, config, train_go
                                or not 1 <= shards <= MAX_SHARDS):
         raise InputError(f"--shards {shards!r}: must be from 1 to {MAX_SHARDS:,}")
     model_and_args(model, model_args)  # a bad model or argument is refused here, not in every shard
-    whole = load(task, gold=gold, docs=docs)
-    ids = load(task, gold=whole, limit=limit).corpus.doc_ids  # --limit checked as the run checks it
+    whole = load(task, gold=gold, docs=docs, limit=limit)  # loaded once: the shards and the merge take it as it is
+    ids = whole.corpus.doc_ids
     train = train_gold if isinstance(train_gold, Corpus) or train_gold is None else load_corpus(gold=train_gold,
                                                                                                    docs=train_docs)
     ray = _ray()
-    finished = {} if resume is None else _finished_shards(Path(resume))
+    finished, made = ({}, None) if resume is None else _finished_shards(Path(resume))
     started_ray = not ray.is_initialized()
     if started_ray:
         try:
@@ -61,7 +61,7 @@ def run_shards(*, model, model_args=None, gold=None, docs=None, config, train_go
                              f"{type(exc).__name__}: {exc}") from None
     folder = Path(resume) if resume is not None else None
     try:
-        n = _shard_count(finished, shards, ray, folder)
+        n = _shard_count(made, shards, ray, folder)
         folder = folder or _new_folder(out, model)
         expected = sorted({shard_index(d, n) + 1 for d in ids})
         todo = [k for k in expected if k not in finished]
@@ -101,25 +101,29 @@ def _new_folder(out, model) -> Path:
     raise InputError(f"too many runs named {name}", path=out)
 
 
-def _finished_shards(folder: Path) -> dict[int, Path]:
-    """The shards already finished in the shards folder of a run on Ray, by number."""
+def _finished_shards(folder: Path) -> tuple[dict[int, Path], int | None]:
+    """The shards already finished in the shards folder of a run on Ray, by number, and how many shards
+    they are of (None: none finished)."""
     if not folder.name.endswith(SHARDS_SUFFIX) or not folder.is_dir():
         raise InputError(f"is not the shards folder of a run on Ray (a folder named *{SHARDS_SUFFIX})", path=folder)
-    finished = {}
+    finished, made = {}, set()
     for results in sorted(folder.glob(f"*/{RESULTS_FILE}")):
         shard = read_run(find_run(results.parent)).results.shard
         if shard is not None:
             finished[shard.k] = results.parent
-    return finished
+            made.add(shard.n)
+    if len(made) > 1:
+        raise InputError(f"holds shards of {' and '.join(map(str, sorted(made)))}: not the shards of one run",
+                         path=folder)
+    return finished, made.pop() if made else None
 
 
-def _shard_count(finished: dict[int, Path], shards: int | None, ray, folder: Path | None) -> int:
-    made = {read_run(path).results.shard.n for path in finished.values()}
-    if made:
-        n = made.pop()
-        if shards is not None and shards != n:
-            raise InputError(f"holds shards of {n}, not {shards}: resume it with --shards {n}", path=folder)
-        return n
+def _shard_count(made: int | None, shards: int | None, ray, folder: Path | None) -> int:
+    """How many shards: as many as those already finished are of, else ``--shards``, else the cluster's CPUs."""
+    if made is not None:
+        if shards is not None and shards != made:
+            raise InputError(f"holds shards of {made}, not {shards}: resume it with --shards {made}", path=folder)
+        return made
     return shards or max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 

@@ -77,33 +77,45 @@ class Loaded:
     corpus: Corpus
     gold: dict
 
+    def recorded_as(self, paths) -> Loaded:
+        """The same corpus, recorded as read from the files ``paths["path"]`` and ``paths["docs_path"]`` name."""
+        return Loaded(self.corpus, self.gold | {"path": paths["path"], "docs_path": paths["docs_path"]})
+
 
 def load(task, *, gold=None, docs=None, limit: int | None = None, cache=None) -> Loaded:
     """The corpus for ``task`` (gold and documents as paths, in memory, a loaded ``Corpus``, or a ``Loaded``
-    shipped to a worker, whose recorded paths are kept), limited to its first documents. ``cache``: a folder
-    where a corpus read from JSONL files is kept for the next command (``bench.corpus.cache``)."""
-    recorded = gold.gold if isinstance(gold, Loaded) else None
+    loaded once and shipped to a worker or to ``bench merge``, whose recorded paths are kept), limited to
+    its first documents. ``cache``: a folder where a corpus read from JSONL files is kept for the next
+    command (``bench.corpus.cache``)."""
+    _check_limit(task, limit)
+    if isinstance(gold, Loaded):
+        whole = limit is None or limit >= len(gold.corpus.doc_ids)
+        if whole and gold.gold["layer"] == task.layer:  # what it records is what this would work out again
+            task.require(gold.corpus)
+            return gold
+        part = gold.corpus if whole else gold.corpus.subset(gold.corpus.doc_ids[:limit])
+        task.require(part)
+        return Loaded(part, gold_info(part, gold_path=None, docs_path=None, layer=task.layer)).recorded_as(gold.gold)
     hashes = None
-    if recorded is not None:
-        corpus = gold.corpus
+    gold = DEFAULT_GOLD if gold is None else gold
+    docs = DEFAULT_DOCS if docs is None and isinstance(gold, (str, Path)) else docs
+    if cache is not None and cacheable(gold, docs):
+        corpus, hashes = cached_corpus(gold, docs, cache, lambda g, d: load_corpus(gold=g, docs=d))
     else:
-        gold = DEFAULT_GOLD if gold is None else gold
-        docs = DEFAULT_DOCS if docs is None and isinstance(gold, (str, Path)) else docs
-        if cache is not None and cacheable(gold, docs):
-            corpus, hashes = cached_corpus(gold, docs, cache, lambda g, d: load_corpus(gold=g, docs=d))
-        else:
-            corpus = gold if isinstance(gold, Corpus) and docs is None else load_corpus(gold=gold, docs=docs)
+        corpus = gold if isinstance(gold, Corpus) and docs is None else load_corpus(gold=gold, docs=docs)
     if limit is not None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise InputError(f"--limit {limit!r}: must be at least 1")
-        if not task.per_document:
-            raise InputError(f"--limit is for per-document tasks, not task {task.name!r}, whose links span documents")
         corpus, hashes = corpus.subset(corpus.doc_ids[:limit]), None
     task.require(corpus)
-    info = gold_info(corpus, gold_path=gold, docs_path=docs, layer=task.layer, hashes=hashes)
-    if recorded is not None:
-        info |= {"path": recorded["path"], "docs_path": recorded["docs_path"]}
-    return Loaded(corpus, info)
+    return Loaded(corpus, gold_info(corpus, gold_path=gold, docs_path=docs, layer=task.layer, hashes=hashes))
+
+
+def _check_limit(task, limit) -> None:
+    if limit is None:
+        return
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise InputError(f"--limit {limit!r}: must be at least 1")
+    if not task.per_document:
+        raise InputError(f"--limit is for per-document tasks, not task {task.name!r}, whose links span documents")
 
 
 class EmptyShard(InputError):
@@ -118,8 +130,8 @@ def shard_of(loaded: Loaded, shard: Shard) -> Loaded:
         raise EmptyShard(f"shard {shard} holds none of the {len(corpus.doc_ids)} documents: there is nothing to run "
                          "(bench merge expects only the shards that hold documents)")
     part = corpus.subset(ids)
-    info = gold_info(part, gold_path=None, docs_path=None, layer=loaded.gold["layer"])
-    return Loaded(part, info | {"path": loaded.gold["path"], "docs_path": loaded.gold["docs_path"]})
+    return Loaded(part, gold_info(part, gold_path=None, docs_path=None, layer=loaded.gold["layer"])).recorded_as(
+        loaded.gold)
 
 
 def claims_of_run(loaded: Loaded, spec, results_dir=DEFAULT_RESULTS_DIR):

@@ -92,8 +92,7 @@ def whole_corpus(runs: list[Run], *, gold=None, docs=None) -> Loaded:
         what = "gold" if found["sha256"] != info.sha256 else "documents"
         raise InputError(f"the {what} at {found['path'] if what == 'gold' else found['docs_path']} are not those the "
                          "shards were made on (their hash differs): give the corpus they split with --gold and --docs")
-    if loaded.gold.get("path") != info.path or loaded.gold.get("docs_path") != info.docs_path:
-        loaded.gold |= {"path": info.path, "docs_path": info.docs_path}  # the same corpus, found elsewhere
+    loaded = loaded.recorded_as({"path": info.path, "docs_path": info.docs_path})  # found elsewhere, maybe
     expected = {shard_index(d, first.shard.n) + 1 for d in loaded.corpus.doc_ids}
     missing = sorted(expected - {run.results.shard.k for run in runs})
     if missing:
