@@ -103,32 +103,60 @@ class Paragraphs:
         return np.maximum(found, self.first[doc])
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Units:
     """Statistics per unit: ``counts[unit, column]``.
 
     Units are named by groups: group ``g`` holds ``sizes[g]`` units, ``"<g>:0"``,
     ``"<g>:1"``, …; paragraphs are grouped by document, link units one to a cluster.
+
+    Held compactly, as a run folder stores them (``units_to_arrays``): columns of whole,
+    non-negative counts as the smallest unsigned integers that hold them, the others (sums of
+    fractions such as token F1) as floats. A long document has a hundred thousand paragraphs
+    and a run keeps the units of every scheme until it is saved, so dense float rows would
+    cost eight times as much; ``counts`` gives them back exactly, dtype included.
     """
 
     groups: list[str]
     sizes: np.ndarray
     columns: tuple[str, ...]
-    counts: np.ndarray
+    whole: np.ndarray  # every column; 0 in the sum columns
+    sums: np.ndarray | None  # the sum columns, float64, or None
+    sum_columns: np.ndarray  # positions of the sum columns
+    floats: bool  # the counts are float64 (sums), else int64
 
-    def __post_init__(self):
-        self.sizes = np.asarray(self.sizes, dtype=np.int64)
-        self.columns = tuple(self.columns)
-        counts = np.asarray(self.counts)
-        self.counts = counts.astype(np.int64 if counts.dtype.kind in "biu" else np.float64, copy=False)
+    def __init__(self, groups: list[str], sizes, columns: Sequence[str], counts):
+        self.groups = groups
+        self.sizes = np.asarray(sizes, dtype=np.int64)
+        self.columns = tuple(columns)
+        counts = np.asarray(counts)
         if len(self.groups) != len(self.sizes):
             raise ValueError(f"{len(self.groups)} unit groups but {len(self.sizes)} sizes")
         expected = (int(self.sizes.sum()), len(self.columns))
-        if self.counts.shape != expected:
-            raise ValueError(f"unit counts have shape {self.counts.shape}, expected {expected}")
+        if counts.shape != expected:
+            raise ValueError(f"unit counts have shape {counts.shape}, expected {expected}")
+        self.floats = counts.dtype.kind not in "biu"
+        self.sums, self.sum_columns = None, np.zeros(0, np.int64)
+        if self.floats:
+            counts = counts.astype(np.float64, copy=False)
+            sums = np.array([k for k in range(counts.shape[1]) if not _whole_column(counts[:, k])], np.int64)
+            if sums.size:
+                self.sums, self.sum_columns = counts[:, sums], sums
+                counts = counts.copy()
+                counts[:, sums] = 0
+        counts = counts.astype(np.int64)
+        self.whole = _small(counts) if counts.size == 0 or counts.min() >= 0 else counts
+
+    @property
+    def counts(self) -> np.ndarray:
+        """The dense ``counts[unit, column]`` (int64, or float64 when some are sums), made on each call."""
+        counts = self.whole.astype(np.float64 if self.floats else np.int64)
+        if self.sums is not None:
+            counts[:, self.sum_columns] = self.sums
+        return counts
 
     def __len__(self) -> int:
-        return self.counts.shape[0]
+        return self.whole.shape[0]
 
     @property
     def keys(self) -> list[str]:
@@ -139,6 +167,11 @@ class Units:
 
     def same_units(self, other: Units) -> bool:
         return self.groups == other.groups and np.array_equal(self.sizes, other.sizes)
+
+
+def _whole_column(column: np.ndarray) -> bool:
+    """Every value a whole, non-negative count (not -0.0, which the dense rows would lose)."""
+    return bool(np.all((column == np.floor(column)) & ~np.signbit(column)))
 
 
 def _group_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -324,25 +357,14 @@ def _small(counts: np.ndarray) -> np.ndarray:
 
 
 def units_to_arrays(units: Units, prefix: str) -> Mapping[str, np.ndarray]:
-    """The arrays a run folder stores for ``units`` (``bench.runs``), names under ``prefix``.
-
-    Columns of whole, non-negative counts are stored as small unsigned integers (``counts``);
-    the others, sums of fractions such as token F1, as floats (``sums``, their positions in
-    ``sum_columns``), so a run stays about the size of its predictions.
-    """
-    counts = units.counts
+    """The arrays a run folder stores for ``units`` (``bench.runs``), names under ``prefix``:
+    their compact form as it is, so a run stays about the size of its predictions."""
     arrays = {f"{prefix}.groups": np.array(units.groups, dtype=str), f"{prefix}.sizes": units.sizes,
               f"{prefix}.columns": np.array(units.columns, dtype=str)}
-    if counts.dtype.kind == "f":
-        whole = np.all((counts == np.floor(counts)) & (counts >= 0), axis=0) if counts.size else \
-            np.ones(counts.shape[1], bool)
-        sums = np.flatnonzero(~whole)
-        if sums.size:
-            arrays[f"{prefix}.sums"] = counts[:, sums]
-            arrays[f"{prefix}.sum_columns"] = sums.astype(np.int64)
-            counts = np.where(whole, counts, 0)
-        counts = counts.astype(np.int64)
-    arrays[f"{prefix}.counts"] = _small(counts) if counts.size == 0 or counts.min() >= 0 else counts
+    if units.sums is not None:
+        arrays[f"{prefix}.sums"] = units.sums
+        arrays[f"{prefix}.sum_columns"] = units.sum_columns
+    arrays[f"{prefix}.counts"] = units.whole
     return arrays
 
 

@@ -147,6 +147,23 @@ def test_unit_counts_shape_is_checked():
         Units(groups=["a"], sizes=[1], columns=unit_columns(CLAIM_TYPES), counts=np.zeros((2, 20)))
 
 
+def test_units_are_held_compactly_and_give_their_counts_back_exactly():
+    """A long document's hundred thousand paragraphs must not cost dense float rows per scheme."""
+    counts = np.zeros((1000, 20))
+    counts[::7, 0] = 3
+    counts[::11, 15] = [k / 3 for k in range(len(counts[::11]))]  # a sum of fractions
+    counts[5, 16] = -0.0  # a sign a dense row keeps
+    units = Units(groups=["d"], sizes=[1000], columns=unit_columns(CLAIM_TYPES), counts=counts)
+    assert units.whole.dtype == np.uint8 and list(units.sum_columns) == [15, 16]
+    assert units.whole.nbytes + units.sums.nbytes < counts.nbytes / 3
+    back = units.counts
+    assert back.dtype == np.float64 and np.array_equal(back, counts) and np.signbit(back[5, 16])
+    assert np.array_equal(units.total(), counts.sum(axis=0))
+    whole = Units(groups=["d"], sizes=[1000], columns=unit_columns(CLAIM_TYPES), counts=counts[:, :15].astype(int)
+                  .repeat(2, axis=1)[:, :20])
+    assert whole.counts.dtype == np.int64 and whole.sums is None
+
+
 # ---------------------------------------------------------------- bootstrap
 
 def test_grouped_resampling_has_the_distribution_of_drawing_units():
