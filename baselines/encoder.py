@@ -4,7 +4,8 @@ Loaded offline from the package's own directory (``local_files_only``; nothing i
 a hub and no environment variable is set), on CPU, once per process. Embeddings are
 mean-pooled over tokens and L2-normalised (384 values). They are remembered by text: an
 embedding is a function of its text alone and carries no gold, so folds, models and tests
-that embed the same sentences compute them once. torch and transformers are imported here
+that embed the same sentences compute them once. So are the hidden states of a window of
+token ids after the lowest layers (``layer_states``), the tagger's frozen features. torch and transformers are imported here
 only, when a model first needs them.
 """
 
@@ -47,6 +48,7 @@ class Encoder:
         self.model.eval()
         self.dim = self.model.config.hidden_size
         self._memo: dict[str, object] = {}
+        self._states: dict[tuple[int, tuple[int, ...]], object] = {}
 
     @classmethod
     def shared(cls, *, progress: bool = True) -> Encoder:
@@ -88,3 +90,27 @@ class Encoder:
                     self._memo[text] = row
         finally:
             torch.use_deterministic_algorithms(was_deterministic)
+
+    def layer_states(self, rows: Sequence[Sequence[int]], layers: int) -> list:
+        """The hidden states of ``[CLS] + row + [SEP]`` after the embeddings and the lowest
+        ``layers`` layers, one float32 tensor (tokens, dim) per row, dropout off.
+
+        Each row is run alone, never padded among others, so its states are a function of its
+        ids only, whichever fold or shard asks; they are remembered by (layers, ids)."""
+        import torch
+
+        tok = self.tokenizer
+        keys = [(layers, (tok.cls_token_id, *row, tok.sep_token_id)) for row in rows]
+        missing = list(dict.fromkeys(k for k in keys if k not in self._states))
+        if missing:
+            was_deterministic = torch.are_deterministic_algorithms_enabled()
+            torch.use_deterministic_algorithms(True)
+            try:
+                with torch.no_grad():  # not inference mode: training saves these for its backward pass
+                    for key in missing:
+                        ids = torch.tensor([key[1]])
+                        out = self.model(input_ids=ids, attention_mask=torch.ones_like(ids), output_hidden_states=True)
+                        self._states[key] = out.hidden_states[layers][0]
+            finally:
+                torch.use_deterministic_algorithms(was_deterministic)
+        return [self._states[k] for k in keys]

@@ -255,3 +255,25 @@ def test_claimant_and_attribution_come_from_frame_for(shifted):
     for claim in predicted:
         assert (claim.claimant, claim.attribution) == frame_for(candidates, claim.start, claim.end)
     assert {c.claimant for c in predicted} - {AUTHOR}  # the frames' speakers, not the training gold's "author"
+
+
+def test_upper_layers_on_remembered_states_compute_what_the_whole_model_computes(shifted):
+    """Training runs the layers above the frozen ones on states worked out once per window
+    (``Encoder.layer_states``): without dropout they must give the whole model's logits,
+    whatever the windows are padded to."""
+    import torch
+
+    from bench.baselines.tagger import upper_logits
+
+    model, _, _ = shifted
+    encoder = model._encoder()
+    ids = tokenize(encoder.tokenizer, TEXT).ids
+    rows = [ids[:40], ids[10:70], ids[60:65]]
+    batch, attention, _ = model._batch(rows)
+    with torch.no_grad():
+        whole = model._model(input_ids=batch, attention_mask=attention).logits
+        upper = upper_logits(model._model, encoder.layer_states(rows, model.frozen_layers), attention,
+                             model.frozen_layers)
+    real = attention.bool()
+    assert torch.allclose(whole[real], upper[real], atol=1e-4)
+    assert encoder.layer_states(rows[:1], model.frozen_layers)[0] is encoder.layer_states(rows, model.frozen_layers)[0]
