@@ -116,7 +116,8 @@ class RunView:
         headline = None
         if units is not None:
             first = np.concatenate(([0], np.cumsum(units.sizes)))[:-1]
-            totals = np.add.reduceat(units.counts, first, axis=0) if len(units.counts) else units.counts
+            counts = units.counts
+            totals = np.add.reduceat(counts, first, axis=0) if len(counts) else counts
             headline = self.task.compute(totals.astype(np.float64), self.scheme)[self.task.headline_metric]
         out = []
         for k in range(len(self.doc_ids)):

@@ -206,9 +206,10 @@ class ClaimsTask(Task):
         """Units of a run saved before format 4, which had no attribution statistics: zeros for them."""
         if units.columns[len(CLAIM_TYPES) * 3:]:
             return units
-        zeros = np.zeros((len(units.counts), len(ATTRIBUTION_COLUMNS)), units.counts.dtype)
+        counts = units.counts
+        zeros = np.zeros((len(counts), len(ATTRIBUTION_COLUMNS)), counts.dtype)
         return Units(units.groups, units.sizes, (*units.columns, *ATTRIBUTION_COLUMNS),
-                     np.concatenate([units.counts, zeros], axis=1))
+                     np.concatenate([counts, zeros], axis=1))
 
     def chart_rows(self, entry: ClaimScores) -> list[Row]:
         return [row for row in self.rows(entry) if row.name in CLAIM_TYPES or row.name == "micro"]
