@@ -255,8 +255,9 @@ class Claimants:
             if described and len(toks) == 2 and lows[-1] in PARTY_HEADS and self.last_org \
                     and not _other_kind(self.last_org, lows[-1]):
                 return self.last_org  # "the company": the party last named, unless its name says otherwise
-        if lows[0] == "the" and all(t.capitalized or t.lower in ("of", "the", "for", "and") for t in toks[1:]):
-            toks = toks[1:]
+        if lows[0] == "the" and len(toks) > 1 and all(t.capitalized or t.lower in ("of", "the", "for", "and")
+                                                      for t in toks[1:]):
+            toks = toks[1:]  # "The Rivers Trust" -> "Rivers Trust"; "The" alone stays (nothing left to name)
         surface = self.text[toks[0].start:toks[-1].end]
         if len(toks) == 1 and toks[0].capitalized:
             self._nearest_person(0)

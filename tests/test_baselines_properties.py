@@ -25,7 +25,7 @@ PIECES = (
     "between 40 and 60", "£41m", "two-thirds of them", "a further 3%", "Berth 7", "Forty-three of them",
     "he said", "according to", ",", ";", ":", '"', "“", "”", "‘", "’", "(", ")", "[", "](", "#", "\n", "\n\n",
     "\t", "\x00", "\x07", "\x1b[31m", "\u200b", "\u202e", "May", "may", "would", "will", "ruled out",
-    "one of the buses", "9" * 400, "1" + "0" * 320 + " million", "0." + "0" * 50 + "1%", "1,000,000,000,000,000,000",
+    "one of the buses", "The first of the cuts announced on Tuesday", "9" * 400, "1" + "0" * 320 + " million", "0." + "0" * 50 + "1%", "1,000,000,000,000,000,000",
     ", ".join(["12"] * 300), ", ".join(["word"] * 400),
 )
 
@@ -83,6 +83,14 @@ def test_untrained_baselines_never_raise(cls, text):
                           attribution=c.attribution, text=c.text, id=f"c{k}") for k, c in enumerate(claims, 1)]
         links = model.predict_links([Document("doc", text)], {"doc": numbered})
         accepted("links", links, text, numbered)
+
+
+def test_a_subject_that_is_only_an_article_is_no_claimant():
+    """A participle read as a reporting frame can leave "The" as its subject ("The first of the
+    cuts announced on Tuesday"): nothing is left to name, and the model must not fail on it."""
+    text = "Good morning. The first of the overnight supply cuts announced on Tuesday begins tonight."
+    claims = check_claims(RulesModel(), text)
+    assert all(c.claimant.lower() != "the" for c in claims)
 
 
 def test_a_400_digit_number_is_no_infinite_figure():
