@@ -41,6 +41,8 @@ ONES = {
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
           "trillion": 1_000_000_000_000, "mln": 1_000_000, "bn": 1_000_000_000, "m": 1_000_000, "k": 1_000}
+# adjectives a share can qualify: "a quarter full", "a third complete"
+_SHARE_STATES = frozenset({"full", "empty", "complete", "completed", "done", "finished", "built", "occupied", "vaccinated"})
 FRACTIONS = {"half": 0.5, "third": 1 / 3, "quarter": 0.25, "fifth": 0.2, "tenth": 0.1}
 # Vague plurals: the lower bound each allows (gold/GUIDELINES.md, section 10.3).
 VAGUE = {"dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2_000, "millions": 2_000_000,
@@ -84,6 +86,8 @@ STOP_AFTER = FUNCTION_WORDS | frozenset({"have", "has", "had", "were", "was", "a
 _NUMBER = re.compile(r"(?<![\w./-])([£$€¥₹])?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(bn|mn|m|k)?(?:\s?(%))?(?![\w/-]|\.\d)")
 # a magnitude glued to the number ("£41m", "€300k", "2bn"); "m" and "k" only after a currency sign (else metres)
 GLUED = {"bn": 1_000_000_000, "mn": 1_000_000, "m": 1_000_000, "k": 1_000}
+# a measure's unit glued to the number ("118mm", "34C", "11km"): the unit as the text writes it
+_GLUED_MEASURE = re.compile(r"(?<![\w./-])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?°?(mm|cm|km|kg|mph|kph|ha|MW|GW|C|F)(?![\w/-]|\.\d)")
 # a number that names something ("Route 17", "Berth 7", "Terminal 2"): a capitalised word right before it
 _NAME_BEFORE = re.compile(r"\b([A-Z][a-z]+)\s$")
 # capitalised words that open a sentence before a figure without naming anything ("About 40", "Nearly 300")
@@ -275,6 +279,10 @@ def _digit_cores(masked: str, ls: int, le: int) -> list[_Core]:
             elif tail and tail[0][0].lower().rstrip("'’") in MEASURES:
                 unit = MEASURES[tail[0][0].lower().rstrip("'’")]
         cores.append(_Core(start, end, value, "number", unit))
+    for m in _GLUED_MEASURE.finditer(masked, ls, le):
+        value = _value(m.group(1).replace(",", "") + (m.group(2) or ""))
+        if value is not None:
+            cores.append(_Core(m.start(), m.end(), value, "number", m.group(3)))
     return cores
 
 
@@ -354,8 +362,8 @@ def _fraction_lead(words, k: int) -> tuple[int, float] | None:
         return (k - 1, 1.0) if prev in ("a", "one") else (k, 1.0)
     if prev in ("a", "one"):
         nxt = words[k + 1][0] if k + 1 < len(words) else ""
-        if nxt and nxt != "of" and nxt not in STOP_AFTER and not nxt.endswith("s"):
-            return None  # "a third reception centre": an ordinal, not a share
+        if nxt and nxt != "of" and nxt not in STOP_AFTER and nxt not in _SHARE_STATES and not nxt.endswith("s"):
+            return None  # "a third reception centre": an ordinal, not a share ("a quarter full" is one)
         return k - 1, 1.0
     if prev in ONES and prev not in ("one", "zero") and word.endswith("s"):
         return k - 1, ONES[prev]
@@ -455,7 +463,7 @@ def _not_a_figure(masked: str, core: _Core, ls: int, le: int) -> bool:
             not after or after[0] in FUNCTION_WORDS) and not (len(before) > 1 and before[1] in _TALLIES):
         return True  # "stopped shortly after six", "by nine the queues were back"
     name = _NAME_BEFORE.search(masked[max(ls, core.start - 30):core.start])
-    if core.unit == "count" and number[:1].isdigit() and name and name.group(1).lower() not in _OPENERS | FUNCTION_WORDS \
+    if core.unit in ("count", "C", "F") and number[:1].isdigit() and name and name.group(1).lower() not in _OPENERS | FUNCTION_WORDS \
             and masked[max(ls, core.start - 30):core.start].split()[-1].lower().strip(".") not in MONTHS | WEEKDAYS:
         return True  # a number in a name: "Route 17", "Berth 7", "Terminal 2"
     if masked[max(ls, core.start - 2):core.start] == ", " and masked[core.end:core.end + 1] == ",":
@@ -535,8 +543,8 @@ def _counted(text: str, masked: str, core: _Core, ls: int, le: int, previous: Fi
         if previous.counted:  # "61 seats to 59", "between 10 and 20 people"
             return previous.counted
     after = _words_after(masked, core.end, le, 9)
-    if core.unit in MEASURES.values() and after:
-        after = after[1:]  # the measure word itself ("hours of overtime")
+    if core.unit in MEASURES.values() and after and not masked[core.end - 1].isalpha():
+        after = after[1:]  # the measure word itself ("hours of overtime"), unless glued to the number ("40km")
         if after and after[0][0].lower() == "of":
             after = after[1:]
     if core.kind != "number" and after and after[0][0].lower() == "of":

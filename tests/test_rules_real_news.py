@@ -114,6 +114,9 @@ def test_cue_words_are_read_in_context(text, expected):
     ("They queued for more than three hours, in a two-storey hall.", {}),   # an adverbial of time, a descriptor
     ("The inquiry should take about five weeks.", {"about five": (5, 5, "week")}),
     ("A third centre will open, said one of them.", {"one": (1, 1, "count")}),  # an ordinal is no share
+    ("Rain reached 118mm and it may hit 34C; the lake is a quarter full.",
+     {"118mm": (118, 118, "mm"), "34C": (34, 34, "C"), "a quarter": (0.25, 0.25, "fraction")}),
+    ("Flat 34C and Gate 4F are shut.", {}),  # a unit letter after a name word: a code, not a measure
 ])
 def test_the_normaliser_reads_real_news_figures(text, expected):
     assert figures(text) == expected
