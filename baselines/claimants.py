@@ -127,6 +127,8 @@ class Claimants:
             return [found] if found else []
         if toks[0].lower in ("our", "this") and len(toks) >= 2 and toks[1].lower in _OWN_STAFF:
             return [AUTHOR]  # "our correspondent in the city writes": the publication itself
+        if toks[0].lower in ("the", "a", "an"):
+            toks = self._named_before_apposition(toks)
         parts = self._split_and(toks)
         names = [self._one(p) for p in parts]
         names = [n for n in names if n and _plausible(n)]
@@ -237,6 +239,19 @@ class Claimants:
                                        for g in described):
             return described  # "the council and the tenants' group": two parties, each described
         return [toks]
+
+    def _named_before_apposition(self, toks: list[Token]) -> list[Token]:
+        """The name a description is in apposition to, when the sentence opens with it:
+        "Aurelle, the country's second-largest airline, blamed ..." is Aurelle's claim."""
+        start = toks[0].start
+        if self.masked[max(0, start - 2):start] != ", ":
+            return toks
+        opening = max(self.masked.rfind(mark, 0, start - 2) for mark in (". ", "\n", '" ', "” "))
+        before = tokens(self.masked, opening + 1 if opening >= 0 else 0, start - 2)
+        if 1 <= len(before) <= 5 and before[0].capitalized and all(
+                t.capitalized or t.lower in ("of", "and", "&") for t in before) and before[0].lower not in FUNCTION_WORDS:
+            return before
+        return toks
 
     def _one(self, toks: list[Token]) -> str | None:
         if not toks:

@@ -152,6 +152,14 @@ def test_a_quote_with_no_frame_belongs_to_the_person_just_introduced():
     assert by_text(text)["We are one month from the end"][1] == "Ben Ward"
 
 
+def test_a_description_in_apposition_gives_way_to_the_name_it_describes():
+    text = ("Kestrel Rail, the region's largest operator, blamed the delays on a signal fault.\n\n"
+            "After the vote, the mayor said the line would reopen.\n")
+    found = by_text(text)
+    assert found["blamed the delays on a signal fault"][1] == "Kestrel Rail"
+    assert found["the line would reopen"][1] == "the mayor"  # an opening phrase is no name
+
+
 def test_an_unnamed_spokesperson_speaks_for_the_party():
     text = "Elmford Energy says supply is back. \"The network is stable,\" a spokesman said.\n"
     assert by_text(text)["The network is stable"][1] == "Elmford Energy"
