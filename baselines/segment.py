@@ -556,8 +556,10 @@ def split_clauses(masked: str, start: int, end: int, *, protected: Iterable[tupl
                 link = VP  # "The board met, voted and resigned": each predicate its own claim (12.2)
             elif low == "instead" and i + 1 < len(toks) and _ing_clause(toks[i + 1]):
                 link = PARTICIPLE
+            elif _ing_clause(tok) and (low in REPORT_VERBS or low in STANCE_VERBS or low in BELIEF_VERBS):
+                link = PARTICIPLE  # ", saying ...", ", urging ...": the subject's own further claim
             elif _ing_clause(tok):
-                link = PARTICIPLE
+                pass  # ", costing £27.5m", ", leaving 230,000 stranded": a clause of manner or result stays (12.2)
             elif low not in SUBORDINATORS and not _starts_vp(toks, i, caps) and low not in FINITE_AUX \
                     and not _adverbial_opening(toks, starts, last_cut) and has_finite_left(i, last_cut) and _finite_within(toks, i, 5, caps) \
                     and not _finite_within(toks, i, 1, caps):

@@ -152,6 +152,14 @@ def test_a_quote_with_no_frame_belongs_to_the_person_just_introduced():
     assert by_text(text)["We are one month from the end"][1] == "Ben Ward"
 
 
+def test_a_participle_clause_of_result_stays_in_its_claim_and_a_reporting_one_is_split():
+    text = ("The council agreed to fund a new bridge, costing £27.5m, officials said.\n\n"
+            "The mayor rejected the plan on Monday, saying the town could not afford it.\n")
+    spans = by_text(text)
+    assert any(t.endswith("costing £27.5m") for t in spans), spans
+    assert "the town could not afford it" in spans and not any("saying" in t for t in spans)
+
+
 def test_a_description_in_apposition_gives_way_to_the_name_it_describes():
     text = ("Kestrel Rail, the region's largest operator, blamed the delays on a signal fault.\n\n"
             "After the vote, the mayor said the line would reopen.\n")
