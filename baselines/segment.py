@@ -228,6 +228,8 @@ _UI = re.compile(
     r"\badvertisement\b|\bsponsored\b|\bskip to\b|\bsign up\b|\bterms of (?:use|service)\b|\bprivacy policy\b",
     re.IGNORECASE,
 )
+_COOKIE_NOTICE = re.compile(r"\b(?:we|this site|this website)\s+uses?\s+cookies\b|\bcookie\s+(?:policy|settings|preferences)\b",
+                            re.IGNORECASE)
 _UI_VERBS = frozenset({
     "click", "tap", "subscribe", "sign", "download", "follow", "share", "read", "watch", "listen",
     "join", "register", "log", "install", "visit", "see", "get", "scroll", "continue", "print",
@@ -285,6 +287,8 @@ def is_boilerplate(text: str, masked: str | None = None) -> bool:
         return True
     if _UI.search(plain) and len(toks) <= 16:
         return True
+    if _COOKIE_NOTICE.search(plain) and len(toks) <= 40:
+        return True  # a site's cookie notice runs to a few sentences
     first = toks[0]
     if first.startswith("new") and first != "new" and not first.startswith("news"):
         first = first[3:]  # a "NEW" badge run into the first word

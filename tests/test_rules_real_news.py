@@ -37,6 +37,8 @@ def test_captions_datelines_bullets_timestamps_and_tags_are_not_prose():
             "9.14am\nFirefighters said the blaze was out by dawn.\n\n"
             "- Forty jobs are at risk\n\n"
             "Tags: Elmford, fire, jobs\n\n"
+            "This website uses cookies to personalise content, tailor adverts and measure how readers use the site. "
+            "By continuing to browse you agree to our cookie policy.\n\n"
             "MORE FROM THE REGION\nCOUNCIL BACKS NEW BRIDGE\n")
     lines = [text[s:e] for s, e in prose_lines(text)]
     assert lines == ["Mill closes after fire",
