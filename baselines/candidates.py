@@ -224,7 +224,8 @@ class _Extractor:
         masked = self.masked
         for m in _RELATIVE.finditer(masked, s, e):
             a = m.start(1)
-            stop = masked.find(",", m.end(1), e)
+            found = _CLAUSE_COMMA.search(masked, m.end(1), e)
+            stop = found.start() if found else -1
             b = e if stop < 0 else stop
             a, b = trim(self.text, a, b, masked)
             if b <= a or len(words(masked[a:b])) < 3 or not has_verb(masked, m.end(1), b):
@@ -407,6 +408,7 @@ class _Extractor:
 
 # ", who ...", ", whose ...", ", which ...": a non-restrictive relative clause
 _RELATIVE = re.compile(r",\s+(who|whose|which)\b")
+_CLAUSE_COMMA = re.compile(r",(?!\d)")  # not the comma of a number ("1,200")
 _REPORTING = re.compile(r"\b(?:says|said|say|told|tells|reported|reports)\b")
 _BIOGRAPHY = re.compile(r"\b(?:since\s+(?:1[89]|20)\d\d|for\s+\w+\s+(?:years|decades|generations))\b|\bnow\s+lives\b")
 # A speaker's own feeling, wish or assumption is no claim (GUIDELINES 12.13)

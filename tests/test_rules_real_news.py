@@ -162,6 +162,13 @@ def test_a_participle_clause_of_result_stays_in_its_claim_and_a_reporting_one_is
     assert "the town could not afford it" in spans and not any("saying" in t for t in spans)
 
 
+def test_a_relative_clause_runs_past_the_comma_of_a_number():
+    text = "The regulator, which last month ordered it to repair at least 1,200 kilometres of main, fined the firm.\n"
+    spans = by_text(text)
+    assert any(t.endswith("at least 1,200 kilometres of main") for t in spans), spans
+    assert not any(t.endswith("at least 1") for t in spans), spans
+
+
 def test_a_description_in_apposition_gives_way_to_the_name_it_describes():
     text = ("Kestrel Rail, the region's largest operator, blamed the delays on a signal fault.\n\n"
             "After the vote, the mayor said the line would reopen.\n")
