@@ -450,6 +450,8 @@ def _starts_vp(toks: list[Token], i: int, caps: bool) -> bool:
     if low.endswith("ed") and len(low) > 4 and "-" not in low and (
             nxt in PREPOSITIONS | DETERMINERS | OBJECT_PRONOUNS | _VP_ADVERBS or nxt[:1].isdigit()):
         return True  # "... and pressed for an inquiry ...", "... and died there"
+    if nxt == "to" and low.endswith("s") and not low.endswith(("ss", "us", "'s")) and len(low) > 3:
+        return True  # "... and aims to reach ...", "... and plans to hire ...": a verb with its infinitive
     return (nxt in DETERMINERS or nxt in OBJECT_PRONOUNS) and not low.endswith(("ing", "ly"))
 
 

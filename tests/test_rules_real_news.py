@@ -162,6 +162,13 @@ def test_a_participle_clause_of_result_stays_in_its_claim_and_a_reporting_one_is
     assert "the town could not afford it" in spans and not any("saying" in t for t in spans)
 
 
+def test_a_coordinated_verb_with_its_infinitive_is_a_claim_of_its_own():
+    text = "The port handled 2.6 million containers last year and aims to reach 3.5 million by 2030.\n"
+    spans = by_text(text)
+    assert "The port handled 2.6 million containers last year" in spans, spans
+    assert "aims to reach 3.5 million by 2030" in spans, spans
+
+
 def test_a_relative_clause_runs_past_the_comma_of_a_number():
     text = "The regulator, which last month ordered it to repair at least 1,200 kilometres of main, fined the firm.\n"
     spans = by_text(text)
