@@ -222,8 +222,8 @@ def _content_after(masked: str, toks: list[Token], i: int, end: int) -> tuple[in
             break
         if toks[k].lower == "that":
             return strip_span(masked, toks[k].end, end)
-        if is_verb_cue(toks, k):
-            break  # "said the mill was closed": the content starts right after the verb
+        if is_verb_cue(toks, k) and verb.lower not in _TOLD:
+            break  # "said the mill was closed": the content starts right after the verb ("told" has a listener first)
         k += 1
     k = i + 1
     if verb.lower in _TOLD:

@@ -162,6 +162,11 @@ def test_a_participle_clause_of_result_stays_in_its_claim_and_a_reporting_one_is
     assert "the town could not afford it" in spans and not any("saying" in t for t in spans)
 
 
+def test_told_a_plural_listener_that_frames_the_content():
+    text = "Ada Okoro told business owners that the firm would hire 60 apprentices.\n"
+    assert by_text(text) == {"the firm would hire 60 apprentices": ("quantity", "Ada Okoro")}
+
+
 def test_a_coordinated_verb_with_its_infinitive_is_a_claim_of_its_own():
     text = "The port handled 2.6 million containers last year and aims to reach 3.5 million by 2030.\n"
     spans = by_text(text)
