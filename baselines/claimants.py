@@ -290,15 +290,14 @@ class Claimants:
         if of is not None and of >= 2 and all(t.capitalized for t in toks[:of]):
             return self._person(toks[:of])
         title_at = max((i for i, t in enumerate(toks) if t.lower in TITLE_WORDS), default=-1)
-        tail = toks[title_at + 1:]
-        if title_at < 0:
-            lower_at = max((i for i, t in enumerate(toks) if not t.capitalized), default=-1)
-            tail = toks[lower_at + 1:]
-            if lower_at < 0 and not (2 <= len(toks) <= 3):
-                return None
+        lower_at = max((i for i, t in enumerate(toks) if not t.capitalized), default=-1)
+        # the name after the last title or role word: "chief executive Ada Okoro", "Party co-leader Ada Okoro"
+        tail = toks[max(title_at, lower_at) + 1:]
+        if title_at < 0 and lower_at < 0 and not (2 <= len(toks) <= 3):
+            return None
         if not (1 <= len(tail) <= 3) or not all(t.capitalized for t in tail):
             return None
-        if any(t.lower in ORG_WORDS for t in (tail if title_at >= 0 else toks)) \
+        if any(t.lower in ORG_WORDS for t in (tail if title_at >= 0 or lower_at >= 0 else toks)) \
                 or any(t.text.isupper() and len(t.text) > 1 for t in tail):
             return None  # "Elmford council leader Ada Okoro" is a person; "Elmford Energy" is not
         if title_at < 0 and len(tail) < 2:

@@ -162,6 +162,14 @@ def test_a_participle_clause_of_result_stays_in_its_claim_and_a_reporting_one_is
     assert "the town could not afford it" in spans and not any("saying" in t for t in spans)
 
 
+def test_a_persons_name_loses_the_organisation_and_role_before_it():
+    text = ('"We have never hidden the others," Corvane chief executive Ada Okoro told reporters.\n\n'
+            "Party co-leader Ben Ward said the Greens were ready to talk.\n")
+    found = by_text(text)
+    assert found["We have never hidden the others"][1] == "Ada Okoro"
+    assert found["the Greens were ready to talk"][1] == "Ben Ward"
+
+
 def test_told_a_plural_listener_that_frames_the_content():
     text = "Ada Okoro told business owners that the firm would hire 60 apprentices.\n"
     assert by_text(text) == {"the firm would hire 60 apprentices": ("quantity", "Ada Okoro")}
