@@ -307,6 +307,9 @@ def _names_someone(parenthesis: str) -> bool:
     return any(ch.isupper() for ch in inner) and not inner.isupper()
 
 
+_CLAUSE_COMMA = re.compile(r",(?!\d{3}\b)")
+
+
 def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
     """The noun phrase naming who speaks, in the stretch before a reporting or stance verb.
 
@@ -318,7 +321,7 @@ def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
     region = _PARENTHESES.sub(lambda m: m.group() if _names_someone(m.group()) else _blank(m), region)
     chunks = []
     pos = 0
-    for part in region.split(","):
+    for part in _CLAUSE_COMMA.split(region):  # not the comma of a number ("38,000")
         s, e = strip_span(region, pos, pos + len(part))
         if s < e:
             chunks.append((s, e))

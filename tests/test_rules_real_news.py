@@ -162,6 +162,13 @@ def test_a_participle_clause_of_result_stays_in_its_claim_and_a_reporting_one_is
     assert "the town could not afford it" in spans and not any("saying" in t for t in spans)
 
 
+def test_a_subject_with_an_inserted_clause_holding_a_number_is_found_before_it():
+    text = ("The Elmford Nurses Guild, which represents some 21,000 nurses, announced on Thursday that its members "
+            "would strike.\n")
+    found = by_text(text)
+    assert found["its members would strike"][1] == "Elmford Nurses Guild", found
+
+
 def test_a_persons_name_loses_the_organisation_and_role_before_it():
     text = ('"We have never hidden the others," Corvane chief executive Ada Okoro told reporters.\n\n'
             "Party co-leader Ben Ward said the Greens were ready to talk.\n")
