@@ -111,8 +111,8 @@ class Claimants:
         toks = tokens(self.masked, s, e)
         while toks and toks[0].lower in LEADING_ADVERBS:
             toks = toks[1:]
-        if not toks:
-            return []
+        if not toks or toks[0].lower in ("there", "here"):
+            return []  # "There is a dispute over ...": an expletive names nobody
         s = toks[0].start
         if len(toks) == 1 and toks[0].lower in PRONOUNS:
             low = toks[0].lower

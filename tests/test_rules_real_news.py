@@ -169,6 +169,11 @@ def test_a_subject_with_an_inserted_clause_holding_a_number_is_found_before_it()
     assert found["its members would strike"][1] == "Elmford Nurses Guild", found
 
 
+def test_an_expletive_subject_names_nobody():
+    found = by_text("There is a sharp dispute over turnout in the north.\n")
+    assert all(claimant == AUTHOR for _, claimant in found.values()) and found, found
+
+
 def test_a_persons_name_loses_the_organisation_and_role_before_it():
     text = ('"We have never hidden the others," Corvane chief executive Ada Okoro told reporters.\n\n'
             "Party co-leader Ben Ward said the Greens were ready to talk.\n")
