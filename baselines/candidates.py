@@ -312,8 +312,13 @@ class _Extractor:
         """"in its weekly report, down from 300 in May": what follows a frame's verb is its own
         adjunct and a verbless tail (GUIDELINES 12.8), not a claim."""
         toks = tokens(self.masked, a, b)
-        return bool(toks) and (toks[0].lower in PREPOSITIONS or toks[0].lower in ("compared", "up", "down")) \
-            and not has_verb(self.masked, a, b)
+        if not toks or not (toks[0].lower in PREPOSITIONS or toks[0].lower in ("compared", "up", "down")):
+            return False
+        comma = _CLAUSE_COMMA.search(self.masked, a, toks[min(len(toks), 3) - 1].end + 1)
+        rest = tokens(self.masked, comma.end(), b) if comma is not None else []
+        if len(rest) >= 3 and rest[0].lower not in PREPOSITIONS and rest[0].lower not in ("compared", "up", "down"):
+            return False  # "Of those, 97,550 passed ...": a short opening phrase before its clause
+        return not has_verb(self.masked, a, b)
 
     def _author_subject(self, a: int, b: int) -> tuple[int, int] | None:
         toks = tokens(self.masked, a, b)

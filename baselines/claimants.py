@@ -16,6 +16,9 @@ from bench.records import AUTHOR
 
 from .segment import FUNCTION_WORDS, PRONOUNS, Token, tokens
 
+# what a party publishes: "figures published by X" is X's claim
+_PUBLISHED_THINGS = frozenset({"figures", "data", "statistics", "numbers", "report", "survey", "estimates", "count",
+                               "study", "analysis", "projection", "projections", "results"})
 TITLE_WORDS = frozenset({
     "president", "minister", "prime", "deputy", "secretary", "secretary-general", "general",
     "chancellor", "spokesman", "spokeswoman", "spokesperson", "chief", "leader", "mayor",
@@ -129,6 +132,9 @@ class Claimants:
             return [AUTHOR]  # "our correspondent in the city writes": the publication itself
         if toks[0].lower in ("the", "a", "an"):
             toks = self._named_before_apposition(toks)
+        by = next((k for k, t in enumerate(toks[:6]) if t.lower == "by"), None)
+        if by is not None and 0 < by < len(toks) - 1 and any(t.lower in _PUBLISHED_THINGS for t in toks[:by]):
+            toks = toks[by + 1:]  # "figures published by the ministry": the ministry's claim
         parts = self._split_and(toks)
         names = [self._one(p) for p in parts]
         names = [n for n in names if n and _plausible(n)]

@@ -169,6 +169,14 @@ def test_a_subject_with_an_inserted_clause_holding_a_number_is_found_before_it()
     assert found["its members would strike"][1] == "Elmford Nurses Guild", found
 
 
+def test_figures_published_by_a_party_are_its_claim_even_after_an_opening_phrase():
+    text = ("Of those, 97,550 passed in at least five subjects, according to figures published by the "
+            "Elmford Examinations Board.\n\nRents rose 4% last year, according to a survey by the Elmford Housing Trust.\n")
+    found = by_text(text)
+    assert found["Of those, 97,550 passed in at least five subjects"] == ("quantity", "Elmford Examinations Board")
+    assert found["Rents rose 4% last year"] == ("quantity", "Elmford Housing Trust")
+
+
 def test_an_expletive_subject_names_nobody():
     found = by_text("There is a sharp dispute over turnout in the north.\n")
     assert all(claimant == AUTHOR for _, claimant in found.values()) and found, found
