@@ -16,6 +16,29 @@ from bench.records import AUTHOR
 
 from .segment import FUNCTION_WORDS, PRONOUNS, Token, tokens
 
+# bodies an article names by their kind alone ("police", "the health ministry"), which the
+# guidelines name with the article's place (12.6)
+_PLACED_BODIES = frozenset({"police", "prosecutors", "residents", "ministry", "department", "authority", "inspectors",
+                            "firefighters", "hospitals", "council"})
+# a wire story's dateline ("ELMFORD, Oct 14 (Agency) -"), and a place word before a kind of area
+_DATELINE_PLACE = re.compile(r"^([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3}),[^\n]{0,60}?(?:\(|\s[-–—]\s)", re.MULTILINE)
+_PLACE_BEFORE_AREA = re.compile(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?)\s+(?:province|region|regional|district|county|city|town)\b")
+
+
+def home_place(text: str) -> str | None:
+    """The place an article is about: its dateline's, else the place named most often before
+    "province", "region", "district" and the like (at least twice)."""
+    dateline = _DATELINE_PLACE.search(text[:3000])
+    if dateline:
+        return " ".join(w.capitalize() for w in dateline.group(1).split())
+    counts: dict[str, int] = {}
+    for m in _PLACE_BEFORE_AREA.finditer(text):
+        if m.group(1).split()[0].lower() not in _NOT_NAMES and m.group(1).lower() not in FUNCTION_WORDS:
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    best = max(counts.items(), key=lambda kv: (kv[1], -text.find(kv[0])), default=(None, 0))
+    return best[0] if best[1] >= 2 else None
+
+
 # what a party publishes: "figures published by X" is X's claim
 _PUBLISHED_THINGS = frozenset({"figures", "data", "statistics", "numbers", "report", "survey", "estimates", "count",
                                "study", "analysis", "projection", "projections", "results"})
@@ -105,6 +128,7 @@ class Claimants:
     _runs: dict[str, list[tuple[int, int]]] | None = None
     _people: list[tuple[int, int, str]] | None = None
     _lower: set[str] | None = None
+    _home: tuple[str | None] | None = None
 
     def name(self, span: tuple[int, int] | None) -> list[str]:
         """Claimant names for a subject span (several for "X and Y"); empty if unknown."""
@@ -246,6 +270,20 @@ class Claimants:
             return described  # "the council and the tenants' group": two parties, each described
         return [toks]
 
+    def _placed(self, toks: list[Token]) -> str | None:
+        """A generic body named with the article's place (GUIDELINES 12.6): "police" in a
+        story datelined Elmford is "Elmford police"; None when the form is not generic or the
+        article has no place of its own."""
+        words_ = [t.lower for t in toks]
+        if words_[0] in ("the", "its", "their"):
+            words_ = words_[1:]
+        if not words_ or words_[-1] not in _PLACED_BODIES or any(t.capitalized for t in toks[1:]):
+            return None
+        if self._home is None:
+            self._home = (home_place(self.text),)
+        place = self._home[0]
+        return f"{place} {' '.join(words_)}" if place else None
+
     def _named_before_apposition(self, toks: list[Token]) -> list[Token]:
         """The name a description is in apposition to, when the sentence opens with it:
         "Aurelle, the country's second-largest airline, blamed ..." is Aurelle's claim."""
@@ -280,6 +318,9 @@ class Claimants:
                                                       for t in toks[1:]):
             toks = toks[1:]  # "The Rivers Trust" -> "Rivers Trust"; "The" alone stays (nothing left to name)
         surface = self.text[toks[0].start:toks[-1].end]
+        placed = self._placed(toks)
+        if placed is not None:
+            return placed
         if len(toks) == 1 and toks[0].capitalized:
             self._nearest_person(0)
             known = list(self.persons) + [p for _, _, p in self._people or ()]

@@ -177,6 +177,13 @@ def test_figures_published_by_a_party_are_its_claim_even_after_an_opening_phrase
     assert found["Rents rose 4% last year"] == ("quantity", "Elmford Housing Trust")
 
 
+def test_a_generic_body_takes_the_articles_place():
+    wire = "ELMFORD, May 3 (Northline Wire) - Two men were arrested after the match, police said.\n"
+    assert by_text(wire)["Two men were arrested after the match"][1] == "Elmford police"
+    plain = "Two men were arrested after the match, police said.\n"
+    assert by_text(plain)["Two men were arrested after the match"][1].lower() == "police"  # no place of its own
+
+
 def test_an_expletive_subject_names_nobody():
     found = by_text("There is a sharp dispute over turnout in the north.\n")
     assert all(claimant == AUTHOR for _, claimant in found.values()) and found, found
