@@ -184,4 +184,4 @@ def test_dev_corpus_readme_counts_and_agreement_are_what_the_files_give():
     entry = msgspec.to_builtins(task.score(a, task.from_objects([q for d in b.doc_ids for q in b.quantities[d]], a,
                                                                 config), config).scores["lenient"])
     assert f"mention F1\n{entry['mention']['f1']:.3f}" in text or f"mention F1 {entry['mention']['f1']:.3f}" in text
-    assert len([c for cs in a.gold.values() for c in cs]) == 629 and len([c for cs in b.gold.values() for c in cs]) == 643
+    assert len([c for cs in a.gold.values() for c in cs]) == 943 and len([c for cs in b.gold.values() for c in cs]) == 958
