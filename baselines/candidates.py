@@ -317,7 +317,7 @@ class _Extractor:
         comma = _CLAUSE_COMMA.search(self.masked, a, toks[min(len(toks), 3) - 1].end + 1)
         rest = tokens(self.masked, comma.end(), b) if comma is not None else []
         if len(rest) >= 3 and rest[0].lower not in PREPOSITIONS and rest[0].lower not in ("compared", "up", "down"):
-            return False  # "Of those, 97,550 passed ...": a short opening phrase before its clause
+            return False  # "Of those, 4,210 passed ...": a short opening phrase before its clause
         return not has_verb(self.masked, a, b)
 
     def _author_subject(self, a: int, b: int) -> tuple[int, int] | None:

@@ -286,7 +286,7 @@ class Claimants:
 
     def _named_before_apposition(self, toks: list[Token]) -> list[Token]:
         """The name a description is in apposition to, when the sentence opens with it:
-        "Aurelle, the country's second-largest airline, blamed ..." is Aurelle's claim."""
+        "Elmford Rail, the city's main operator, said ..." is Elmford Rail's claim."""
         start = toks[0].start
         if self.masked[max(0, start - 2):start] != ", ":
             return toks

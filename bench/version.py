@@ -1,3 +1,3 @@
 """ClaimBench's version: in every signature and run, so a result names the code that made it."""
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
