@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .segment import (
-    BELIEF_VERBS, DETERMINERS, FINITE_AUX, IRREGULAR_VERBS, MONTHS, POSSESSIVES, PREPOSITIONS,
+    BELIEF_VERBS, CLAUSE_COMMA, DETERMINERS, FINITE_AUX, IRREGULAR_VERBS, MONTHS, POSSESSIVES, PREPOSITIONS,
     PRONOUNS, REPORT_VERBS, STANCE_VERBS, WEEKDAYS, Token, inflect, is_verb_cue, strip_span, tokens,
 )
 
@@ -307,9 +307,6 @@ def _names_someone(parenthesis: str) -> bool:
     return any(ch.isupper() for ch in inner) and not inner.isupper()
 
 
-_CLAUSE_COMMA = re.compile(r",(?!\d{3}\b)")
-
-
 def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
     """The noun phrase naming who speaks, in the stretch before a reporting or stance verb.
 
@@ -321,7 +318,7 @@ def subject_span(masked: str, start: int, end: int) -> tuple[int, int] | None:
     region = _PARENTHESES.sub(lambda m: m.group() if _names_someone(m.group()) else _blank(m), region)
     chunks = []
     pos = 0
-    for part in _CLAUSE_COMMA.split(region):  # not the comma of a number ("38,000")
+    for part in CLAUSE_COMMA.split(region):  # not the comma of a number ("38,000")
         s, e = strip_span(region, pos, pos + len(part))
         if s < e:
             chunks.append((s, e))

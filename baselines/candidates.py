@@ -30,7 +30,7 @@ from .cues import (
     is_quantity,
 )
 from .segment import (
-    COLON, FINITE_AUX, FUNCTION_WORDS, NEW, PARTICIPLE, PREPOSITIONS, THAT, VP, has_verb,
+    CLAUSE_COMMA, COLON, FINITE_AUX, FUNCTION_WORDS, NEW, PARTICIPLE, PREPOSITIONS, THAT, VP, has_verb,
     mask, split_clauses, split_sentences, tokens, trim, words,
 )
 
@@ -224,7 +224,7 @@ class _Extractor:
         masked = self.masked
         for m in _RELATIVE.finditer(masked, s, e):
             a = m.start(1)
-            found = _CLAUSE_COMMA.search(masked, m.end(1), e)
+            found = CLAUSE_COMMA.search(masked, m.end(1), e)
             stop = found.start() if found else -1
             b = e if stop < 0 else stop
             a, b = trim(self.text, a, b, masked)
@@ -312,11 +312,11 @@ class _Extractor:
         """"in its weekly report, down from 300 in May": what follows a frame's verb is its own
         adjunct and a verbless tail (GUIDELINES 12.8), not a claim."""
         toks = tokens(self.masked, a, b)
-        if not toks or not (toks[0].lower in PREPOSITIONS or toks[0].lower in ("compared", "up", "down")):
+        if not toks or not (toks[0].lower in PREPOSITIONS or toks[0].lower in _TAIL_OPENERS):
             return False
-        comma = _CLAUSE_COMMA.search(self.masked, a, toks[min(len(toks), 3) - 1].end + 1)
+        comma = CLAUSE_COMMA.search(self.masked, a, toks[min(len(toks), 3) - 1].end + 1)
         rest = tokens(self.masked, comma.end(), b) if comma is not None else []
-        if len(rest) >= 3 and rest[0].lower not in PREPOSITIONS and rest[0].lower not in ("compared", "up", "down"):
+        if len(rest) >= 3 and rest[0].lower not in PREPOSITIONS and rest[0].lower not in _TAIL_OPENERS:
             return False  # "Of those, 4,210 passed ...": a short opening phrase before its clause
         return not has_verb(self.masked, a, b)
 
@@ -413,7 +413,7 @@ class _Extractor:
 
 # ", who ...", ", whose ...", ", which ...": a non-restrictive relative clause
 _RELATIVE = re.compile(r",\s+(who|whose|which)\b")
-_CLAUSE_COMMA = re.compile(r",(?!\d)")  # not the comma of a number ("1,200")
+_TAIL_OPENERS = frozenset({"compared", "up", "down"})  # "..., up from 9,800": a verbless tail (12.8)
 _REPORTING = re.compile(r"\b(?:says|said|say|told|tells|reported|reports)\b")
 _BIOGRAPHY = re.compile(r"\b(?:since\s+(?:1[89]|20)\d\d|for\s+\w+\s+(?:years|decades|generations))\b|\bnow\s+lives\b")
 # A speaker's own feeling, wish or assumption is no claim (GUIDELINES 12.13)

@@ -228,6 +228,8 @@ _UI = re.compile(
     r"\badvertisement\b|\bsponsored\b|\bskip to\b|\bsign up\b|\bterms of (?:use|service)\b|\bprivacy policy\b",
     re.IGNORECASE,
 )
+# a comma between clauses or phrases, not the comma of a number ("1,200")
+CLAUSE_COMMA = re.compile(r",(?!\d{3}\b)")
 _COOKIE_NOTICE = re.compile(r"\b(?:we|this site|this website)\s+uses?\s+cookies\b|\bcookie\s+(?:policy|settings|preferences)\b",
                             re.IGNORECASE)
 _UI_VERBS = frozenset({
