@@ -25,6 +25,13 @@ _DATELINE_PLACE = re.compile(r"^([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3}),[
 _PLACE_BEFORE_AREA = re.compile(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?)\s+(?:province|region|regional|district|county|city|town)\b")
 
 
+def _without_possessive(toks: list[Token]) -> list[Token]:
+    """``toks`` with the possessive ending of its last word cut off ("the commission's" -> "the commission")."""
+    last = toks[-1]
+    cut = Token(last.start, last.end - 2, last.text[:-2])
+    return toks[:-1] + [cut] if cut.text else toks[:-1]
+
+
 def home_place(text: str) -> str | None:
     """The place an article is about: its dateline's, else the place named most often before
     "province", "region", "district" and the like (at least twice)."""
@@ -138,8 +145,8 @@ class Claimants:
         toks = tokens(self.masked, s, e)
         while toks and toks[0].lower in LEADING_ADVERBS:
             toks = toks[1:]
-        if not toks or toks[0].lower in ("there", "here"):
-            return []  # "There is a dispute over ...": an expletive names nobody
+        if not toks or toks[0].lower in ("there", "here", "what"):
+            return []  # "There is a dispute over ...", "What I can promise is ...": no party named
         s = toks[0].start
         if len(toks) == 1 and toks[0].lower in PRONOUNS:
             low = toks[0].lower
@@ -159,6 +166,9 @@ class Claimants:
         by = next((k for k, t in enumerate(toks[:6]) if t.lower == "by"), None)
         if by is not None and 0 < by < len(toks) - 1 and any(t.lower in _PUBLISHED_THINGS for t in toks[:by]):
             toks = toks[by + 1:]  # "figures published by the ministry": the ministry's claim
+        owner = next((k for k, t in enumerate(toks[:5]) if t.lower.endswith(("'s", "’s"))), None)
+        if owner is not None and any(t.lower in _PUBLISHED_THINGS for t in toks[owner + 1:owner + 4]):
+            toks = _without_possessive(toks[:owner + 1])  # "the commission's projection": the commission's
         parts = self._split_and(toks)
         names = [self._one(p) for p in parts]
         names = [n for n in names if n and _plausible(n)]

@@ -184,6 +184,15 @@ def test_a_generic_body_takes_the_articles_place():
     assert by_text(plain)["Two men were arrested after the match"][1].lower() == "police"  # no place of its own
 
 
+def test_a_pseudo_cleft_names_nobody_and_a_partys_published_projection_is_the_partys():
+    text = ("The Elmford Electoral Commission counted the votes. That would give the Beacon Party 29 of the 61 seats, "
+            "according to the commission's projection.\n\n"
+            '"What I can promise is that this offer is real," Ada Okoro said.\n')
+    found = by_text(text)
+    assert [c for t, (_, c) in found.items() if "29 of the 61 seats" in t] == ["Elmford Electoral Commission"], found
+    assert all(claimant != "What I" for _, claimant in found.values()), found
+
+
 def test_an_expletive_subject_names_nobody():
     found = by_text("There is a sharp dispute over turnout in the north.\n")
     assert all(claimant == AUTHOR for _, claimant in found.values()) and found, found
