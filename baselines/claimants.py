@@ -146,7 +146,7 @@ class Claimants:
         while toks and toks[0].lower in LEADING_ADVERBS:
             toks = toks[1:]
         if not toks or toks[0].lower in ("there", "here", "what"):
-            return []  # "There is a dispute over ...", "What I can promise is ...": no party named
+            return []  # "There is a dispute over ...", "What we know is ...": no party named
         s = toks[0].start
         if len(toks) == 1 and toks[0].lower in PRONOUNS:
             low = toks[0].lower

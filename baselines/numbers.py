@@ -95,7 +95,10 @@ _OPENERS = frozenset({"about", "some", "nearly", "almost", "around", "roughly", 
                       "only", "just", "exactly", "more", "fewer", "less", "up", "another", "all", "between", "from",
                       "and", "than", "least", "most", "another", "further", "additional", "estimated", "total",
                       "by", "to", "of", "at", "in", "on", "for", "with", "after", "since", "until"})
-_CLOCK_AFTER = re.compile(r"\s*(?:[ap]\.?m\b|o'clock|GMT|UTC|BST)", re.IGNORECASE)
+_CLOCK_AFTER = re.compile(r"\s*(?:[ap]\.?m\b|o\W?clock|GMT|UTC|BST)", re.IGNORECASE)
+# "at 4.40 this morning": a clock time with its part of the day
+_DAY_PART_AFTER = re.compile(r"\s+(?:this\s+(?:morning|afternoon|evening)|tonight|last\s+night|in\s+the\s+(?:morning|afternoon|evening))\b",
+                             re.IGNORECASE)
 _TALLIES = frozenset({"toll", "figure", "figures", "number", "numbers", "total", "count", "tally", "death", "deaths"})
 _CLOCK_BEFORE = frozenset({"at", "after", "before", "until", "till", "by", "past", "since", "around"})
 _RANGE = re.compile(r"\s*(?:and|to|-|–)\s*$")
@@ -331,7 +334,7 @@ def _word_cores(masked: str, ls: int, le: int) -> list[_Core]:
             cores.append(_Core(words[first][1], end, 12, "number"))
         elif word == "twice" and prev not in ("than", "think", "thought"):
             cores.append(_Core(start, end, 2, "number"))  # "had to stop twice" (GUIDELINES 12.16)
-        elif word == "single" and prev == "a" and (k < 2 or words[k - 2][0] not in ("not", "no")):
+        elif word == "single" and prev == "a" and not any(w[0] in ("not", "no", "never") for w in words[max(0, k - 6):k]):
             cores.append(_Core(words[k - 1][1], end, 1, "number"))
         elif word in ONES or word in TENS or (word.split("-")[0] in TENS and "-" in word):
             value, last = _spelled(words, k)
@@ -409,7 +412,7 @@ def _counts_one(words, k: int) -> bool:
     after = words[k + 2][0] if k + 2 < len(words) else ""
     if nxt in TIME_UNITS or after in TIME_UNITS:
         return False  # "one good week from now": a time frame
-    return prev not in ("no", "any", "every", "some", "each", "the", "this", "that", "single") and nxt not in (
+    return prev not in ("no", "not", "any", "every", "some", "each", "the", "this", "that", "single") and nxt not in (
         "of", "another", "day", "time", "point", "way", "hand", "side", "go", "") and nxt not in STOP_AFTER
 
 
@@ -448,6 +451,10 @@ def _not_a_figure(masked: str, core: _Core, ls: int, le: int) -> bool:
         return True
     if core.unit == "count" and re.fullmatch(r"(?:1[5-9]|20)\d\d", number.strip()):
         return True  # a year
+    if _CLOCK_AFTER.match(masked, core.end, le) or (
+            before and before[0] in _CLOCK_BEFORE and re.fullmatch(r"\d{1,2}[.:][0-5]\d", number)
+            and _DAY_PART_AFTER.match(masked, core.end, le)):
+        return True  # "6 a.m.", "4.40 p.m.", "at 4.40 this morning", "at ten o'clock"
     unit_word = _time_unit_after(masked, core.end, le)
     if unit_word in TIME_UNITS or unit_word in DURATION_UNITS:
         return not _duration_mention(masked, core, ls)  # adverbials of time are not figures (12.1)
@@ -457,8 +464,6 @@ def _not_a_figure(masked: str, core: _Core, ls: int, le: int) -> bool:
         return True  # "in the past 48 hours"
     if masked[core.end:core.end + 1] == ":" or masked[max(ls, core.start - 1):core.start] == ":":
         return True  # a clock time
-    if _CLOCK_AFTER.match(masked, core.end, le):
-        return True  # "6 a.m.", "4.40 p.m."
     if before and before[0] in _CLOCK_BEFORE and core.value <= 12 and not number[:1].isdigit() and (
             not after or after[0] in FUNCTION_WORDS) and not (len(before) > 1 and before[1] in _TALLIES):
         return True  # "stopped shortly after six", "by nine the queues were back"

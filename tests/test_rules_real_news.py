@@ -119,6 +119,8 @@ def test_cue_words_are_read_in_context(text, expected):
     ("Rain reached 118mm and it may hit 34C; the lake is a quarter full.",
      {"118mm": (118, 118, "mm"), "34C": (34, 34, "C"), "a quarter": (0.25, 0.25, "fraction")}),
     ("Flat 34C and Gate 4F are shut.", {}),  # a unit letter after a name word: a code, not a measure
+    ("We heard tapping at 4.40 this morning and they left at ten o'clock.", {}),  # clock times
+    ("Not one valid ballot was lost, and we do not need to borrow a single vessel.", {}),  # none, not one
 ])
 def test_the_normaliser_reads_real_news_figures(text, expected):
     assert figures(text) == expected
