@@ -96,7 +96,7 @@ _OPENERS = frozenset({"about", "some", "nearly", "almost", "around", "roughly", 
                       "and", "than", "least", "most", "another", "further", "additional", "estimated", "total",
                       "by", "to", "of", "at", "in", "on", "for", "with", "after", "since", "until"})
 _CLOCK_AFTER = re.compile(r"\s*(?:[ap]\.?m\b|o\W?clock|GMT|UTC|BST)", re.IGNORECASE)
-# "at 4.40 this morning": a clock time with its part of the day
+# "at 7.15 this evening": a clock time with its part of the day
 _DAY_PART_AFTER = re.compile(r"\s+(?:this\s+(?:morning|afternoon|evening)|tonight|last\s+night|in\s+the\s+(?:morning|afternoon|evening))\b",
                              re.IGNORECASE)
 _TALLIES = frozenset({"toll", "figure", "figures", "number", "numbers", "total", "count", "tally", "death", "deaths"})
@@ -454,7 +454,7 @@ def _not_a_figure(masked: str, core: _Core, ls: int, le: int) -> bool:
     if _CLOCK_AFTER.match(masked, core.end, le) or (
             before and before[0] in _CLOCK_BEFORE and re.fullmatch(r"\d{1,2}[.:][0-5]\d", number)
             and _DAY_PART_AFTER.match(masked, core.end, le)):
-        return True  # "6 a.m.", "4.40 p.m.", "at 4.40 this morning", "at ten o'clock"
+        return True  # "6 a.m.", "4.40 p.m.", "at 7.15 this evening", "at nine o'clock"
     unit_word = _time_unit_after(masked, core.end, le)
     if unit_word in TIME_UNITS or unit_word in DURATION_UNITS:
         return not _duration_mention(masked, core, ls)  # adverbials of time are not figures (12.1)
