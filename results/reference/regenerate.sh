@@ -10,8 +10,10 @@ F="--gold tests/data/figures/gold --docs tests/data/figures/docs"
 TRAIN="--train-gold gold --train-docs seeds"
 # the held-out split of the development corpus; transformer and tagger leave one document out (plus dev-train)
 D="--gold gold/dev/test/gold --docs gold/dev/test/docs"
+# run folders are named by the second they start in: one second between corpora keeps the names apart
 for model in sentences rules transformer tagger; do
   bench run --model $model --quiet --out $R/seeds/claims > /dev/null
+  sleep 1
   bench run --model $model --quiet --out $R/heldout/claims $H $( [ $model = transformer ] || [ $model = tagger ] && echo $TRAIN ) > /dev/null
   bench run --model $model --quiet --out $R/figures/claims $F $( [ $model = transformer ] || [ $model = tagger ] && echo $TRAIN ) > /dev/null
 done
