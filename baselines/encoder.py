@@ -11,6 +11,7 @@ only, when a model first needs them.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 MAX_LENGTH = 128
@@ -31,6 +32,19 @@ def quiet_transformers(progress: bool) -> None:
         logging.enable_progress_bar()
     else:
         logging.disable_progress_bar()
+
+
+@contextlib.contextmanager
+def deterministic_algorithms():
+    """torch's deterministic algorithms on, the earlier setting restored on exit."""
+    import torch
+
+    was = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(was)
 
 
 class Encoder:
@@ -73,9 +87,7 @@ class Encoder:
         import torch
         from tqdm import tqdm
 
-        was_deterministic = torch.are_deterministic_algorithms_enabled()
-        torch.use_deterministic_algorithms(True)
-        try:
+        with deterministic_algorithms():
             for lo in tqdm(range(0, len(texts), batch_size), desc="encoder: embedding", unit="batch",
                            disable=not progress, leave=False):
                 batch = texts[lo:lo + batch_size]
@@ -88,8 +100,6 @@ class Encoder:
                 pooled = torch.nn.functional.normalize(pooled, dim=1).numpy()
                 for text, row in zip(batch, pooled):
                     self._memo[text] = row
-        finally:
-            torch.use_deterministic_algorithms(was_deterministic)
 
     def layer_states(self, rows: Sequence[Sequence[int]], layers: int) -> list:
         """The hidden states of ``[CLS] + row + [SEP]`` after the embeddings and the lowest
@@ -102,15 +112,10 @@ class Encoder:
         tok = self.tokenizer
         keys = [(layers, (tok.cls_token_id, *row, tok.sep_token_id)) for row in rows]
         missing = list(dict.fromkeys(k for k in keys if k not in self._states))
-        if missing:
-            was_deterministic = torch.are_deterministic_algorithms_enabled()
-            torch.use_deterministic_algorithms(True)
-            try:
-                with torch.no_grad():  # not inference mode: training saves these for its backward pass
-                    for key in missing:
-                        ids = torch.tensor([key[1]])
-                        out = self.model(input_ids=ids, attention_mask=torch.ones_like(ids), output_hidden_states=True)
-                        self._states[key] = out.hidden_states[layers][0]
-            finally:
-                torch.use_deterministic_algorithms(was_deterministic)
+        # not inference mode: training saves these for its backward pass
+        with deterministic_algorithms(), torch.no_grad():
+            for key in missing:
+                ids = torch.tensor([key[1]])
+                out = self.model(input_ids=ids, attention_mask=torch.ones_like(ids), output_hidden_states=True)
+                self._states[key] = out.hidden_states[layers][0]
         return [self._states[k] for k in keys]
