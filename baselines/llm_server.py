@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from bench.records import ATTRIBUTIONS, CLAIM_TYPES
+
 from .llm_answer import loads
 from .llm_cache import canonical
 
@@ -30,9 +32,9 @@ RESPONSE_SCHEMA = {
                 "type": "object",
                 "properties": {
                     "text": {"type": "string"},
-                    "type": {"type": "string", "enum": ["quantity", "prediction", "position", "event"]},
+                    "type": {"type": "string", "enum": list(CLAIM_TYPES)},
                     "claimant": {"type": "string"},
-                    "attribution": {"type": "string", "enum": ["direct", "indirect", "author"]},
+                    "attribution": {"type": "string", "enum": list(ATTRIBUTIONS)},
                 },
                 "required": ["text", "type", "claimant", "attribution"],
                 "additionalProperties": False,

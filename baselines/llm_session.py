@@ -31,10 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.exceptions import FatalError, InputError, printable, show
+from bench.redact import without
 
 from .llm_answer import Answer, TooDeep, loads, read_answer
 from .llm_cache import ResponseCache, canonical, request_key
-from .llm_http import MIN_SECRET, Call, Cancelled, Endpoint, Lost, Refused, TimedOut, TooLarge, Unreachable
+from .llm_http import Call, Cancelled, Endpoint, Lost, Refused, TimedOut, TooLarge, Unreachable
 from .llm_prompt import message_tokens
 from .llm_server import (FORMS, Incomplete, Server, StreamError, completion_of, context_numbers, discover, error_of,
                          error_of_object, is_context_error, names_format, names_stream_options, response_format)
@@ -101,7 +102,7 @@ class Session:
         self.endpoint = Endpoint.parse(settings.base_url)
         self.url = self.endpoint.shown
         self._key = api_key
-        found = {s for s in self.endpoint.secrets if len(s) >= MIN_SECRET} | ({api_key} if len(api_key) >= 4 else set())
+        found = set(self.endpoint.secrets) | ({api_key} if len(api_key) >= 4 else set())
         self.secrets = tuple(sorted(found, key=len, reverse=True))
         self.cache = ResponseCache(Path(settings.cache))
         self.lock = threading.Lock()
@@ -162,9 +163,7 @@ class Session:
     def _masked(self, value: object) -> object:
         """``value`` (decoded JSON) with every secret in its strings masked."""
         if isinstance(value, str):
-            for secret in self.secrets:
-                value = value.replace(secret, "***")
-            return value
+            return self._mask(value)
         if isinstance(value, list):
             return [self._masked(v) for v in value]
         if isinstance(value, dict):
@@ -173,7 +172,7 @@ class Session:
 
     def _mask(self, text: str) -> str:
         for secret in self.secrets:
-            text = text.replace(secret, "***")
+            text = without(text, secret)
         return text
 
     def _failed(self, message: str) -> DocumentFailed:
@@ -371,8 +370,9 @@ class Session:
                     self.fitted.append(room)
         body = settings.parameters(max_tokens) | {"messages": messages}
         completion, form, cached = self._answer(doc_id, body)
-        if self._masked(completion) != completion:
-            completion = self._masked(completion)
+        masked = self._masked(completion)
+        if masked != completion:
+            completion = masked
             with self.lock:
                 self.masked += 1
             self._say(f'model "openai": document "{doc_id}": the answer held a credential in use; it was masked')
