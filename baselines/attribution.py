@@ -101,7 +101,7 @@ LEADING_ADVERBS = frozenset({
     "now", "but", "and", "both", "earlier", "later", "meanwhile", "also", "however", "nevertheless",
     "then", "so", "yet", "still", "separately", "previously",
 })
-_BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
 _ACCUSE = frozenset({"accuse", "accuses", "accused", "accusing"})
 _TOLD = frozenset({"told", "tell", "tells", "telling", "informed", "assured", "warned"})
 _ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
@@ -175,7 +175,7 @@ def leading_frame(masked: str, start: int, end: int, *, allow_ing: bool = False,
         if subject is None and i > 0 and _has_clause_verb(toks[:i]):
             continue
         between = [t.lower for t in toks[:i] if subject is None or t.start >= subject[1]]
-        if any(w in _BE for w in between):
+        if any(w in BE for w in between):
             continue  # passive "is expected to", "is believed": no speaker named
         content = _content_after(masked, toks, i, end)
         if toks[i].lower in DENIAL_VERBS and (content is None or not _clausal(masked, toks, i, content)):
@@ -404,7 +404,7 @@ def stance_start(masked: str, start: int, end: int) -> tuple[int, tuple[int, int
             j -= 1
         if j == 0:
             return None
-        if any(t.lower in ("is", "are", "was", "were", "been", "be", "being") for t in toks[j:i]) \
+        if any(t.lower in BE for t in toks[j:i]) \
                 or (j > 0 and toks[j - 1].lower == "being"):
             return None  # passive: "they are guaranteed", the subject holds no stance
         subject = subject_span(masked, start, toks[j].start)

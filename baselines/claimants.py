@@ -131,7 +131,7 @@ class Claimants:
     last: str | None = None
     last_person: str | None = None
     last_org: str | None = None
-    persons: set[str] = field(default_factory=set)
+    persons: dict[str, None] = field(default_factory=dict)  # in the order named: a surname finds the first
     _runs: dict[str, list[tuple[int, int]]] | None = None
     _people: list[tuple[int, int, str]] | None = None
     _lower: set[str] | None = None
@@ -193,16 +193,20 @@ class Claimants:
             self._lower = set(re.findall(r"\b[a-z][\w'-]*", self.masked))
         return name[:1].isupper() and name.lower() not in self._lower
 
+    def _named_people(self) -> list[tuple[int, int, str]]:
+        """(end, sentence, name) of every person the document names, found on first use."""
+        if self._people is None:
+            self._people = self._find_people()
+        return self._people
+
     def _nearest_person(self, before: int) -> str | None:
         """The person a "he" or "she" at ``before`` stands for: in the nearest sentence before it
         (or its own) that names a person, the first person named -- the sentence's subject
         rather than someone it mentions in passing. A person is a run of two or three capitalised
         words that names no organisation or place (titles and a possessive dropped), or the
         surname of a person already named in full."""
-        if self._people is None:
-            self._people = self._find_people()
         sentence, found = -1, None
-        for end, index, name in self._people:
+        for end, index, name in self._named_people():
             if end > before:
                 break
             if index != sentence:
@@ -252,7 +256,7 @@ class Claimants:
             return person
         if any(t.lower in ORG_WORDS for t in toks):
             return None
-        if person is None and len(toks) == 1 and toks[0].lower not in PRONOUNS:
+        if len(toks) == 1 and toks[0].lower not in PRONOUNS:
             surname = self.text[toks[0].start:toks[0].end]
             person = next((p for p in self.persons if p.split()[-1] == surname), None)
             if person is not None:
@@ -332,8 +336,7 @@ class Claimants:
         if placed is not None:
             return placed
         if len(toks) == 1 and toks[0].capitalized:
-            self._nearest_person(0)
-            known = list(self.persons) + [p for _, _, p in self._people or ()]
+            known = list(self.persons) + [p for _, _, p in self._named_people()]
             full = next((p for p in known if p.split()[-1] == toks[0].text and p != toks[0].text), None)
             if full is not None:
                 self.last_person = full
@@ -360,7 +363,7 @@ class Claimants:
         if title_at < 0 and len(tail) < 2:
             return None
         name = self.text[tail[0].start:tail[-1].end]
-        self.persons.add(name)
+        self.persons[name] = None
         self.last_person = name
         return name
 

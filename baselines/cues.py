@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .segment import FINITE_AUX, MONTHS, STANCE_VERBS, words
-from .attribution import is_pronoun_subject
+from .segment import FINITE_AUX, STANCE_VERBS, words
+from .attribution import BE, is_pronoun_subject
 from .numbers import has_figure
 
 # ---------------------------------------------------------------- type cues
@@ -122,7 +122,7 @@ def has_stance(core: str, ws: list[str]) -> bool:
         if w in STANCE_VERBS and w not in _AS_VERBS:
             if i and ws[i - 1] in ("the", "a", "an", "this", "these", "their", "its", "his", "her", "who", "which"):
                 continue
-            if any(p in _BE for p in ws[max(0, i - 2):i]):
+            if any(p in BE for p in ws[max(0, i - 2):i]):
                 continue  # passive: "are being urged", "was offered" -- no holder
             if i + 1 < len(ws) and ws[i + 1] in FINITE_AUX:
                 continue  # a noun: "the deposit guarantee does not ..."
@@ -135,7 +135,6 @@ def has_stance(core: str, ws: list[str]) -> bool:
     return False
 
 
-_BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
 _REPORTED_THINGS = frozenset({"suggestions", "suggestion", "claims", "claim", "allegations", "allegation", "accusations",
                               "accusation", "reports", "report", "explanation", "account", "figure", "figures",
                               "version", "findings"})

@@ -60,8 +60,6 @@ MEASURES = {
 # Words after a number that make it a time frame or a duration, not a figure.
 TIME_UNITS = frozenset({"year", "years", "month", "months", "week", "weeks", "day", "days", "decade", "decades",
                         "century", "centuries", "a.m", "p.m", "am", "pm", "o'clock", "years-old", "year-old"})
-FRAME_BEFORE = frozenset({"last", "past", "next", "in", "within", "for", "over", "after", "before", "since",
-                          "during", "every", "each", "first", "final", "coming", "previous"})
 # Lengths of time: a mention only as an amount (GUIDELINES 12.1), never as an adverbial of time
 DURATION_UNITS = {"second": "second", "seconds": "second", "minute": "minute", "minutes": "minute", "hour": "hour",
                   "hours": "hour", "day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month",
@@ -101,7 +99,6 @@ _DAY_PART_AFTER = re.compile(r"\s+(?:this\s+(?:morning|afternoon|evening)|tonigh
                              re.IGNORECASE)
 _TALLIES = frozenset({"toll", "figure", "figures", "number", "numbers", "total", "count", "tally", "death", "deaths"})
 _CLOCK_BEFORE = frozenset({"at", "after", "before", "until", "till", "by", "past", "since", "around"})
-_RANGE = re.compile(r"\s*(?:and|to|-|–)\s*$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|\d[\d,.]*")
 _QUOTES = "\"“”‘’'"
@@ -460,8 +457,6 @@ def _not_a_figure(masked: str, core: _Core, ls: int, le: int) -> bool:
         return not _duration_mention(masked, core, ls)  # adverbials of time are not figures (12.1)
     if before and before[0] == "aged":
         return True  # an age: "people aged 18 to 65"
-    if core.unit == "hour" and before and before[0] in FRAME_BEFORE | {"the"}:
-        return True  # "in the past 48 hours"
     if masked[core.end:core.end + 1] == ":" or masked[max(ls, core.start - 1):core.start] == ":":
         return True  # a clock time
     if before and before[0] in _CLOCK_BEFORE and core.value <= 12 and not number[:1].isdigit() and (
