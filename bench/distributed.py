@@ -17,9 +17,9 @@ from .corpus.load import load_corpus
 from .corpus.shards import MAX_SHARDS, Shard, shard_index
 from .exceptions import InputError
 from .jsonio import write_error
-from .pipeline import EmptyShard, RunOutcome, load, model_and_args, run
+from .pipeline import RunOutcome, load, model_and_args, run
 from .records import Corpus
-from .runs import RESULTS_FILE, SHARDS_SUFFIX, find_run, new_run_id, now, read_run, save_run
+from .runs import RESULTS_FILE, SHARDS_SUFFIX, find_run, new_run_id, now, numbered_names, read_run, save_run
 from .shards import merge
 
 def _ray():
@@ -89,8 +89,8 @@ def run_shards(*, model, model_args=None, gold=None, docs=None, config, train_go
 def _new_folder(out, model) -> Path:
     """A new folder for the shard runs of a run on Ray (its own, even for two runs started in the same second)."""
     name = new_run_id(model if isinstance(model, str) else getattr(model, "__name__", "model"), now())
-    for attempt in range(1, 1000):
-        folder = Path(out) / f"{name}{'' if attempt == 1 else f'-{attempt}'}{SHARDS_SUFFIX}"
+    for numbered in numbered_names(name, Path(out)):
+        folder = Path(out) / f"{numbered}{SHARDS_SUFFIX}"
         try:
             folder.mkdir(parents=True)
             return folder
@@ -98,7 +98,6 @@ def _new_folder(out, model) -> Path:
             continue
         except OSError as exc:
             raise write_error(exc, folder) from None
-    raise InputError(f"too many runs named {name}", path=out)
 
 
 def _finished_shards(folder: Path) -> tuple[dict[int, Path], int | None]:
@@ -155,8 +154,6 @@ def _predict_shard(params: dict, whole, train, k: int, n: int):
     started = time.perf_counter()
     try:
         outcome = run(**params, gold=whole, train_gold=train, shard=Shard(k, n), progress=False)
-    except EmptyShard as exc:
-        return "error", exc.message
     except InputError as exc:
         return "error", str(exc)
     except Exception as exc:  # a model's own bug: reported for its shard, the others go on

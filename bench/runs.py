@@ -42,6 +42,7 @@ import hashlib
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -224,12 +225,17 @@ def _folder(out_dir: Path) -> Path:
     return out_dir
 
 
+def numbered_names(base: str, out_dir: Path) -> Iterator[str]:
+    """``base``, ``base-2``, ``base-3``, ...: the names a new run tries in turn, until one is free."""
+    for attempt in range(1, 1000):
+        yield base if attempt == 1 else f"{base}-{attempt}"
+    raise InputError(f"too many runs named {base}", path=out_dir)
+
+
 def save_run(out_dir: Path | str, content: RunContent, *, run_id: str | None = None) -> Path:
     """Write a new run folder atomically; a taken id gets a numeric suffix (stored inside too)."""
     out_dir = _folder(Path(out_dir))
-    base = run_id or content.results.run_id
-    for attempt in range(1, 1000):
-        name = base if attempt == 1 else f"{base}-{attempt}"
+    for name in numbered_names(run_id or content.results.run_id, out_dir):
         target = out_dir / name
         try:
             if target.exists():
@@ -255,7 +261,6 @@ def save_run(out_dir: Path | str, content: RunContent, *, run_id: str | None = N
         finally:
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
-    raise InputError(f"too many runs named {base}", path=out_dir)
 
 
 def add_file(run: Path, name: str, data: bytes, replaceable) -> Path:
@@ -303,8 +308,7 @@ class PartialRun:
     def start(cls, out_dir: Path | str, run_id: str, *, task: str, documents: int, key: dict) -> PartialRun:
         """A new partial run under ``out_dir`` (a taken name gets a numeric suffix)."""
         out_dir = _folder(Path(out_dir))
-        for attempt in range(1, 1000):
-            name = run_id if attempt == 1 else f"{run_id}-{attempt}"
+        for name in numbered_names(run_id, out_dir):
             folder = out_dir / f"{name}{PARTIAL_SUFFIX}"
             if (out_dir / name).exists():
                 continue
@@ -318,7 +322,6 @@ class PartialRun:
                                    documents=documents, key=key)
             write_atomic(folder / PARTIAL_FILE, to_json(msgspec.to_builtins(header), indent=True))
             return cls(folder, header)
-        raise InputError(f"too many runs named {run_id}", path=out_dir)
 
     @classmethod
     def open(cls, folder: Path | str) -> PartialRun:

@@ -18,9 +18,8 @@ import msgspec
 
 from .corpus.hashes import documents_sha256
 from .corpus.paths import resolve_recorded
-from .corpus.shards import Shard, shard_index
+from .corpus.shards import shard_index
 from .exceptions import InputError
-from .jsonio import read_bytes
 from .pipeline import Loaded, assemble, load, make_config, nothing_returned, skipped_field
 from .runs import DEFAULT_RESULTS_DIR, PREDICTIONS_FILE, Run, RunContent, find_run, read_run
 from .signature import System
@@ -93,14 +92,16 @@ def whole_corpus(runs: list[Run], *, gold=None, docs=None) -> Loaded:
         raise InputError(f"the {what} at {found['path'] if what == 'gold' else found['docs_path']} are not those the "
                          "shards were made on (their hash differs): give the corpus they split with --gold and --docs")
     loaded = loaded.recorded_as({"path": info.path, "docs_path": info.docs_path})  # found elsewhere, maybe
-    expected = {shard_index(d, first.shard.n) + 1 for d in loaded.corpus.doc_ids}
-    missing = sorted(expected - {run.results.shard.k for run in runs})
+    by_shard = defaultdict(list)  # each id's shard worked out once, not once per shard run
+    for doc_id in loaded.corpus.doc_ids:
+        by_shard[shard_index(doc_id, first.shard.n) + 1].append(doc_id)
+    missing = sorted(set(by_shard) - {run.results.shard.k for run in runs})
     if missing:
         shown = ", ".join(f"{k}/{first.shard.n}" for k in missing[:5]) + (" ..." if len(missing) > 5 else "")
         raise InputError(f"{len(missing)} shard(s) of {first.shard.n} missing ({shown}): every shard that holds a "
                          "document is needed")
     for run in runs:
-        ids = Shard(run.results.shard.k, run.results.shard.n).of(loaded.corpus.doc_ids)
+        ids = by_shard.get(run.results.shard.k, [])
         if not ids or documents_sha256(loaded.corpus.subset(ids)) != run.results.gold.docs_sha256:
             raise InputError("does not hold the documents of its shard of this corpus (the run was changed)",
                              path=run.folder)
